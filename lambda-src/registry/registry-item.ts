@@ -1,0 +1,97 @@
+/**
+ * The registry item: the one JSON shape behind `addTool`/`addResource`/`addPrompt`,
+ * the admin API and a local registry file (DESIGN.md, "Contracts users see").
+ *
+ * An item is served by exactly one of: static content (`text`/`blob`/`messages`),
+ * a Lambda function (`lambdaArn`), or, in a local registry file only, a module
+ * `handler` (`./tools/echo.js#handler`, resolved relative to the file).
+ */
+
+/** Where the code behind an item runs. */
+export interface FunctionTarget {
+  /** Full or partial Lambda ARN, or function name. */
+  readonly lambdaArn?: string;
+  /** Local only: `./path/to/module.js#exportName`, relative to `baseDir`. */
+  readonly handler?: string;
+  /** Local only: the folder `handler` is resolved against (the registry file's folder). */
+  readonly baseDir?: string;
+  /** Per-item timeout for the invocation, in seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+export interface ToolItem extends FunctionTarget {
+  readonly type: 'tool';
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  /** JSON Schema (draft 2020-12) of the arguments; an object schema. */
+  readonly inputSchema: Record<string, unknown>;
+  readonly outputSchema?: Record<string, unknown>;
+  readonly annotations?: Record<string, unknown>;
+  readonly icons?: Array<Record<string, unknown>>;
+  readonly _meta?: Record<string, unknown>;
+}
+
+export interface ResourceItem extends FunctionTarget {
+  readonly type: 'resource';
+  readonly uri: string;
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly mimeType?: string;
+  /** Static text content. */
+  readonly text?: string;
+  /** Static binary content, base64. */
+  readonly blob?: string;
+  readonly annotations?: Record<string, unknown>;
+  readonly icons?: Array<Record<string, unknown>>;
+}
+
+export interface ResourceTemplateItem extends FunctionTarget {
+  readonly type: 'resourceTemplate';
+  readonly uriTemplate: string;
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly mimeType?: string;
+  readonly annotations?: Record<string, unknown>;
+  readonly icons?: Array<Record<string, unknown>>;
+}
+
+export interface PromptArgument {
+  readonly name: string;
+  readonly description?: string;
+  readonly required?: boolean;
+}
+
+export interface PromptMessage {
+  readonly role: 'user' | 'assistant';
+  /** A content block; `text` blocks may hold `{{argName}}` placeholders. */
+  readonly content: Record<string, unknown>;
+}
+
+export interface PromptItem extends FunctionTarget {
+  readonly type: 'prompt';
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly arguments?: PromptArgument[];
+  readonly messages?: PromptMessage[];
+  readonly icons?: Array<Record<string, unknown>>;
+}
+
+export type RegistryItem = ToolItem | ResourceItem | ResourceTemplateItem | PromptItem;
+export type RegistryItemType = RegistryItem['type'];
+
+/** An item as stored: with its identity, order and optimistic-concurrency version. */
+export type StoredRegistryItem = RegistryItem & {
+  /** Monotonic registration order; items are listed by it. */
+  readonly order: number;
+  /** Incremented on every write; a write naming a stale version is refused. */
+  readonly version: number;
+};
+
+/** The identity of an item within its type: a tool's name, a resource's uri, a template's name, a prompt's name. */
+export function registryKey(item: Pick<RegistryItem, 'type'> & { name?: string; uri?: string }): string {
+  return item.type === 'resource' ? `resource#${item.uri}` : `${item.type}#${item.name}`;
+}

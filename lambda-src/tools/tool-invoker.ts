@@ -1,0 +1,31 @@
+import type { FunctionTarget } from '../registry/registry-item';
+
+/**
+ * Why an invocation did not produce a usable payload. Each becomes an
+ * `isError: true` tool result that says which (DESIGN.md, "Tool function").
+ */
+export type InvokeFailureKind =
+  | 'function_error' // the function threw or returned X-Amz-Function-Error
+  | 'timeout' // it ran past its time, or ours
+  | 'throttled' // 429 TooManyRequests
+  | 'payload_too_large' // request or response over Lambda's 6 MB
+  | 'malformed' // the response was not JSON
+  | 'not_found' // no such function / handler
+  | 'aborted' // the client cancelled or disconnected
+  | 'invoke_failed'; // anything else from the Lambda service or module loader
+
+export type InvokeOutcome =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly kind: InvokeFailureKind; readonly message: string };
+
+export interface InvokeOptions {
+  /** Aborts the invocation (client cancel or disconnect). */
+  readonly signal?: AbortSignal;
+  /** Upper bound for this invocation, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/** Runs the function behind a registry item with a JSON event (never throws). */
+export interface ToolInvoker {
+  invoke(target: FunctionTarget, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
+}
