@@ -57,10 +57,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   jestOptions: {
+    // Snapshots are asserted, never silently rewritten (`npm run test:update` rewrites them).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       // Integration tests start DynamoDB Local and real HTTP servers.
       testTimeout: 60_000,
+      // Writes test-reports/jest-summary.json, from which .ci/run prints its last line.
+      reporters: [
+        'default',
+        ['jest-junit', { outputDirectory: 'test-reports' }] as any,
+        '<rootDir>/test/support/summary-reporter.js',
+      ],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/'],
     },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    // lambda-src imports its libraries as devDependencies on purpose: esbuild inlines them.
+    devdirs: ['test', 'lambda-src', 'scripts', 'bench', 'examples', 'conformance'],
   },
   tsconfigDev: {
     compilerOptions: {
@@ -88,5 +102,24 @@ const bundle = project.addTask('bundle:handler', {
   exec: 'node scripts/bundle.mjs',
 });
 project.preCompileTask.spawn(bundle);
+// `npm test` works right after `npm install` on a fresh clone: tests need the bundle.
+project.testTask.prependSpawn(bundle);
+
+project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
+
+// `npm start`: the local MCP server on the bundled example registry, with DynamoDB Local.
+project.addTask('start', {
+  description: 'Serve the example registry locally at http://127.0.0.1:3000/mcp (DynamoDB Local, no AWS account)',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'node bin/mcp-lambda-server.js dev --registry examples/local-registry/registry.json', receiveArgs: true },
+  ],
+});
+
+// The official MCP conformance suite against the local server (Node 22+: node@22 is a devDependency).
+project.addTask('conformance', {
+  description: 'Run @modelcontextprotocol/conformance against the local server',
+  steps: [{ spawn: bundle.name }, { exec: 'node conformance/run.mjs', receiveArgs: true }],
+});
 
 project.synth();
