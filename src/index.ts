@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './mcp-auth';
+export * from './mcp-function-options';
+export * from './mcp-lambda-server';

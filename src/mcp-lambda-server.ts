@@ -1,0 +1,552 @@
+import * as path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { McpAuth, McpAuthConfig } from './mcp-auth';
+import { McpFunctionOptions } from './mcp-function-options';
+
+/**
+ * Properties of an `McpLambdaServer`. Every one is optional.
+ */
+export interface McpLambdaServerProps {
+  /**
+   * The server's name, sent to clients as `serverInfo.name`.
+   *
+   * @default 'mcp-lambda-server'
+   */
+  readonly serverName?: string;
+
+  /**
+   * The server's version, sent to clients as `serverInfo.version`.
+   *
+   * @default '1.0.0'
+   */
+  readonly serverVersion?: string;
+
+  /**
+   * Instructions for the model on how to use this server, sent to clients at
+   * initialization. Lambda allows 4 KB of environment variables in all, and these
+   * travel in one.
+   *
+   * @default - no instructions
+   */
+  readonly instructions?: string;
+
+  /**
+   * How long a 2025-era session (`Mcp-Session-Id`) lives without use. Each request
+   * extends it. Between 1 minute and 30 days.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly sessionTtl?: Duration;
+
+  /**
+   * What happens to the tables and the log group when they leave the stack.
+   * The tables hold every registered tool, resource and prompt.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A customer managed KMS key that encrypts both tables and, with `enableEvents`,
+   * the new event topic.
+   *
+   * @default - tables are encrypted with a key DynamoDB owns; a new event topic with the AWS managed key `alias/aws/sns`
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Memory of the handler function, in MB (128 to 10240). Lambda gives CPU in
+   * proportion to memory.
+   *
+   * @default 1024
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of the handler function, between 1 second and 15 minutes. A streaming
+   * response (an SSE stream) can stay open this long, and no longer.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Runtime of the handler function: `NODEJS_24_X` or `NODEJS_22_X`; the bundled
+   * handler is built for these two.
+   *
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
+   * Instruction set of the handler function. The handler is plain JavaScript, so
+   * both work.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * How long the handler's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * AWS X-Ray tracing of the handler function.
+   *
+   * @default lambda.Tracing.ACTIVE
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * Create an SNS topic whose messages the server forwards to connected clients as
+   * notifications (`eventTopic`). Not together with `eventTopic`.
+   *
+   * @default false
+   */
+  readonly enableEvents?: boolean;
+
+  /**
+   * An existing SNS topic whose messages the server forwards to connected clients
+   * as notifications. The handler is subscribed to it. Not together with
+   * `enableEvents`.
+   *
+   * @default - no topic, unless `enableEvents` is true
+   */
+  readonly eventTopic?: sns.ITopic;
+
+  /**
+   * How clients authenticate.
+   *
+   * @default McpAuth.iam()
+   */
+  readonly auth?: McpAuth;
+
+  /**
+   * Origins (`https://app.example.com`, `http://localhost:6274`) from which browsers
+   * may call the endpoint. They configure the Function URL's CORS and the handler's
+   * check of the `Origin` header (MCP, Streamable HTTP: servers must validate
+   * `Origin`), so `*` is not accepted. At most 100.
+   *
+   * @default - no CORS; browsers are refused and requests that carry an `Origin` header are rejected
+   */
+  readonly allowedOrigins?: string[];
+
+  /**
+   * Further settings of the handler function (VPC, reserved concurrency, extra
+   * environment variables, ...).
+   *
+   * @default - none
+   */
+  readonly functionOptions?: McpFunctionOptions;
+
+  /**
+   * How long a handler instance serves its in-memory copy of the registry before it
+   * reads the table again: the longest a registration takes to be seen. At least
+   * 1 second, at most 1 hour.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly registryCacheTtl?: Duration;
+
+  /**
+   * How long the server waits for a tool function before it answers with an error
+   * result. At least 1 second and less than `timeout`.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly toolTimeout?: Duration;
+}
+
+/** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
+const ENV = {
+  sessionTable: 'MCP_SESSION_TABLE',
+  registryTable: 'MCP_REGISTRY_TABLE',
+  serverName: 'MCP_SERVER_NAME',
+  serverVersion: 'MCP_SERVER_VERSION',
+  instructions: 'MCP_SERVER_INSTRUCTIONS',
+  sessionTtlSeconds: 'MCP_SESSION_TTL_SECONDS',
+  registryCacheSeconds: 'MCP_REGISTRY_CACHE_SECONDS',
+  authMode: 'MCP_AUTH_MODE',
+  allowedOrigins: 'MCP_ALLOWED_ORIGINS',
+  toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
+} as const;
+
+/**
+ * DynamoDB actions the handler uses on its tables, and nothing else: no Scan, no
+ * DescribeTable, no table management. Transactions need no action of their own:
+ * IAM checks each Put/Update/Delete/ConditionCheck inside a TransactWriteItems
+ * against PutItem/UpdateItem/DeleteItem/ConditionCheckItem
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+ */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/**
+ * What a caller of a table encrypted with a customer managed key needs of the key:
+ * aws-cdk-lib's table grants, with the wildcards (`kms:ReEncrypt*`,
+ * `kms:GenerateDataKey*`) spelled out as the actions DynamoDB uses.
+ */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+/** Request headers an MCP client sends (MCP, Streamable HTTP transport; 2026-07-28 adds Mcp-Method/Mcp-Name). */
+const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+  'mcp-method',
+  'mcp-name',
+];
+
+/** Headers a browser signing requests with SigV4 sends, needed only with IAM auth. */
+const CORS_SIGV4_HEADERS = ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
+/** Response headers a browser client must be able to read. */
+const CORS_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'];
+
+const SUPPORTED_RUNTIMES = [lambda.Runtime.NODEJS_22_X.name, lambda.Runtime.NODEJS_24_X.name];
+
+/** Lambda's limit on the total size of a function's environment variables. */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What an unresolved value (a table name) is counted as: DynamoDB's longest table name. */
+const UNRESOLVED_VALUE_BYTES = 255;
+
+/**
+ * A Model Context Protocol server on AWS Lambda: a streaming Function URL in front of
+ * a pre-bundled handler, with sessions and a registry of tools, resources and prompts
+ * in DynamoDB.
+ *
+ * @example
+ * declare const agentRole: iam.IRole;
+ *
+ * const server = new McpLambdaServer(this, 'Mcp', { serverName: 'orders' });
+ * server.grantInvoke(agentRole);
+ */
+export class McpLambdaServer extends Construct {
+  /**
+   * Sessions of 2025-era clients, their event logs, broadcast events and tasks.
+   * Partition key `pk`, sort key `sk` (strings); TTL attribute `expiresAt`.
+   */
+  public readonly sessionTable: dynamodb.Table;
+
+  /**
+   * The registered tools, resources and prompts. Partition key `pk`, sort key `sk`.
+   */
+  public readonly registryTable: dynamodb.Table;
+
+  /**
+   * The handler function that serves the endpoint.
+   */
+  public readonly function: lambda.Function;
+
+  /**
+   * The handler's log group.
+   */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * The Function URL (response streaming) in front of the handler.
+   */
+  public readonly functionUrl: lambda.FunctionUrl;
+
+  /**
+   * The MCP endpoint: the Function URL with the path `/mcp`.
+   */
+  public readonly endpointUrl: string;
+
+  /**
+   * The SNS topic whose messages reach connected clients: the new one with
+   * `enableEvents`, or the given `eventTopic`.
+   *
+   * @default - undefined unless `enableEvents` or `eventTopic` is set
+   */
+  public readonly eventTopic?: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: McpLambdaServerProps = {}) {
+    super(scope, id);
+
+    const serverName = props.serverName ?? 'mcp-lambda-server';
+    const serverVersion = props.serverVersion ?? '1.0.0';
+    const sessionTtl = props.sessionTtl ?? Duration.hours(24);
+    const timeout = props.timeout ?? Duration.minutes(15);
+    const toolTimeout = props.toolTimeout ?? Duration.seconds(60);
+    const registryCacheTtl = props.registryCacheTtl ?? Duration.seconds(30);
+    const memorySize = props.memorySize ?? 1024;
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const allowedOrigins = props.allowedOrigins ?? [];
+    const functionOptions = props.functionOptions ?? {};
+
+    validateNonEmpty('serverName', serverName);
+    validateNonEmpty('serverVersion', serverVersion);
+    validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
+    validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
+    validateDuration('registryCacheTtl', registryCacheTtl, Duration.seconds(1), Duration.hours(1));
+    validateToolTimeout(toolTimeout, timeout);
+    validateMemorySize(memorySize);
+    validateRuntime(runtime);
+    validateAllowedOrigins(allowedOrigins);
+    if (props.enableEvents !== undefined && props.eventTopic) {
+      throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
+    }
+
+    const auth: McpAuthConfig = (props.auth ?? McpAuth.iam()).bind(this);
+
+    this.sessionTable = new dynamodb.Table(this, 'SessionTable', {
+      ...tableProps(removalPolicy, props.encryptionKey),
+      timeToLiveAttribute: 'expiresAt',
+    });
+    this.registryTable = new dynamodb.Table(this, 'RegistryTable', tableProps(removalPolicy, props.encryptionKey));
+
+    this.logGroup = new logs.LogGroup(this, 'HandlerLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+
+    // Our own role instead of the one lambda.Function makes: that one carries the
+    // AWS managed AWSLambdaBasicExecutionRole, which may create any log group and
+    // write to any log stream (Resource "*"). This one writes to its own log group.
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the MCP server ${serverName}`,
+    });
+    this.logGroup.grantWrite(role);
+    if (functionOptions.vpc) {
+      // What lambda.Function attaches to the role it makes for a VPC function: ENI
+      // management, whose EC2 actions support no resource-level permissions.
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    }
+
+    const environment: { [key: string]: string } = {
+      [ENV.sessionTable]: this.sessionTable.tableName,
+      [ENV.registryTable]: this.registryTable.tableName,
+      [ENV.serverName]: serverName,
+      [ENV.serverVersion]: serverVersion,
+      ...(props.instructions ? { [ENV.instructions]: props.instructions } : {}),
+      [ENV.sessionTtlSeconds]: secondsString(sessionTtl),
+      [ENV.registryCacheSeconds]: secondsString(registryCacheTtl),
+      [ENV.authMode]: auth.mode,
+      ...(allowedOrigins.length > 0 ? { [ENV.allowedOrigins]: allowedOrigins.join(',') } : {}),
+      [ENV.toolTimeoutSeconds]: secondsString(toolTimeout),
+    };
+    Object.assign(environment, auth.environment ?? {});
+    for (const [name, value] of Object.entries(functionOptions.environment ?? {})) {
+      if (name in environment) {
+        throw new Error(`functionOptions.environment sets '${name}', which the construct sets itself: remove it and use the matching prop`);
+      }
+      environment[name] = value;
+    }
+    validateEnvironmentSize(environment);
+
+    this.function = new lambda.Function(this, 'Handler', {
+      description: functionOptions.description ?? `MCP server ${serverName} (cdk-mcp-lambda-server)`,
+      functionName: functionOptions.functionName,
+      // Relative to this file: src/ under ts-node/ts-jest, lib/ once compiled; both
+      // sit next to assets/ in the repository and in the npm package.
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'handler')),
+      handler: 'index.handler',
+      runtime,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      tracing: props.tracing ?? lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role,
+      environment,
+      environmentEncryption: functionOptions.environmentEncryption,
+      vpc: functionOptions.vpc,
+      vpcSubnets: functionOptions.vpcSubnets,
+      securityGroups: functionOptions.securityGroups,
+      reservedConcurrentExecutions: functionOptions.reservedConcurrentExecutions,
+    });
+
+    // Least privilege: item-level data actions on the two tables, nothing on any
+    // other table, no lambda:InvokeFunction until a tool is registered.
+    for (const table of [this.sessionTable, this.registryTable]) {
+      table.grant(role, ...TABLE_ACTIONS);
+    }
+    if (props.encryptionKey) {
+      // Only through DynamoDB: the role cannot use the key to decrypt anything else.
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: TABLE_KEY_ACTIONS,
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }));
+    }
+
+    this.functionUrl = new lambda.FunctionUrl(this, 'HandlerUrl', {
+      function: this.function,
+      authType: auth.functionUrlAuthType,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+      cors: allowedOrigins.length === 0 ? undefined : {
+        allowedOrigins,
+        // Function URL CORS lists the methods of actual requests; Lambda answers
+        // the OPTIONS preflight itself, and OPTIONS is not a value it accepts here.
+        allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST, lambda.HttpMethod.DELETE],
+        allowedHeaders: auth.functionUrlAuthType === lambda.FunctionUrlAuthType.AWS_IAM
+          ? [...CORS_ALLOWED_HEADERS, ...CORS_SIGV4_HEADERS]
+          : CORS_ALLOWED_HEADERS,
+        exposedHeaders: CORS_EXPOSED_HEADERS,
+        // Credentials mode is for cookies and TLS client certificates; MCP sends its
+        // token in the Authorization header, which needs no credentials mode.
+        allowCredentials: false,
+        // Browsers cap it (Chromium at 2 hours); without it every request is preflighted.
+        maxAge: Duration.hours(2),
+      },
+    });
+    // url ends with '/'.
+    this.endpointUrl = `${this.functionUrl.url}mcp`;
+
+    if (props.enableEvents) {
+      this.eventTopic = new sns.Topic(this, 'EventTopic', {
+        displayName: `Events of the MCP server ${serverName}`,
+        masterKey: props.encryptionKey ?? kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+        enforceSSL: true,
+      });
+    } else {
+      this.eventTopic = props.eventTopic;
+    }
+    this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function));
+
+    new CfnOutput(this, 'EndpointUrl', {
+      description: `MCP endpoint (Streamable HTTP) of ${serverName}`,
+      value: this.endpointUrl,
+    });
+  }
+
+  /**
+   * Allows a principal to call the MCP endpoint with IAM auth (SigV4):
+   * `lambda:InvokeFunctionUrl` (for auth type AWS_IAM) and `lambda:InvokeFunction`
+   * (only when invoked through the Function URL) on the handler. A caller of an IAM
+   * Function URL needs both, since October 2025
+   * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+   *
+   * The `lambda:InvokedViaFunctionUrl` condition keeps the grantee from invoking the
+   * handler directly, where it could pose as SNS or a deployment.
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvokeUrl(grantee);
+  }
+}
+
+/**
+ * `Table` (AWS::DynamoDB::Table), not `TableV2` (AWS::DynamoDB::GlobalTable): the
+ * runtime's optimistic concurrency (conditional writes on a version number) holds
+ * only in one region, as global tables resolve concurrent writes last-writer-wins;
+ * `TableV2` with a customer managed key cannot synthesize in an environment-agnostic
+ * stack; and compliance checks (cdk-nag DDB3) know `AWS::DynamoDB::Table`.
+ */
+function tableProps(removalPolicy: RemovalPolicy, key: kms.IKey | undefined): dynamodb.TableProps {
+  return {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,
+    encryptionKey: key,
+    removalPolicy,
+  };
+}
+
+/** Whole seconds as an environment value; a token stays a token. */
+function secondsString(duration: Duration): string {
+  const seconds = duration.toSeconds();
+  return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);
+}
+
+function validateNonEmpty(name: string, value: string): void {
+  if (!Token.isUnresolved(value) && value.trim() === '') {
+    throw new Error(`${name} is empty: give a non-empty string, or leave it out for the default`);
+  }
+}
+
+function validateDuration(name: string, value: Duration, min: Duration, max: Duration): void {
+  if (value.isUnresolved()) return;
+  const ms = value.toMilliseconds();
+  if (ms < min.toMilliseconds() || ms > max.toMilliseconds()) {
+    throw new Error(`${name} is ${value.toHumanString()}: it must be between ${min.toHumanString()} and ${max.toHumanString()}`);
+  }
+}
+
+function validateToolTimeout(toolTimeout: Duration, timeout: Duration): void {
+  validateDuration('toolTimeout', toolTimeout, Duration.seconds(1), Duration.minutes(15));
+  if (toolTimeout.isUnresolved() || timeout.isUnresolved()) return;
+  if (toolTimeout.toMilliseconds() >= timeout.toMilliseconds()) {
+    throw new Error(`toolTimeout (${toolTimeout.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): lower toolTimeout or raise timeout`);
+  }
+}
+
+function validateMemorySize(memorySize: number): void {
+  if (Token.isUnresolved(memorySize)) return;
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+    throw new Error(`memorySize is ${memorySize}: Lambda accepts a whole number of MB from 128 to 10240`);
+  }
+}
+
+function validateRuntime(runtime: lambda.Runtime): void {
+  if (!SUPPORTED_RUNTIMES.includes(runtime.name)) {
+    throw new Error(`runtime ${runtime.name} is not supported: the bundled handler runs on ${SUPPORTED_RUNTIMES.join(' or ')}; use lambda.Runtime.NODEJS_24_X (the default) or lambda.Runtime.NODEJS_22_X`);
+  }
+}
+
+function validateAllowedOrigins(origins: string[]): void {
+  // Function URL CORS takes at most 100 origins of at most 253 characters.
+  if (origins.length > 100) {
+    throw new Error(`allowedOrigins has ${origins.length} entries: a Function URL accepts at most 100`);
+  }
+  for (const origin of origins) {
+    if (Token.isUnresolved(origin)) continue;
+    if (origin === '*') {
+      // MCP, Streamable HTTP, "Security Warning": servers must validate Origin to
+      // prevent DNS rebinding, which a wildcard would give up.
+      throw new Error("allowedOrigins entry '*' is not accepted: MCP servers must validate the Origin header; list each origin, e.g. 'https://app.example.com'");
+    }
+    // An origin in the form browsers send it (RFC 6454): scheme://host[:port], lower
+    // case, no default port, no path or trailing slash. Lambda's CORS and the
+    // handler's Origin check compare it with the request's Origin header.
+    const canonical = canonicalOrigin(origin);
+    if (canonical !== origin || origin.length > 253) {
+      const hint = canonical ? `'${canonical}'` : "e.g. 'https://app.example.com'";
+      throw new Error(`allowedOrigins entry '${origin}' is not an origin: write it as scheme://host[:port] with no path or trailing slash, ${hint}`);
+    }
+  }
+}
+
+/** The origin of an http(s) URL as a browser serializes it, or undefined. */
+function canonicalOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function validateEnvironmentSize(environment: { [key: string]: string }): void {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(environment)) {
+    bytes += Buffer.byteLength(name) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
+  }
+  if (bytes > LAMBDA_ENVIRONMENT_BYTES) {
+    throw new Error(`the handler's environment variables take about ${bytes} bytes, more than Lambda's limit of 4 KB: shorten instructions or functionOptions.environment`);
+  }
+}

@@ -1,0 +1,61 @@
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { McpLambdaServer, McpLambdaServerProps } from '../../src';
+
+/** Synthesizes a server under the AwsSolutions pack; returns the pack's unsuppressed findings. */
+function nagFindings(build: (stack: Stack) => McpLambdaServerProps, suppress: (stack: Stack, server: McpLambdaServer) => void): string[] {
+  const app = new App();
+  const stack = new Stack(app, 'NagStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const server = new McpLambdaServer(stack, 'Mcp', build(stack));
+  suppress(stack, server);
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  app.synth();
+  const annotations = Annotations.fromStack(stack);
+  return [
+    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ].map((m) => `${m.id}: ${m.entry.data}`);
+}
+
+/**
+ * The one finding the construct cannot avoid: with active tracing (the default), the
+ * role may call xray:PutTraceSegments and xray:PutTelemetryRecords, which support no
+ * resource-level permissions, so their statement's resource is "*"
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+ * Everything else on the role names its own resources.
+ */
+function suppressXRay(_stack: Stack, server: McpLambdaServer): void {
+  NagSuppressions.addResourceSuppressions(server.function.role!, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing needs Resource "*" for these two actions only.',
+    appliesTo: ['Resource::*'],
+  }], true);
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  test('a server with defaults has no finding beyond the justified X-Ray wildcard', () => {
+    expect(nagFindings(() => ({}), suppressXRay)).toEqual([]);
+  });
+
+  test('without the suppression the X-Ray wildcard is the only finding', () => {
+    const findings = nagFindings(() => ({}), () => undefined);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+
+  test('without tracing there is no finding and nothing to suppress', () => {
+    expect(nagFindings(() => ({ tracing: lambda.Tracing.DISABLED }), () => undefined)).toEqual([]);
+  });
+
+  test('events, a customer managed key and CORS add no finding', () => {
+    const findings = nagFindings((stack) => ({
+      enableEvents: true,
+      encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      allowedOrigins: ['https://app.example.com'],
+    }), suppressXRay);
+    expect(findings).toEqual([]);
+  });
+});
