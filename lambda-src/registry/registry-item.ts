@@ -56,12 +56,16 @@ export interface ResourceTemplateItem extends FunctionTarget {
   readonly mimeType?: string;
   readonly annotations?: Record<string, unknown>;
   readonly icons?: Array<Record<string, unknown>>;
+  /** Values offered by `completion/complete` for each template variable. */
+  readonly completions?: Record<string, string[]>;
 }
 
 export interface PromptArgument {
   readonly name: string;
   readonly description?: string;
   readonly required?: boolean;
+  /** Values offered by `completion/complete` for this argument. */
+  readonly completions?: string[];
 }
 
 export interface PromptMessage {

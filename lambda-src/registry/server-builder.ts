@@ -1,13 +1,33 @@
 /**
- * CONTRACT (owned by the registry layer). Builds the SDK server instance that serves
- * one request (createMcpHandler and our legacy serving both construct one per
- * request), with the registry's tools, resources, prompts and completions.
+ * Builds the SDK server instance that serves one request (createMcpHandler and our
+ * legacy serving both construct one per request), with the registry's tools,
+ * resources, prompts and completions.
+ *
+ * Registry items carry raw JSON Schema and must be listed exactly as registered, in
+ * registration order, with cursors; McpServer's own registerTool/registerResource
+ * take Standard Schema objects, re-derive the listed JSON Schema, and list without
+ * pagination. So the handlers are installed on the McpServer's low-level `server`
+ * with setRequestHandler, the SDK's documented route for this (Server
+ * `projectCallToolResult` docs), while the McpServer wrapper is kept for what the
+ * HTTP entry needs from it.
+ *
+ * Building is cheap: nothing here compiles a schema or loads a client; compiled
+ * validators live in the environment-wide cache (json-schema-validators.ts).
  */
-import type { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, UriTemplate } from '@modelcontextprotocol/server';
+import type { CallToolResult, CompleteResult, ServerCapabilities, ServerContext } from '@modelcontextprotocol/server';
 import type { HandlerConfig } from '../config';
-import type { Principal } from '../store/session-store';
-import type { ToolInvoker } from '../tools/tool-invoker';
+import { DEFAULT_PAGE_SIZE, pageAfter } from './list-cursor';
+import { checkPromptArguments, promptFunctionResult, renderStaticPrompt } from './prompt-messages';
+import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from './registry-item';
 import type { RegistrySnapshot } from './registry-source';
+import { functionContents, staticContents } from './resource-contents';
+import type { Principal } from '../store/session-store';
+import type { JsonSchemaValidators } from '../tools/json-schema-validators';
+import { sharedValidators } from '../tools/json-schema-validators';
+import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
+import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
+import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
 
 /** Per-request facts that reach tool functions in the tool contract's `context`. */
 export interface CallContext {
@@ -24,6 +44,273 @@ export interface CallContext {
 export interface ServerBuilderDeps {
   readonly config: HandlerConfig;
   readonly invoker: ToolInvoker;
+  /** Items per page of every list. @default 100 */
+  readonly pageSize?: number;
+  /** Compiled-schema cache. @default the execution environment's shared one */
+  readonly validators?: JsonSchemaValidators;
+  /** Clock, for the deadline arithmetic. @default Date.now */
+  readonly now?: () => number;
+  /**
+   * Protocol versions the instance accepts (`initialize` picks among the 2025-era
+   * ones, `server/discover` advertises the 2026-era ones).
+   * @default the SDK's SUPPORTED_PROTOCOL_VERSIONS (2025-era only)
+   */
+  readonly supportedProtocolVersions?: string[];
+  /**
+   * Told once per function invocation (tool call, resource read, prompt get), for the
+   * structured log line the layers above write. Carries no arguments or results.
+   */
+  readonly onInvocation?: (record: InvocationRecord) => void;
 }
 
-export declare function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDeps, call: CallContext): McpServer;
+/** What one function invocation did, without its data. */
+export interface InvocationRecord {
+  readonly requestId: string;
+  readonly kind: 'tool' | 'resource' | 'prompt';
+  /** The tool or prompt name, or the resource URI. */
+  readonly name: string;
+  /** `ok`, or why not. */
+  readonly outcome: 'ok' | InvokeFailureKind;
+  readonly latencyMs: number;
+}
+
+/** Time kept back from the invocation deadline to still write the tool's error result. */
+const DEADLINE_MARGIN_MS = 1_000;
+/** completion/complete returns at most 100 values (2025-11-25, utilities/completion). */
+const MAX_COMPLETIONS = 100;
+
+export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDeps, call: CallContext): McpServer {
+  const { config } = deps;
+  const validators = deps.validators ?? sharedValidators;
+  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  const now = deps.now ?? Date.now;
+  const hasResources = snapshot.resources.length > 0 || snapshot.resourceTemplates.length > 0;
+  const hasPrompts = snapshot.prompts.length > 0;
+
+  // Capabilities say what this registry serves, nothing more (2025-11-25,
+  // basic/lifecycle, "Capability Negotiation"); no list_changed, no subscribe yet.
+  const capabilities: ServerCapabilities = {
+    tools: {},
+    ...(hasResources ? { resources: {} } : {}),
+    ...(hasPrompts ? { prompts: {} } : {}),
+    ...(hasPrompts || snapshot.resourceTemplates.length > 0 ? { completions: {} } : {}),
+  };
+  const mcp = new McpServer(
+    { name: config.serverName, version: config.serverVersion },
+    {
+      capabilities,
+      ...(config.instructions ? { instructions: config.instructions } : {}),
+      ...(deps.supportedProtocolVersions ? { supportedProtocolVersions: deps.supportedProtocolVersions } : {}),
+    },
+  );
+  const server = mcp.server;
+
+  const toolsByName = new Map(snapshot.tools.map((t) => [t.name, t]));
+  const resourcesByUri = new Map(snapshot.resources.map((r) => [r.uri, r]));
+  const promptsByName = new Map(snapshot.prompts.map((p) => [p.name, p]));
+
+  // The HTTP entry reads a tool's input schema through this to check SEP-2243
+  // `Mcp-Param-*` headers before dispatch; McpServer answers only for tools
+  // registered through registerTool, so answer for the registry's.
+  mcp.toolInputSchemaJson = (name: string) => toolsByName.get(name)?.inputSchema;
+
+  const contextFor = (ctx: ServerContext, progressToken?: string | number): ToolEventContext => ({
+    requestId: call.requestId,
+    protocolVersion: call.protocolVersion,
+    sessionId: call.sessionId ?? ctx.sessionId,
+    principal: call.principal,
+    progressToken,
+  });
+
+  const invokeOptions = (target: FunctionTarget, ctx: ServerContext, onProgress?: InvokeOptions['onProgress']): InvokeOptions => {
+    const limits = [(target.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000];
+    if (call.deadline !== undefined) limits.push(call.deadline - now() - DEADLINE_MARGIN_MS);
+    const signals = [ctx.mcpReq.signal, call.signal].filter((s): s is AbortSignal => s !== undefined);
+    return {
+      signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
+      timeoutMs: Math.max(0, Math.min(...limits)),
+      ...(onProgress ? { onProgress } : {}),
+    };
+  };
+
+  const invoke = async (kind: InvocationRecord['kind'], name: string, target: FunctionTarget, event: unknown, options: InvokeOptions): Promise<InvokeOutcome> => {
+    const startedAt = now();
+    const outcome = await deps.invoker.invoke(target, event, options);
+    deps.onInvocation?.({ requestId: call.requestId, kind, name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
+    return outcome;
+  };
+
+  server.setRequestHandler('tools/list', (request) => {
+    const page = pageAfter(snapshot.tools, 'tools/list', request.params?.cursor, pageSize);
+    return { tools: page.items.map(toolDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  });
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { name } = request.params;
+    const tool = toolsByName.get(name);
+    // An unknown tool is a protocol error (2025-11-25, server/tools, "Error Handling").
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    // Input validation errors are tool execution errors, reported in the result
+    // with isError so the model can correct itself (same section), and checked
+    // before anything is invoked.
+    const check = validators.validate(tool.inputSchema, args, 'arguments');
+    if (!check.ok) {
+      return toolErrorResult(`invalid arguments for tool '${name}': ${check.errors.join('; ')}`);
+    }
+    const progressToken = ctx.mcpReq._meta?.progressToken ?? request.params._meta?.progressToken;
+    const onProgress: InvokeOptions['onProgress'] | undefined =
+      progressToken === undefined
+        ? undefined
+        : (p) => {
+          void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...p } }).catch(() => undefined);
+        };
+    const outcome = await invoke('tool', name, tool, toolEvent(name, args, contextFor(ctx, progressToken)), invokeOptions(tool, ctx, onProgress));
+    const result: CallToolResult = toCallToolResult(name, outcome, { outputSchema: tool.outputSchema, validators });
+    // The era's wire projection (SEP-2106 text fallback; the 2025 `{result}` wrap).
+    return server.projectCallToolResult(result, tool.outputSchema);
+  });
+
+  if (hasResources) {
+    server.setRequestHandler('resources/list', (request) => {
+      const page = pageAfter(snapshot.resources, 'resources/list', request.params?.cursor, pageSize);
+      return { resources: page.items.map(resourceDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    });
+    server.setRequestHandler('resources/templates/list', (request) => {
+      const page = pageAfter(snapshot.resourceTemplates, 'resources/templates/list', request.params?.cursor, pageSize);
+      return { resourceTemplates: page.items.map(templateDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    });
+    server.setRequestHandler('resources/read', async (request, ctx) => {
+      const { uri } = request.params;
+      const resource = resourcesByUri.get(uri);
+      if (resource) {
+        if (!resource.lambdaArn && !resource.handler) return staticContents(resource);
+        return readFromFunction(resource, { uri, context: eventContext(contextFor(ctx)) }, uri, resource.mimeType, ctx);
+      }
+      for (const template of snapshot.resourceTemplates) {
+        const variables = templateOf(template.uriTemplate)?.match(uri);
+        if (variables) {
+          return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
+        }
+      }
+      // The SDK answers a miss with the code each protocol era expects (see report).
+      throw new ResourceNotFoundError(uri);
+    });
+  }
+
+  const readFromFunction = async (
+    item: ResourceItem | ResourceTemplateItem,
+    event: object,
+    uri: string,
+    mimeType: string | undefined,
+    ctx: ServerContext,
+  ) => {
+    const outcome = await invoke('resource', uri, item, event, invokeOptions(item, ctx));
+    if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`resource '${uri}'`, outcome.kind, outcome.message));
+    const contents = functionContents(outcome.payload, uri, mimeType);
+    if (typeof contents === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `the function behind resource '${uri}' returned an invalid result: ${contents}`);
+    return contents;
+  };
+
+  if (hasPrompts) {
+    server.setRequestHandler('prompts/list', (request) => {
+      const page = pageAfter(snapshot.prompts, 'prompts/list', request.params?.cursor, pageSize);
+      return { prompts: page.items.map(promptDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    });
+    server.setRequestHandler('prompts/get', async (request, ctx) => {
+      const { name } = request.params;
+      const prompt = promptsByName.get(name);
+      // An unknown prompt is -32602 (2025-11-25, server/prompts, "Error Handling").
+      if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+      const args = checkPromptArguments(prompt, request.params.arguments);
+      if (!prompt.lambdaArn && !prompt.handler) return renderStaticPrompt(prompt, args);
+      const event = { prompt: name, arguments: args, context: eventContext(contextFor(ctx)) };
+      const outcome = await invoke('prompt', name, prompt, event, invokeOptions(prompt, ctx));
+      if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`prompt '${name}'`, outcome.kind, outcome.message));
+      const result = promptFunctionResult(outcome.payload);
+      if (typeof result === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt '${name}' returned an invalid result: ${result}`);
+      return result;
+    });
+  }
+
+  if (capabilities.completions) {
+    server.setRequestHandler('completion/complete', (request) => {
+      const { ref, argument } = request.params;
+      let values: readonly string[] | undefined;
+      if (ref.type === 'ref/prompt') {
+        const prompt = promptsByName.get(ref.name);
+        if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+        values = prompt.arguments?.find((a) => a.name === argument.name)?.completions;
+      } else if (ref.type === 'ref/resource') {
+        const template = snapshot.resourceTemplates.find((t) => t.uriTemplate === ref.uri);
+        if (!template && !resourcesByUri.has(ref.uri)) {
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+        }
+        values = template?.completions?.[argument.name];
+      } else {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown completion reference type: ${(ref as { type?: unknown }).type}`);
+      }
+      return completionOf(values ?? [], argument.value);
+    });
+  }
+
+  return mcp;
+}
+
+function toolDefinition(tool: ToolItem) {
+  return pick(tool, ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations', 'icons', '_meta']) as {
+    name: string;
+    inputSchema: { type: 'object'; [key: string]: unknown };
+  };
+}
+
+function resourceDefinition(resource: ResourceItem) {
+  const listed = pick(resource, ['uri', 'name', 'title', 'description', 'mimeType', 'annotations', 'icons']) as { uri: string; name: string };
+  // The size of static content is known; clients may use it (Resource.size).
+  if (resource.text !== undefined) return { ...listed, size: Buffer.byteLength(resource.text) };
+  if (resource.blob !== undefined) return { ...listed, size: Buffer.from(resource.blob, 'base64').byteLength };
+  return listed;
+}
+
+function templateDefinition(template: ResourceTemplateItem) {
+  return pick(template, ['uriTemplate', 'name', 'title', 'description', 'mimeType', 'annotations', 'icons']) as { uriTemplate: string; name: string };
+}
+
+function promptDefinition(prompt: PromptItem) {
+  const listed = pick(prompt, ['name', 'title', 'description', 'icons']) as { name: string };
+  if (!prompt.arguments) return listed;
+  return { ...listed, arguments: prompt.arguments.map((a) => pick(a, ['name', 'description', 'required']) as { name: string }) };
+}
+
+function completionOf(values: readonly string[], prefix: string): CompleteResult {
+  const lower = prefix.toLowerCase();
+  const matching = values.filter((v) => v.toLowerCase().startsWith(lower));
+  return { completion: { values: matching.slice(0, MAX_COMPLETIONS), total: matching.length, hasMore: matching.length > MAX_COMPLETIONS } };
+}
+
+/** The listed fields that are present, in a fixed order, without internal ones (order, version, lambdaArn). */
+function pick<T extends object>(item: T, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = (item as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+const parsedTemplates = new Map<string, UriTemplate | null>();
+
+/** The parsed template, once per environment; null when it does not parse (then nothing matches it). */
+function templateOf(uriTemplate: string): UriTemplate | null {
+  let parsed = parsedTemplates.get(uriTemplate);
+  if (parsed === undefined) {
+    try {
+      parsed = new UriTemplate(uriTemplate);
+    } catch {
+      parsed = null;
+    }
+    if (parsedTemplates.size > 1000) parsedTemplates.clear();
+    parsedTemplates.set(uriTemplate, parsed);
+  }
+  return parsed;
+}

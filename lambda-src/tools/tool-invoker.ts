@@ -23,6 +23,19 @@ export interface InvokeOptions {
   readonly signal?: AbortSignal;
   /** Upper bound for this invocation, in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * Receives progress a function reports while it runs. Only local `handler`
+   * modules can report progress (their context has `sendProgress`); a Lambda
+   * function has no channel back during a synchronous invoke.
+   */
+  readonly onProgress?: (progress: ToolProgress) => void;
+}
+
+/** One progress report (MCP `notifications/progress` params without the token). */
+export interface ToolProgress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
 }
 
 /** Runs the function behind a registry item with a JSON event (never throws). */

@@ -1,0 +1,158 @@
+/**
+ * Runs tool functions by ARN with a synchronous (`RequestResponse`) Lambda Invoke and
+ * maps every way it can go wrong to an InvokeFailureKind; it never throws.
+ *
+ * The Lambda client is created on first use, not at import: an environment that only
+ * lists tools, or serves only static resources, never pays for loading it (about
+ * 40 ms of cold start measured for `require('@aws-sdk/client-lambda')` on Node 22; see
+ * docs/readme/tools.md). After that one client serves every invocation of the
+ * execution environment.
+ */
+import type { InvokeCommandOutput, LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
+import { InvocationDeadline } from './invocation-deadline';
+import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
+import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
+import type { FunctionTarget } from '../registry/registry-item';
+
+export interface LambdaInvokerOptions {
+  /** Extra client settings (region, endpoint, credentials, maxAttempts, ...). */
+  readonly clientConfig?: LambdaClientConfig;
+  /** Upper bound when the caller gives no `timeoutMs`: Lambda's 15 minute maximum. */
+  readonly defaultTimeoutMs?: number;
+}
+
+type LambdaModule = typeof import('@aws-sdk/client-lambda');
+
+export class LambdaInvoker implements ToolInvoker {
+  private client?: LambdaClient;
+  private sdk?: LambdaModule;
+
+  constructor(private readonly options: LambdaInvokerOptions = {}) {}
+
+  async invoke(target: FunctionTarget, event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    const functionName = target.lambdaArn;
+    if (!functionName) {
+      return fail('not_found', 'the registry item names no lambdaArn');
+    }
+    let payload: Uint8Array;
+    try {
+      payload = new TextEncoder().encode(JSON.stringify(event));
+    } catch (err) {
+      return fail('invoke_failed', `the event could not be serialized as JSON: ${messageOf(err)}`);
+    }
+    // Checked before sending: Lambda would refuse it anyway, after we paid for the upload.
+    if (payload.byteLength > MAX_SYNC_PAYLOAD_BYTES) {
+      return fail(
+        'payload_too_large',
+        `the request event is ${formatBytes(payload.byteLength)}, over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit for synchronous invocations`,
+      );
+    }
+
+    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 15 * 60_000;
+    // No time left to wait for a result: do not start a function whose result nobody reads.
+    if (timeoutMs <= 0) return fail('timeout', `no time was left to invoke ${functionName} before the request's deadline`);
+    const deadline = new InvocationDeadline(options.signal, timeoutMs);
+    if (deadline.reason === 'aborted') return fail('aborted', 'the request was cancelled before the function was invoked');
+    try {
+      const { client, sdk } = this.lambda();
+      const output = await client.send(
+        new sdk.InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: payload }),
+        { abortSignal: deadline.signal },
+      );
+      return outcomeOf(output);
+    } catch (err) {
+      if (deadline.reason === 'timeout') {
+        return fail('timeout', `no response from ${functionName} within ${formatSeconds(deadline.timeoutMs ?? 0)}`);
+      }
+      if (deadline.reason === 'aborted' || isAbortError(err)) {
+        return fail('aborted', 'the request was cancelled while the function ran');
+      }
+      return failureOf(err, functionName);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private lambda(): { client: LambdaClient; sdk: LambdaModule } {
+    if (!this.client || !this.sdk) {
+      // A require inside the function, not an import at the top: esbuild keeps the
+      // module's initialisation lazy, so cold starts that need no tool skip it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.sdk = require('@aws-sdk/client-lambda') as LambdaModule;
+      this.client = new this.sdk.LambdaClient({ ...this.options.clientConfig });
+    }
+    return { client: this.client, sdk: this.sdk };
+  }
+}
+
+function outcomeOf(output: InvokeCommandOutput): InvokeOutcome {
+  const bytes = output.Payload ?? new Uint8Array();
+  const text = new TextDecoder().decode(bytes);
+  if (output.FunctionError) {
+    // The runtime's error shape: { errorMessage, errorType, stackTrace? }.
+    const body = parseJson(text);
+    const errorType = isRecord(body) && typeof body.errorType === 'string' ? body.errorType : output.FunctionError;
+    const errorMessage = isRecord(body) && typeof body.errorMessage === 'string' ? body.errorMessage : text || output.FunctionError;
+    if (errorType === 'Function.ResponseSizeTooLarge') {
+      return fail('payload_too_large', `the function's response is over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit: ${errorMessage}`);
+    }
+    if (errorType === 'Sandbox.Timedout' || /Task timed out after/.test(errorMessage)) {
+      return fail('timeout', `the function ran past its own timeout: ${errorMessage}`);
+    }
+    // `Error` adds nothing; a specific type (TypeError, OrderNotFound) helps the model.
+    const generic = ['Error', 'Exception', 'Unhandled', 'Handled'].includes(errorType);
+    return fail('function_error', generic ? errorMessage : `${errorType}: ${errorMessage}`);
+  }
+  if (bytes.byteLength > MAX_SYNC_PAYLOAD_BYTES) {
+    return fail('payload_too_large', `the response is ${formatBytes(bytes.byteLength)}, over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit`);
+  }
+  // A Node.js handler that returns undefined produces an empty payload or `null`.
+  if (text.trim() === '') return { ok: true, payload: null };
+  const parsed = parseJson(text);
+  if (parsed === PARSE_FAILED) {
+    return fail('malformed', `the response is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
+  }
+  return { ok: true, payload: parsed };
+}
+
+function failureOf(err: unknown, functionName: string): InvokeOutcome {
+  const name = isRecord(err) && typeof err.name === 'string' ? err.name : '';
+  const status = isRecord(err) && isRecord(err.$metadata) ? err.$metadata.httpStatusCode : undefined;
+  const message = messageOf(err);
+  if (name === 'TooManyRequestsException' || status === 429) {
+    return fail('throttled', `Lambda throttled the invocation of ${functionName}: ${message}`);
+  }
+  if (name === 'RequestTooLargeException' || status === 413) {
+    return fail('payload_too_large', `Lambda refused the request as over ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)}: ${message}`);
+  }
+  if (name === 'ResourceNotFoundException' || status === 404) {
+    return fail('not_found', `no function ${functionName}: ${message}`);
+  }
+  return fail('invoke_failed', `invoking ${functionName} failed${name ? ` (${name})` : ''}: ${message}`);
+}
+
+const PARSE_FAILED = Symbol('parse failed');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return PARSE_FAILED;
+  }
+}
+
+function isAbortError(err: unknown): boolean {
+  return isRecord(err) && err.name === 'AbortError';
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function fail(kind: InvokeFailureKind, message: string): InvokeOutcome {
+  return { ok: false, kind, message };
+}

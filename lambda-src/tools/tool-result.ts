@@ -1,0 +1,104 @@
+/**
+ * Turns what a tool function returned (an InvokeOutcome) into an MCP CallToolResult,
+ * following the tool contract (DESIGN.md, "Tool function"):
+ * - a payload with a `content` array is already a CallToolResult and passes through
+ *   after a shape check;
+ * - a string becomes one text block; any other JSON value becomes a text block with
+ *   its JSON plus `structuredContent` (for an object, or for any value when the tool
+ *   declares an outputSchema);
+ * - every failure becomes `isError: true` with a sentence naming the tool and what
+ *   went wrong, because tool execution errors are reported in the result, not as
+ *   protocol errors (MCP 2025-11-25, server/tools, "Error Handling").
+ *
+ * With an outputSchema the structured content is validated; a mismatch is an error
+ * result that names the failing field (2025-11-25, "Output Schema": servers MUST
+ * provide structured results that conform to it).
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { isCallToolResult } from '@modelcontextprotocol/server';
+import type { JsonSchemaValidators } from './json-schema-validators';
+import { sharedValidators } from './json-schema-validators';
+import type { InvokeFailureKind, InvokeOutcome } from './tool-invoker';
+
+export interface ToolResultOptions {
+  readonly outputSchema?: Record<string, unknown>;
+  readonly validators?: JsonSchemaValidators;
+}
+
+const FAILURE_PHRASES: Record<InvokeFailureKind, string> = {
+  function_error: 'failed',
+  timeout: 'timed out',
+  throttled: 'was throttled by AWS Lambda (too many concurrent invocations); retry later',
+  payload_too_large: 'exceeded the 6 MB payload limit of a synchronous Lambda invocation',
+  malformed: 'returned a response that is not valid JSON',
+  not_found: 'has no function to run',
+  aborted: 'was cancelled',
+  invoke_failed: 'could not be invoked',
+};
+
+/** An `isError` result: the text says which tool and what happened. */
+export function toolErrorResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** `tool 'x' timed out: ...`; `subject` names what ran (`tool 'x'`, `resource 'app://y'`, `prompt 'z'`). */
+export function describeFailure(subject: string, kind: InvokeFailureKind, message: string): string {
+  return `${subject} ${FAILURE_PHRASES[kind]}: ${message}`;
+}
+
+export function failureText(toolName: string, kind: InvokeFailureKind, message: string): string {
+  return describeFailure(`tool '${toolName}'`, kind, message);
+}
+
+export function toCallToolResult(toolName: string, outcome: InvokeOutcome, options: ToolResultOptions = {}): CallToolResult {
+  if (!outcome.ok) return toolErrorResult(failureText(toolName, outcome.kind, outcome.message));
+  const result = wrap(outcome.payload, options.outputSchema !== undefined);
+  if ('invalid' in result) return toolErrorResult(`tool '${toolName}' returned an invalid CallToolResult: ${result.invalid}`);
+  if (options.outputSchema !== undefined && !result.isError) {
+    if (result.structuredContent === undefined) {
+      return toolErrorResult(`tool '${toolName}' declares an outputSchema but returned no structuredContent`);
+    }
+    const check = (options.validators ?? sharedValidators).validate(options.outputSchema, result.structuredContent, 'structuredContent');
+    if (!check.ok) {
+      return toolErrorResult(`tool '${toolName}' returned structuredContent that does not match its outputSchema: ${check.errors.join('; ')}`);
+    }
+  }
+  return result;
+}
+
+function wrap(payload: unknown, hasOutputSchema: boolean): CallToolResult | { invalid: string } {
+  if (isRecord(payload) && Array.isArray(payload.content)) {
+    const problem = shapeProblem(payload);
+    if (problem) return { invalid: problem };
+    return payload as CallToolResult;
+  }
+  if (typeof payload === 'string' && !hasOutputSchema) {
+    return { content: [{ type: 'text', text: payload }] };
+  }
+  const result: CallToolResult = { content: [{ type: 'text', text: JSON.stringify(payload) }] };
+  if (hasOutputSchema || (isRecord(payload) && !Array.isArray(payload))) {
+    return { ...result, structuredContent: payload as Record<string, unknown> };
+  }
+  return result;
+}
+
+/** Why a `content`-bearing payload is not a CallToolResult, in a sentence a tool author can act on. */
+function shapeProblem(payload: Record<string, unknown>): string | undefined {
+  const content = payload.content as unknown[];
+  for (let i = 0; i < content.length; i++) {
+    const block = content[i];
+    if (!isRecord(block) || typeof block.type !== 'string') return `content[${i}] must be an object with a string 'type'`;
+    if (block.type === 'text' && typeof block.text !== 'string') return `content[${i}] is a text block without a string 'text'`;
+    if ((block.type === 'image' || block.type === 'audio') && (typeof block.data !== 'string' || typeof block.mimeType !== 'string')) {
+      return `content[${i}] is an ${block.type} block that needs base64 'data' and a 'mimeType'`;
+    }
+  }
+  if (payload.isError !== undefined && typeof payload.isError !== 'boolean') return '\'isError\' must be a boolean';
+  // The full spec check last: it catches what the readable checks above do not name.
+  if (!isCallToolResult(payload)) return 'it does not match the MCP CallToolResult schema';
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,165 @@
+/**
+ * A local HTTP server on 127.0.0.1 that speaks the AWS Lambda Invoke REST API
+ * (`POST /2015-03-31/functions/{FunctionName}/invocations`), so that the real
+ * `@aws-sdk/client-lambda` client, pointed at it with an endpoint override and dummy
+ * credentials, runs its real serialization, error parsing and abort handling
+ * (DESIGN.md, "Real parts, locally": no emulator exists for Lambda Invoke).
+ *
+ * Functions are JS callbacks. A callback's return value is the function's JSON
+ * result; a thrown Error is an unhandled function error (`X-Amz-Function-Error:
+ * Unhandled`, body `{errorMessage, errorType}`); a `FakeLambdaResponse` built by
+ * `lambdaResponse.*` controls the wire response exactly (throttle, 413, raw bytes).
+ * An unknown function name answers 404 ResourceNotFoundException, as Lambda does.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeInvocation {
+  /** The function name or ARN as the client sent it (URL-decoded). */
+  readonly functionName: string;
+  readonly qualifier?: string;
+  readonly invocationType?: string;
+  /** The request body parsed as JSON (undefined when it was not JSON). */
+  readonly payload: unknown;
+  readonly rawPayload: string;
+}
+
+export class FakeLambdaResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string | Buffer,
+  ) {}
+}
+
+/** Builders for the wire responses the Lambda service gives. */
+export const lambdaResponse = {
+  /** A function error, as the runtime reports a thrown exception. */
+  functionError(errorMessage: string, errorType = 'Error', kind: 'Unhandled' | 'Handled' = 'Unhandled'): FakeLambdaResponse {
+    return new FakeLambdaResponse(200, { 'X-Amz-Function-Error': kind }, JSON.stringify({ errorMessage, errorType, stackTrace: [] }));
+  },
+  /** 429: the account's or function's concurrency is exhausted. */
+  throttled(message = 'Rate Exceeded.'): FakeLambdaResponse {
+    return serviceError(429, 'TooManyRequestsException', message, { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', Type: 'User' });
+  },
+  /** 413: the request payload is over 6 MB. */
+  requestTooLarge(message = 'Request must be smaller than 6291456 bytes for the InvokeFunction operation'): FakeLambdaResponse {
+    return serviceError(413, 'RequestTooLargeException', message, { Type: 'User' });
+  },
+  /** 404: no such function. */
+  notFound(functionName: string): FakeLambdaResponse {
+    return serviceError(404, 'ResourceNotFoundException', `Function not found: ${functionName}`, { Type: 'User' });
+  },
+  /** A 200 response whose body is exactly these bytes (for non-JSON or oversized payloads). */
+  raw(body: string | Buffer): FakeLambdaResponse {
+    return new FakeLambdaResponse(200, {}, body);
+  },
+};
+
+function serviceError(status: number, type: string, message: string, extra: Record<string, string>): FakeLambdaResponse {
+  // restJson1 error shape: the SDK reads the code from `x-amzn-ErrorType`.
+  return new FakeLambdaResponse(status, { 'x-amzn-ErrorType': `${type}:http://internal.amazon.com/coral/com.amazonaws.lambda/` }, JSON.stringify({ ...extra, message }));
+}
+
+export type FakeFunction = (event: unknown, invocation: FakeInvocation) => unknown;
+
+export class FakeLambdaEndpoint {
+  static async start(): Promise<FakeLambdaEndpoint> {
+    let endpoint: FakeLambdaEndpoint | undefined;
+    const server = createServer((req, res) => {
+      void endpoint!.handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    endpoint = new FakeLambdaEndpoint(server, `http://127.0.0.1:${port}`);
+    return endpoint;
+  }
+
+  /** Every invocation received, in order. */
+  readonly invocations: FakeInvocation[] = [];
+  private readonly functions = new Map<string, FakeFunction>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  /** Registers a function under a name; an ARN ending in `:function:<name>` finds it too. */
+  register(name: string, fn: FakeFunction): this {
+    this.functions.set(name, fn);
+    return this;
+  }
+
+  /** Client settings that point the real SDK client here. */
+  clientConfig(): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; maxAttempts: number } {
+    return { region: 'us-east-1', endpoint: this.url, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 1 };
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    const body = await readBody(req);
+    if (req.method !== 'POST' || !match) {
+      return send(res, new FakeLambdaResponse(404, { 'x-amzn-ErrorType': 'UnknownOperationException' }, JSON.stringify({ message: `no route ${req.method} ${url.pathname}` })));
+    }
+    const functionName = decodeURIComponent(match[1]);
+    const rawPayload = body.toString('utf8');
+    let payload: unknown;
+    try {
+      payload = rawPayload === '' ? undefined : JSON.parse(rawPayload);
+    } catch {
+      payload = undefined;
+    }
+    const invocation: FakeInvocation = {
+      functionName,
+      qualifier: url.searchParams.get('Qualifier') ?? undefined,
+      invocationType: header(req, 'x-amz-invocation-type'),
+      payload,
+      rawPayload,
+    };
+    this.invocations.push(invocation);
+
+    const fn = this.functions.get(functionName) ?? this.functions.get(functionName.replace(/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/, '').replace(/:[^:]+$/, ''));
+    if (!fn) return send(res, lambdaResponse.notFound(functionName));
+    let response: FakeLambdaResponse;
+    try {
+      const value = await fn(payload, invocation);
+      response = value instanceof FakeLambdaResponse ? value : new FakeLambdaResponse(200, {}, value === undefined ? 'null' : JSON.stringify(value));
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      response = lambdaResponse.functionError(error.message, error.name);
+    }
+    if (!res.destroyed) send(res, response);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: FakeLambdaResponse): void {
+  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+  res.writeHead(response.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(body.byteLength),
+    'x-amzn-RequestId': `fake-${Math.random().toString(16).slice(2)}`,
+    'X-Amz-Executed-Version': '$LATEST',
+    ...response.headers,
+  });
+  res.end(body);
+}
