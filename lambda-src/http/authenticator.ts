@@ -1,0 +1,85 @@
+/**
+ * Who is calling. The http layer establishes the principal of every request before the
+ * protocol layer sees it; the principal owns the sessions it creates and reaches tool
+ * functions as `context.principal`. Tokens and keys never go into a principal.
+ *
+ * Modes (config.authMode, set by the construct's `auth` prop):
+ * - `iam`: the Function URL's AWS_IAM auth has verified the SigV4 signature before the
+ *   function runs; the caller's identity is in `requestContext.authorizer.iam`.
+ * - `none`: every caller is the same anonymous principal.
+ * - `local`: the dev server; every caller is `{ kind: 'local', id: 'local' }`.
+ * - `oauth`, `bearer`: issue 6; until then they fail closed.
+ */
+import type { Principal } from '../store/session-store';
+import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
+
+export type AuthResult =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly response: Response };
+
+export interface Authenticator {
+  authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult>;
+}
+
+export const ANONYMOUS_PRINCIPAL: Principal = { kind: 'none', id: 'anonymous' };
+export const LOCAL_PRINCIPAL: Principal = { kind: 'local', id: 'local' };
+
+/** The IAM identity of a Function URL request with AWS_IAM auth, or undefined. */
+export function iamPrincipal(lambdaRequestContext: unknown): Principal | undefined {
+  const iam = (lambdaRequestContext as { authorizer?: { iam?: Record<string, unknown> } } | undefined)?.authorizer?.iam;
+  if (!iam || typeof iam !== 'object') return undefined;
+  const text = (key: string): string | undefined => {
+    const v = iam[key];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const id = text('userArn') ?? text('callerId');
+  if (!id) return undefined;
+  const claims: Record<string, unknown> = {};
+  // accessKey is deliberately left out: it identifies a credential, not a principal.
+  for (const key of ['accountId', 'callerId', 'userId', 'principalOrgId']) {
+    const v = text(key);
+    if (v !== undefined) claims[key] = v;
+  }
+  return { kind: 'iam', id, claims };
+}
+
+class FixedAuthenticator implements Authenticator {
+  constructor(private readonly principal: Principal) {}
+  async authenticate(): Promise<AuthResult> {
+    return { ok: true, principal: this.principal };
+  }
+}
+
+class IamAuthenticator implements Authenticator {
+  async authenticate(_request: Request, lambdaRequestContext: unknown): Promise<AuthResult> {
+    const principal = iamPrincipal(lambdaRequestContext);
+    if (principal) return { ok: true, principal };
+    // With AWS_IAM on the Function URL, AWS refuses unsigned requests before we run;
+    // reaching here means the URL is not IAM-protected: fail closed.
+    return {
+      ok: false,
+      response: jsonRpcErrorResponse(401, JsonRpcCode.ServerError,
+        'this MCP server requires AWS IAM (SigV4) authentication and the request carried no IAM identity'),
+    };
+  }
+}
+
+class UnavailableAuthenticator implements Authenticator {
+  constructor(private readonly mode: string) {}
+  async authenticate(): Promise<AuthResult> {
+    return {
+      ok: false,
+      response: jsonRpcErrorResponse(500, JsonRpcCode.InternalError,
+        `server misconfiguration: auth mode '${this.mode}' is not available in this handler`),
+    };
+  }
+}
+
+export function createAuthenticator(mode: string): Authenticator {
+  switch (mode) {
+    case 'iam': return new IamAuthenticator();
+    case 'none': return new FixedAuthenticator(ANONYMOUS_PRINCIPAL);
+    case 'local': return new FixedAuthenticator(LOCAL_PRINCIPAL);
+    default: return new UnavailableAuthenticator(mode);
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { banner, runCli } from '../../lambda-src/local/cli';
+import type { DevServer } from '../../lambda-src/local/dev-server';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+test('--help prints the usage with every flag', async () => {
+  const { io, out } = capture();
+  expect(await runCli(['dev', '--help'], io)).toBe(0);
+  for (const flag of ['--port', '--host', '--registry', '--allow-origin']) expect(out.join('')).toContain(flag);
+});
+
+test('an unknown command is refused with the usage', async () => {
+  const { io, err } = capture();
+  expect(await runCli(['deploy'], io)).toBe(1);
+  expect(err.join('')).toMatch(/unknown command 'deploy'/);
+});
+
+test('an unknown flag is refused', async () => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--prot', '3000'], io)).toBe(1);
+  expect(err.join('')).toMatch(/--prot/);
+});
+
+test.each(['-1', '70000', 'abc', '1.5'])('--port %s is refused', async (port) => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', `--port=${port}`], io)).toBe(1);
+  expect(err.join('')).toMatch(/--port must be a whole number/);
+});
+
+test('a broken registry file is reported before anything starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
+  const file = join(dir, 'registry.json');
+  writeFileSync(file, '{ "not": "an array" }');
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--port', '0', '--registry', file], io)).toBe(1);
+  expect(err.join('')).toContain(file);
+});
+
+test('the banner shows the URL, the items and how to point the MCP Inspector at it', () => {
+  const server = {
+    url: 'http://127.0.0.1:4123/mcp',
+    port: 4123,
+    host: '127.0.0.1',
+    dynamoDbEndpoint: 'http://127.0.0.1:8000',
+    config: { sessionTable: 's', registryTable: 'r' },
+    items: [
+      { type: 'tool', name: 'echo', inputSchema: { type: 'object' } },
+      { type: 'resource', uri: 'example://readme', name: 'readme' },
+      { type: 'resourceTemplate', uriTemplate: 'example://g/{name}', name: 'g' },
+      { type: 'prompt', name: 'review_code' },
+    ],
+    stop: async () => undefined,
+  } as unknown as DevServer;
+  const text = banner(server, 'examples/local-registry/registry.json');
+  expect(text).toContain('endpoint   http://127.0.0.1:4123/mcp');
+  expect(text).toContain('tools      echo');
+  expect(text).toContain('resources  example://readme, example://g/{name}');
+  expect(text).toContain('prompts    review_code');
+  expect(text).toContain('npx @modelcontextprotocol/inspector');
+  expect(text).toContain('"Streamable HTTP"');
+});
