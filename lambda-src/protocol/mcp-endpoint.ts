@@ -1,11 +1,31 @@
 /**
- * CONTRACT (owned by the protocol layer). The http layer calls `createMcpEndpoint`
- * once per execution environment and `handle` for every request to `/mcp` that has
- * passed authentication, Origin and CORS checks.
+ * The MCP endpoint `/mcp`: one URL for every protocol era (DESIGN.md, "Protocol eras,
+ * one deployment"). The http layer calls `createMcpEndpoint` once per execution
+ * environment and `handle` for every request to `/mcp` that has passed
+ * authentication, Origin and CORS checks.
+ *
+ * - 2026-07-28 traffic (a per-request `_meta` envelope) goes to the SDK's
+ *   `createMcpHandler`, strict (`legacy: 'reject'`), created once here.
+ * - 2025-era traffic, told apart with the SDK's own `isLegacyRequest`, goes to our
+ *   sessionful serving with sessions in the store (legacy-session-endpoint.ts): the
+ *   SDK's built-in legacy fallback is stateless and answers GET/DELETE with 405
+ *   (DESIGN.md, "Pitfalls already found").
+ *
+ * The POST body is read once, here, under the size limit, and handed on parsed.
+ * `handle` never throws: an unexpected error becomes 500 with JSON-RPC -32603.
  */
+import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
+import { acceptsJsonAndEventStream } from './accept-header';
+import { resolveEndpointOptions, type EndpointOptions } from './endpoint-options';
+import { withInvalidParamsCorrection } from './invalid-params';
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
+import { checkBody } from './json-rpc-message';
+import { LegacySessionEndpoint } from './legacy-session-endpoint';
+import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import type { HandlerConfig } from '../config';
 import type { RequestContext } from '../http/request-context';
 import type { RegistrySource } from '../registry/registry-source';
+import { buildMcpServer } from '../registry/server-builder';
 import type { SessionStore } from '../store/session-store';
 import type { ToolInvoker } from '../tools/tool-invoker';
 
@@ -14,10 +34,155 @@ export interface ProtocolDeps {
   readonly sessions: SessionStore;
   readonly registry: RegistrySource;
   readonly invoker: ToolInvoker;
+  /** Tunables (keep-alive, stream end margin, clock, log sink); defaults fit Lambda. */
+  readonly options?: EndpointOptions;
+  /**
+   * Builds the SDK server for one request; a decorator around the registry's builder
+   * may add to what it serves.
+   * @default buildMcpServer (registry/server-builder.ts)
+   */
+  readonly buildServer?: typeof buildMcpServer;
 }
 
 export interface McpEndpoint {
   handle(request: Request, ctx: RequestContext): Promise<Response>;
 }
 
-export declare function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint;
+/** The `_meta` key a 2026-07-28 request names its protocol version under. */
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+
+/** The revision a modern request claims, for the tool contract's `context.protocolVersion`. */
+function claimedModernVersion(body: unknown): string {
+  const meta = (body as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+  const version = meta?.[PROTOCOL_VERSION_META_KEY];
+  return typeof version === 'string' ? version : MODERN_PROTOCOL_VERSION;
+}
+
+/**
+ * Session ids are bearer-like secrets and never logged (issue 6); store errors may
+ * name one. Ours are 43 base64url characters.
+ */
+function withoutSessionIds(text: string): string {
+  return text.replace(/[A-Za-z0-9_-]{43}/g, '<session-id>');
+}
+
+interface ModernCall {
+  readonly ctx: RequestContext;
+  readonly protocolVersion: string;
+}
+
+export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
+  const options = resolveEndpointOptions(deps.options);
+  const maxBodyBytes = deps.config.maxBodyBytes;
+  const builderDeps = { config: deps.config, invoker: deps.invoker };
+  const buildServer = deps.buildServer ?? buildMcpServer;
+
+  // The factory only receives the Request; this maps it back to our per-request facts.
+  const modernCalls = new WeakMap<Request, ModernCall>();
+  const modern = createMcpHandler(
+    async ({ requestInfo }) => {
+      const call = requestInfo ? modernCalls.get(requestInfo) : undefined;
+      if (!call) throw new Error('2026-07-28 request reached the server factory without its request context');
+      const snapshot = await deps.registry.snapshot();
+      return withInvalidParamsCorrection(
+        buildServer(snapshot, builderDeps, {
+          requestId: call.ctx.requestId,
+          protocolVersion: call.protocolVersion,
+          principal: call.ctx.principal,
+          signal: call.ctx.signal,
+          deadline: call.ctx.deadline,
+        }),
+      );
+    },
+    {
+      legacy: 'reject',
+      maxRequestBodySize: maxBodyBytes,
+      // JSON unless progress or log notifications come before the result (issue 3).
+      responseMode: 'auto',
+      keepAliveMs: options.keepAliveMs,
+      // Rejected requests are reported here too; they are the client's errors, not ours.
+      onerror: (error) => options.log({ level: 'warn', message: 'modern request refused or failed', error: error.message }),
+    },
+  );
+  const legacy = new LegacySessionEndpoint(deps, options);
+
+  async function post(request: Request, ctx: RequestContext): Promise<Response> {
+    // Transports 2025-11-25 / 2026-07-28, "Sending Messages": the body is JSON. The
+    // SDK leaves this check to hand-wired routing like ours (isLegacyRequest docs).
+    const contentType = request.headers.get('content-type');
+    if (!isJsonContentType(contentType)) {
+      return jsonRpcErrorResponse(
+        415,
+        JsonRpcErrorCode.ServerError,
+        `Unsupported Media Type: Content-Type must be application/json, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`,
+      );
+    }
+    if (!acceptsJsonAndEventStream(request.headers.get('accept'))) {
+      return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+    }
+    const read = await readRequestBody(request, maxBodyBytes);
+    if (read.tooLarge) {
+      return jsonRpcErrorResponse(413, JsonRpcErrorCode.ServerError, `Payload Too Large: the request body is over the limit of ${maxBodyBytes} bytes`);
+    }
+    if (read.text.trim().length === 0) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, 'Parse error: the request body is empty');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(read.text);
+    } catch (error) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`);
+    }
+    if (body === null || typeof body !== 'object') {
+      return jsonRpcErrorResponse(
+        400,
+        JsonRpcErrorCode.InvalidRequest,
+        `Invalid Request: the body must be a JSON-RPC message object, got ${body === null ? 'null' : typeof body}`,
+      );
+    }
+    const checked = checkBody(body);
+    if (!checked.ok) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, `Invalid Request: ${checked.problem}`, checked.id);
+    }
+    if (await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
+      return legacy.post(request, ctx, checked.messages, checked.isBatch);
+    }
+    modernCalls.set(request, { ctx, protocolVersion: claimedModernVersion(body) });
+    return modern.fetch(request, { parsedBody: body });
+  }
+
+  async function route(request: Request, ctx: RequestContext): Promise<Response> {
+    switch (request.method.toUpperCase()) {
+      case 'POST':
+        return post(request, ctx);
+      // GET and DELETE are 2025-era session operations; 2026-07-28 has neither
+      // (2026-07-28 streamable-http, "Backward Compatibility").
+      case 'GET':
+        return legacy.get(request, ctx);
+      case 'DELETE':
+        return legacy.delete(request, ctx);
+      default:
+        return jsonRpcErrorResponse(405, JsonRpcErrorCode.ServerError, `Method Not Allowed: ${request.method}; the MCP endpoint serves POST, GET and DELETE`, null, {
+          allow: 'GET, POST, DELETE',
+        });
+    }
+  }
+
+  return {
+    async handle(request: Request, ctx: RequestContext): Promise<Response> {
+      try {
+        return await route(request, ctx);
+      } catch (error) {
+        // Details go to the log (never a token: nothing here holds one), the client gets a generic message.
+        options.log({
+          level: 'error',
+          message: 'unexpected error serving an MCP request',
+          requestId: ctx.requestId,
+          error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+          stack: error instanceof Error && error.stack ? withoutSessionIds(error.stack) : undefined,
+        });
+        return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** Tunables of the protocol layer; every one has a default fit for Lambda. */
+
+/** One structured log entry (one JSON object a line). Never holds a token or a session id. */
+export type ProtocolLogEntry = Record<string, unknown> & { readonly level: 'info' | 'warn' | 'error'; readonly message: string };
+
+export interface EndpointOptions {
+  /**
+   * SSE keep-alive comment interval, in ms (0 disables).
+   * @default 15000
+   */
+  readonly keepAliveMs?: number;
+  /**
+   * How long before the invocation's deadline a GET stream ends, in ms.
+   * @default 5000
+   */
+  readonly streamEndMarginMs?: number;
+  /**
+   * The `retry:` value, in ms, sent to 2025-11-25 clients before a GET stream ends.
+   * @default 1000
+   */
+  readonly reconnectDelayMs?: number;
+  /** Clock, epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Where log entries go. @default one JSON line on stdout */
+  readonly log?: (entry: ProtocolLogEntry) => void;
+}
+
+export type ResolvedEndpointOptions = Required<EndpointOptions>;
+
+export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedEndpointOptions {
+  return {
+    keepAliveMs: options.keepAliveMs ?? 15_000,
+    streamEndMarginMs: options.streamEndMarginMs ?? 5_000,
+    reconnectDelayMs: options.reconnectDelayMs ?? 1_000,
+    now: options.now ?? Date.now,
+    log: options.log ?? ((entry) => console.log(JSON.stringify({ layer: 'protocol', ...entry }))),
+  };
+}

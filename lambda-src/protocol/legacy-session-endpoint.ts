@@ -1,0 +1,326 @@
+/**
+ * Serves 2025-era traffic (2025-03-26, 2025-06-18, 2025-11-25) with sessions kept in the
+ * SessionStore, never in process memory: any execution environment serves any request
+ * of any session (DESIGN.md, "Protocol eras, one deployment").
+ *
+ * Each request gets a fresh SDK server from the registry builder and a per-exchange
+ * transport; the session's handshake state is restored on it first (session-restore.ts).
+ * The hot path of a request in a session costs ONE SessionStore read; writes happen
+ * only for `notifications/initialized`, `logging/setLevel`, an expiry refresh (at most
+ * once per 10% of the TTL), initialize and DELETE.
+ *
+ * Section names below are from the 2025-11-25 specification, basic/transports.mdx
+ * ("Streamable HTTP") and basic/lifecycle.mdx.
+ */
+import {
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type MessageExtraInfo,
+} from '@modelcontextprotocol/server';
+import { acceptsEventStream } from './accept-header';
+import type { ResolvedEndpointOptions } from './endpoint-options';
+import { withInvalidParamsCorrection } from './invalid-params';
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
+import type { ProtocolDeps } from './mcp-endpoint';
+import {
+  BATCH_PROTOCOL_VERSION,
+  isLegacyProtocolVersion,
+  LEGACY_PROTOCOL_VERSIONS,
+  negotiateProtocolVersion,
+} from './protocol-versions';
+import { SessionExchangeTransport } from './session-exchange-transport';
+import { isValidSessionId, newSessionId } from './session-id';
+import { restoreSession } from './session-restore';
+import { openStandaloneStream } from './standalone-stream';
+import type { RequestContext } from '../http/request-context';
+import { buildMcpServer, type CallContext } from '../registry/server-builder';
+import { ItemTooLargeError } from '../store/item-size';
+import type { Principal, SessionRecord } from '../store/session-store';
+
+const SESSION_HEADER = 'mcp-session-id';
+
+// By method name, not the SDK's schema guards: a malformed initialize must still be
+// routed as an initialize (and refused by the SDK with -32602), not as a session request.
+function isInitialize(message: JSONRPCMessage): message is JSONRPCRequest {
+  return isJSONRPCRequest(message) && message.method === 'initialize';
+}
+
+function isInitialized(message: JSONRPCMessage): boolean {
+  return isJSONRPCNotification(message) && message.method === 'notifications/initialized';
+}
+const VERSION_HEADER = 'mcp-protocol-version';
+
+/** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
+const EXPIRY_REFRESH_FRACTION = 0.1;
+
+function samePrincipal(a: Principal | undefined, b: Principal | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.kind === b.kind && a.id === b.id;
+}
+
+export class LegacySessionEndpoint {
+  constructor(
+    private readonly deps: ProtocolDeps,
+    private readonly options: ResolvedEndpointOptions,
+  ) {}
+
+  /** POST of checked messages (json-rpc-message.ts); `isBatch` when the body was an array. */
+  async post(request: Request, ctx: RequestContext, messages: JSONRPCMessage[], isBatch: boolean): Promise<Response> {
+    const initialize = messages.find(isInitialize);
+    if (initialize) {
+      // Lifecycle, "Initialization": the initialize request MUST NOT be part of a batch.
+      if (messages.length > 1) {
+        return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone, not in a JSON-RPC batch');
+      }
+      return this.initialize(request, ctx, initialize);
+    }
+
+    const found = await this.findSession(request, ctx);
+    if (found instanceof Response) return found;
+    const session = found;
+    // "Sending Messages to the Server": 2025-03-26 allowed a batch body; 2025-06-18
+    // removed JSON-RPC batching, so later sessions get one message per POST.
+    if (isBatch && session.protocolVersion !== BATCH_PROTOCOL_VERSION) {
+      return jsonRpcErrorResponse(
+        400,
+        JsonRpcErrorCode.InvalidRequest,
+        `Invalid Request: JSON-RPC batches are not supported under protocol version ${session.protocolVersion} (only ${BATCH_PROTOCOL_VERSION}); send one message per POST`,
+      );
+    }
+
+    if (!messages.some(isJSONRPCRequest)) {
+      return this.acceptNotifications(session, messages);
+    }
+    return this.serve(request, ctx, session, messages, isBatch);
+  }
+
+  /** GET: the standalone SSE stream of a session ("Listening for Messages from the Server"). */
+  async get(request: Request, ctx: RequestContext): Promise<Response> {
+    if (!acceptsEventStream(request.headers.get('accept'))) {
+      return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: a GET must accept text/event-stream');
+    }
+    const found = await this.findSession(request, ctx);
+    if (found instanceof Response) return found;
+    await this.refreshExpiry(found);
+    return openStandaloneStream({
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+      endMarginMs: this.options.streamEndMarginMs,
+      keepAliveMs: this.options.keepAliveMs,
+      // "Resumability and Redelivery" (2025-11-25 only): priming event and retry field.
+      reconnectDelayMs: found.protocolVersion >= '2025-11-25' ? this.options.reconnectDelayMs : undefined,
+      now: this.options.now,
+    });
+  }
+
+  /** DELETE: the client ends its session ("Session Management", rule 5); later requests get 404. */
+  async delete(request: Request, ctx: RequestContext): Promise<Response> {
+    const found = await this.findSession(request, ctx);
+    if (found instanceof Response) return found;
+    if (!(await this.deps.sessions.delete(found.id))) return this.sessionNotFound();
+    return new Response(null, { status: 200 });
+  }
+
+  /**
+   * Lifecycle, "Initialization" and "Version Negotiation"; Transports, "Session
+   * Management": the server assigns a session id in the `Mcp-Session-Id` header of the
+   * response carrying the InitializeResult. The session is stored only once the SDK
+   * has accepted the request, so a refused initialize leaves the store unchanged.
+   */
+  private async initialize(request: Request, ctx: RequestContext, message: JSONRPCRequest): Promise<Response> {
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const protocolVersion = negotiateProtocolVersion(params.protocolVersion);
+    const sessionId = newSessionId();
+    const negotiated: JSONRPCRequest = { ...message, params: { ...params, protocolVersion } };
+    const messages = await this.exchangeOnce(request, ctx, { id: sessionId, protocolVersion }, [negotiated], 'json');
+    if (!Array.isArray(messages)) return messages;
+    const [answer] = messages;
+    const headers: Record<string, string> = {};
+    if (answer && isJSONRPCResultResponse(answer)) {
+      const nowMs = this.options.now();
+      const created = this.deps.sessions.create({
+        id: sessionId,
+        protocolVersion,
+        clientCapabilities: (params.capabilities ?? {}) as Record<string, unknown>,
+        clientInfo: (params.clientInfo ?? {}) as Record<string, unknown>,
+        principal: ctx.principal,
+        initialized: false,
+        createdAt: nowMs,
+        expiresAt: Math.floor(nowMs / 1000) + this.deps.config.sessionTtlSeconds,
+        version: 1,
+      });
+      try {
+        await created;
+      } catch (error) {
+        if (!(error instanceof ItemTooLargeError)) throw error;
+        // The client's capabilities and info are the only unbounded part of a session.
+        return jsonRpcErrorResponse(
+          200,
+          JsonRpcErrorCode.InvalidParams,
+          `Invalid params: the client's capabilities and clientInfo take ${error.bytes} bytes, too large to keep with a session (limit ${error.limit})`,
+          message.id,
+        );
+      }
+      headers[SESSION_HEADER] = sessionId;
+    }
+    return Response.json(answer, { status: 200, headers });
+  }
+
+  /** Notifications and responses only: 202 ("Sending Messages to the Server", rule 4). */
+  private async acceptNotifications(session: SessionRecord, messages: JSONRPCMessage[]): Promise<Response> {
+    if (messages.some(isInitialized) && !session.initialized) {
+      await this.deps.sessions.update(session.id, { initialized: true, ...this.expiryPatch(session) });
+    } else {
+      await this.refreshExpiry(session);
+    }
+    // `notifications/cancelled` for a request running in another invocation has
+    // nothing to reach here: it is accepted and has no effect (docs/readme/protocol.md,
+    // "Cancellation"). Responses to server-to-client requests have no waiter yet.
+    return new Response(null, { status: 202 });
+  }
+
+  /** Requests (and, under 2025-03-26, the notifications batched with them) in a live session. */
+  private async serve(
+    request: Request,
+    ctx: RequestContext,
+    session: SessionRecord,
+    messages: JSONRPCMessage[],
+    isBatch: boolean,
+  ): Promise<Response> {
+    const [answers] = await Promise.all([
+      this.exchangeOnce(request, ctx, session, messages, 'auto', session),
+      messages.some(isInitialized) && !session.initialized
+        ? this.deps.sessions.update(session.id, { initialized: true, ...this.expiryPatch(session) })
+        : this.refreshExpiry(session),
+    ]);
+    if (!Array.isArray(answers)) return answers;
+    return Response.json(isBatch ? answers : answers[0], { status: 200 });
+  }
+
+  /**
+   * Builds a server for this request, restores the session on it (unless this is the
+   * initialize itself), delivers the messages and returns either the collected
+   * responses (JSON) or a ready Response (an SSE stream, 202, or a client gone).
+   */
+  private async exchangeOnce(
+    request: Request,
+    ctx: RequestContext,
+    target: { id: string; protocolVersion: string },
+    messages: JSONRPCMessage[],
+    responseMode: 'auto' | 'json',
+    restoreFrom?: SessionRecord,
+  ): Promise<JSONRPCMessage[] | Response> {
+    const call: CallContext = {
+      requestId: ctx.requestId,
+      protocolVersion: target.protocolVersion,
+      sessionId: target.id,
+      principal: ctx.principal,
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+    };
+    const snapshot = await this.deps.registry.snapshot();
+    const build = this.deps.buildServer ?? buildMcpServer;
+    const server = withInvalidParamsCorrection(build(snapshot, { config: this.deps.config, invoker: this.deps.invoker }, call));
+    const setLevels = new Map<unknown, string>();
+    for (const m of messages) {
+      if (isJSONRPCRequest(m) && m.method === 'logging/setLevel' && typeof m.params?.level === 'string') setLevels.set(m.id, m.params.level);
+    }
+    const transport = new SessionExchangeTransport({
+      sessionId: target.id,
+      responseMode,
+      keepAliveMs: this.options.keepAliveMs,
+      signal: ctx.signal,
+      // Logging, "Setting Log Level": the level holds for the session, so it is stored
+      // before the client sees the result and can send its next request.
+      beforeResponse: async (response) => {
+        const level = setLevels.get(response.id);
+        if (level === undefined || !isJSONRPCResultResponse(response)) return undefined;
+        try {
+          await this.deps.sessions.update(target.id, { logLevel: level });
+          return undefined;
+        } catch (error) {
+          this.options.log({ level: 'error', message: 'storing the session log level failed', requestId: ctx.requestId, error: String(error) });
+          return { jsonrpc: '2.0', id: response.id, error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error: the log level could not be stored' } };
+        }
+      },
+    });
+    await server.connect(transport);
+    const extra: MessageExtraInfo = { request, classification: { era: 'legacy', revision: target.protocolVersion } };
+    try {
+      if (restoreFrom) await restoreSession(transport, restoreFrom, extra);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    const outcome = await transport.exchange(messages, extra);
+    switch (outcome.kind) {
+      case 'json':
+        await server.close();
+        return outcome.messages;
+      case 'stream':
+        // The transport closes itself (and so the server) after the last result.
+        return outcome.response;
+      case 'accepted':
+        await server.close();
+        return new Response(null, { status: 202 });
+      case 'closed':
+        await server.close();
+        // The client went away before any answer; nobody reads this.
+        return new Response(null, { status: 499 });
+    }
+  }
+
+  /**
+   * "Session Management": 400 without a session id (rule 3: a request other than
+   * initialize without `Mcp-Session-Id` SHOULD get 400), 404 for an id that is unknown,
+   * expired or deleted (rule 4), and the same 404 for a session of another principal,
+   * as if it did not exist (issue 6). "Protocol Version Header": an unsupported
+   * `MCP-Protocol-Version` gets 400; an absent one means the session's negotiated version.
+   */
+  private async findSession(request: Request, ctx: RequestContext): Promise<SessionRecord | Response> {
+    const id = request.headers.get(SESSION_HEADER);
+    if (id === null) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ServerError, 'Bad Request: the Mcp-Session-Id header is required; send initialize first to start a session');
+    }
+    if (!isValidSessionId(id)) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ServerError, 'Bad Request: the Mcp-Session-Id header must be 1 to 256 visible ASCII characters (0x21-0x7E)');
+    }
+    const version = request.headers.get(VERSION_HEADER);
+    if (version !== null && !isLegacyProtocolVersion(version)) {
+      return jsonRpcErrorResponse(
+        400,
+        JsonRpcErrorCode.ServerError,
+        `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)}; supported: ${[...LEGACY_PROTOCOL_VERSIONS].join(', ')} (with a session) and 2026-07-28 (stateless)`,
+      );
+    }
+    const session = await this.deps.sessions.get(id);
+    if (!session || !samePrincipal(session.principal, ctx.principal)) return this.sessionNotFound();
+    return session;
+  }
+
+  private sessionNotFound(): Response {
+    return jsonRpcErrorResponse(404, JsonRpcErrorCode.SessionNotFound, 'Session not found: it is unknown, expired or was deleted; send initialize to start a new session');
+  }
+
+  /** The expiry push, when 10% of the TTL has passed since the last one; otherwise nothing. */
+  private expiryPatch(session: SessionRecord): { expiresAt?: number } {
+    const ttl = this.deps.config.sessionTtlSeconds;
+    const nowSeconds = Math.floor(this.options.now() / 1000);
+    return session.expiresAt - nowSeconds < ttl * (1 - EXPIRY_REFRESH_FRACTION) ? { expiresAt: nowSeconds + ttl } : {};
+  }
+
+  /** Keeps a used session alive, writing at most once per 10% of the TTL (issue 7: one read per request). */
+  private async refreshExpiry(session: SessionRecord): Promise<void> {
+    const patch = this.expiryPatch(session);
+    if (patch.expiresAt === undefined) return;
+    try {
+      await this.deps.sessions.update(session.id, patch);
+    } catch (error) {
+      // Best effort: the session stays valid until its current expiry.
+      this.options.log({ level: 'warn', message: 'session expiry refresh failed', error: String(error) });
+    }
+  }
+}
