@@ -14,6 +14,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // The integ app's template is asserted by a jest snapshot (test/construct/*.integ.test.ts);
+  // projen's integ-runner tasks would deploy, which needs an AWS account.
+  integrationTestAutoDiscover: false,
   minNodeVersion: '20.0.0',
 
   // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
@@ -82,9 +85,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       lib: ['es2022', 'dom'],
       skipLibCheck: true,
     },
-    include: ['lambda-src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+    // Paths are relative to test/, where projen writes this jsii project's dev tsconfig.
+    include: ['../lambda-src/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../examples/**/*.ts'],
   },
-  gitignore: ['/assets/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/'],
+  gitignore: ['/assets/', '/bench/.build/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/'],
   npmignoreEnabled: true,
 });
 
