@@ -79,6 +79,23 @@ const DEADLINE_MARGIN_MS = 1_000;
 /** completion/complete returns at most 100 values (2025-11-25, utilities/completion). */
 const MAX_COMPLETIONS = 100;
 
+/**
+ * 2026-07-28 cache hints for the results built from the registry: a client may reuse
+ * a list for as long as this environment may serve a cached registry itself
+ * (`registryCacheSeconds`), so a hint never promises more freshness than we have.
+ * `private`: results can depend on the caller (auth), so no shared caches.
+ */
+function cacheHintsFor(registryCacheSeconds: number) {
+  const hint = { ttlMs: registryCacheSeconds * 1000, cacheScope: 'private' as const };
+  return {
+    'tools/list': hint,
+    'prompts/list': hint,
+    'resources/list': hint,
+    'resources/templates/list': hint,
+    'server/discover': hint,
+  };
+}
+
 export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDeps, call: CallContext): McpServer {
   const { config } = deps;
   const validators = deps.validators ?? sharedValidators;
@@ -89,8 +106,12 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
 
   // Capabilities say what this registry serves, nothing more (2025-11-25,
   // basic/lifecycle, "Capability Negotiation"); no list_changed, no subscribe yet.
+  // `logging` is always served: `logging/setLevel` is kept with the session and
+  // tools' log messages reach the client as `notifications/message`
+  // (2025-11-25, server/utilities/logging).
   const capabilities: ServerCapabilities = {
     tools: {},
+    logging: {},
     ...(hasResources ? { resources: {} } : {}),
     ...(hasPrompts ? { prompts: {} } : {}),
     ...(hasPrompts || snapshot.resourceTemplates.length > 0 ? { completions: {} } : {}),
@@ -101,6 +122,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       capabilities,
       ...(config.instructions ? { instructions: config.instructions } : {}),
       ...(deps.supportedProtocolVersions ? { supportedProtocolVersions: deps.supportedProtocolVersions } : {}),
+      cacheHints: cacheHintsFor(config.registryCacheSeconds),
     },
   );
   const server = mcp.server;
@@ -122,6 +144,12 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     progressToken,
   });
 
+  // Tool log messages go out as notifications/message, filtered by the level the
+  // client set (the SDK applies the session's restored logging/setLevel threshold).
+  const onLogFor = (ctx: ServerContext): InvokeOptions['onLog'] => (log) => {
+    void ctx.mcpReq.log(log.level, log.data, log.logger).catch(() => undefined);
+  };
+
   const invokeOptions = (target: FunctionTarget, ctx: ServerContext, onProgress?: InvokeOptions['onProgress']): InvokeOptions => {
     const limits = [(target.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000];
     if (call.deadline !== undefined) limits.push(call.deadline - now() - DEADLINE_MARGIN_MS);
@@ -129,6 +157,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     return {
       signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
       timeoutMs: Math.max(0, Math.min(...limits)),
+      onLog: onLogFor(ctx),
       ...(onProgress ? { onProgress } : {}),
     };
   };

@@ -19,7 +19,8 @@ import { pathToFileURL } from 'node:url';
 import { parseHandler } from './handler-reference';
 import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
-import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
+import { TOOL_LOG_LEVELS } from './tool-invoker';
+import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker, ToolLogLevel } from './tool-invoker';
 import type { FunctionTarget } from '../registry/registry-item';
 
 /** The second argument a local handler receives. */
@@ -33,6 +34,11 @@ export interface LocalHandlerContext {
   getRemainingTimeInMillis(): number;
   /** Reports progress to the client when it sent a progressToken; a no-op otherwise. */
   sendProgress(progress: number, total?: number, message?: string): void;
+  /**
+   * Sends a log message to the client (`notifications/message`), filtered by the
+   * session's `logging/setLevel`. An unknown level is dropped; `data` is any JSON.
+   */
+  sendLog(level: string, data: unknown, logger?: string): void;
 }
 
 export { parseHandler } from './handler-reference';
@@ -97,6 +103,10 @@ export class LocalInvoker implements ToolInvoker {
           ...(typeof total === 'number' ? { total } : {}),
           ...(typeof message === 'string' ? { message } : {}),
         });
+      },
+      sendLog: (level, data, logger) => {
+        if (deadline.reason || !options.onLog || !(TOOL_LOG_LEVELS as readonly string[]).includes(level)) return;
+        options.onLog({ level: level as ToolLogLevel, data, ...(typeof logger === 'string' ? { logger } : {}) });
       },
     };
 

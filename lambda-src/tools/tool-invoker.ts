@@ -29,6 +29,23 @@ export interface InvokeOptions {
    * function has no channel back during a synchronous invoke.
    */
   readonly onProgress?: (progress: ToolProgress) => void;
+  /**
+   * Receives log messages a function emits while it runs, for MCP
+   * `notifications/message`. Like progress, only local `handler` modules have this
+   * channel (their context has `sendLog`).
+   */
+  readonly onLog?: (log: ToolLog) => void;
+}
+
+/** RFC 5424 severities, as MCP's `logging/setLevel` names them. */
+export const TOOL_LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type ToolLogLevel = (typeof TOOL_LOG_LEVELS)[number];
+
+/** One log message (MCP `notifications/message` params). */
+export interface ToolLog {
+  readonly level: ToolLogLevel;
+  readonly data: unknown;
+  readonly logger?: string;
 }
 
 /** One progress report (MCP `notifications/progress` params without the token). */

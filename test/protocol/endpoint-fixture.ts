@@ -178,14 +178,12 @@ export function sseMessages(text: string): Array<Record<string, any>> {
 const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 
 /**
- * The registry's builder around which the tests run, plus the `logging` capability and
- * a `ping` that sends one `notifications/message` per level: something whose log
- * output the tests can watch the session's `logging/setLevel` filter. (The builder
- * itself declares no logging yet: registered functions have no log channel.)
+ * The registry's builder around which the tests run, plus a `ping` that sends one
+ * `notifications/message` per level: something whose log output the tests can watch
+ * the session's `logging/setLevel` filter with, without a tool module.
  */
 export const buildServerThatLogs: typeof buildMcpServer = (snapshot, deps, call) => {
   const mcp = buildMcpServer(snapshot, deps, call);
-  mcp.server.registerCapabilities({ logging: {} });
   mcp.server.setRequestHandler('ping', async (_request, ctx) => {
     for (const level of LOG_LEVELS) await ctx.mcpReq.log(level, `ping at ${level}`);
     return {};

@@ -241,14 +241,14 @@ describe('2025-era requests in a session', () => {
     expect(logs.some((l) => l.level === 'error' && String(l.error).includes('throttled'))).toBe(true);
   });
 
-  test('without the logging capability logging/setLevel is -32601 and nothing is stored', async () => {
+  test("the registry's own builder serves logging/setLevel and the session keeps the level", async () => {
     const plain = await makeEndpoint(sessions, buildMcpServer);
     const response = await plain.handle(postRequest(initializeMessage('2025-11-25')), context());
     const id = response.headers.get('mcp-session-id')!;
     sessions.reset();
     const body = await json(await plain.handle(inSession(id, { jsonrpc: '2.0', id: 5, method: 'logging/setLevel', params: { level: 'error' } }), context()));
-    expect(body.error.code).toBe(-32601);
-    expect(sessions.writes()).toEqual([]);
+    expect(body).toEqual({ jsonrpc: '2.0', id: 5, result: {} });
+    expect((await sessions.inner.get(id))?.logLevel).toBe('error');
   });
 
   test('an invalid log level is refused with -32602 and not stored', async () => {

@@ -113,6 +113,7 @@ const tools: RegistryItem[] = [
   { type: 'tool', name: 'fails', inputSchema: { type: 'object' }, lambdaArn: 'fails' },
   { type: 'tool', name: 'hangs', inputSchema: { type: 'object' }, lambdaArn: 'hangs' },
   { type: 'tool', name: 'progress', inputSchema: { type: 'object' }, handler: './handlers.cjs#progress', baseDir: fixtures },
+  { type: 'tool', name: 'logs', inputSchema: { type: 'object' }, handler: './handlers.cjs#logs', baseDir: fixtures },
 ];
 
 const resources: RegistryItem[] = [
@@ -239,7 +240,7 @@ describe.each([
 
   test('tools/list returns every tool exactly as registered, in registration order', async () => {
     const { tools: listed } = await c.client.listTools();
-    expect(listed.map((t) => t.name)).toEqual(['echo', 'weather', 'bad_weather', 'fails', 'hangs', 'progress']);
+    expect(listed.map((t) => t.name)).toEqual(['echo', 'weather', 'bad_weather', 'fails', 'hangs', 'progress', 'logs']);
     expect(listed[0]).toEqual({
       name: 'echo',
       title: 'Echo',
@@ -318,6 +319,17 @@ describe('progress and cancellation', () => {
     expect(result.structuredContent).toEqual({ steps: 3 });
     expect(seen.map((p) => p.progress)).toEqual([1, 2, 3]);
     expect(seen[0]).toMatchObject({ total: 3, message: 'first' });
+  });
+
+  test("a function's log messages reach the client as notifications/message, filtered by logging/setLevel", async () => {
+    const messages: Array<{ level: string; data: unknown; logger?: string }> = [];
+    c.client.setNotificationHandler('notifications/message', (n) => {
+      messages.push(n.params as { level: string; data: unknown; logger?: string });
+    });
+    await c.client.setLoggingLevel('info');
+    await c.client.callTool({ name: 'logs', arguments: {} });
+    // debug is below the client's threshold; warning passes with its logger name.
+    expect(messages).toEqual([{ level: 'warning', data: { disk: 'low' }, logger: 'storage' }]);
   });
 
   test('the client cancelling a call aborts the invocation', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalInvoker, parseHandler } from '../../lambda-src/tools/local-invoker';
-import type { ToolProgress } from '../../lambda-src/tools/tool-invoker';
+import type { ToolLog, ToolProgress } from '../../lambda-src/tools/tool-invoker';
 
 // CommonJS handlers, loaded in this jest process. ES modules are loaded through the
 // esbuild bundle in a real Node process: see local-invoker-bundled.test.ts.
@@ -83,6 +83,16 @@ test('context.sendProgress reaches onProgress', async () => {
     { progress: 1, total: 3, message: 'first' },
     { progress: 2, total: 3 },
     { progress: 3, total: 3, message: 'done' },
+  ]);
+});
+
+test('context.sendLog reaches onLog; an unknown level is dropped', async () => {
+  const logs: ToolLog[] = [];
+  const outcome = await invoker.invoke(target('logs'), event, { onLog: (l) => logs.push(l) });
+  expect(outcome).toEqual({ ok: true, payload: { logged: 2 } });
+  expect(logs).toEqual([
+    { level: 'debug', data: 'fine detail' },
+    { level: 'warning', data: { disk: 'low' }, logger: 'storage' },
   ]);
 });
 
