@@ -57,6 +57,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^2',
     'aws-cdk@^2',
     'node@^22',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-sns@^3',
+    'fast-check@^4',
+    // Benchmark baseline (issue 7): what users would pick instead of us.
+    '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
   ],
 
   jestOptions: {
@@ -118,6 +123,12 @@ project.addTask('start', {
     { spawn: bundle.name },
     { exec: 'node bin/mcp-lambda-server.js dev --registry examples/local-registry/registry.json', receiveArgs: true },
   ],
+});
+
+// Benchmarks side by side with the baselines users would pick instead (bench/run.mjs).
+project.addTask('bench', {
+  description: 'Benchmark the handler against SDK-v2, SDK-v1 and AWS Labs baselines (table + bench/results/latest.json)',
+  steps: [{ spawn: bundle.name }, { exec: 'node bench/run.mjs', receiveArgs: true }],
 });
 
 // The official MCP conformance suite against the local server (Node 22+: node@22 is a devDependency).
