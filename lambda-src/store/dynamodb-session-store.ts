@@ -1,0 +1,117 @@
+/**
+ * SessionStore on DynamoDB: one item per session (session-item.ts), every operation a
+ * single request. Writes are conditional, so a request on one execution environment
+ * never overwrites what another wrote meanwhile, and never revives an expired session.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed, oldNumber } from './conditional-check';
+import { fromSessionItem, isLive, toSessionItem } from './session-item';
+import { SessionConflictError, type SessionPatch, type SessionRecord, type SessionStore } from './session-store';
+import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
+
+export interface DynamoDbSessionStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Epoch milliseconds; injectable for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+export class DynamoDbSessionStore implements SessionStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+
+  constructor(options: DynamoDbSessionStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    const item = toSessionItem(record);
+    try {
+      await this.client.send(new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        // A live session with this id is never replaced. An expired one that TTL has
+        // not yet deleted reads as absent, so it may be: the store then behaves as if
+        // TTL had already run.
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': nowEpochSeconds(this.now()) },
+      }));
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) {
+        throw new SessionConflictError(`session ${record.id} already exists`);
+      }
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    if (!isStorableSessionId(id)) return undefined;
+    const { Item } = await this.client.send(new GetCommand({
+      TableName: this.tableName,
+      Key: sessionKey(id),
+      // A session is created by one execution environment and used at once by
+      // another (the client's next POST): an eventually consistent read could miss it
+      // and answer 404. Strong consistency costs 1 RRU instead of 0.5.
+      ConsistentRead: true,
+    }));
+    if (!isLive(Item, nowEpochSeconds(this.now()))) return undefined;
+    return fromSessionItem(Item!);
+  }
+
+  async update(id: string, patch: SessionPatch, expectedVersion?: number): Promise<SessionRecord | undefined> {
+    if (!isStorableSessionId(id)) return undefined;
+    const names: Record<string, string> = { '#version': 'version', '#expiresAt': 'expiresAt' };
+    const values: Record<string, unknown> = { ':one': 1, ':now': nowEpochSeconds(this.now()) };
+    const sets: string[] = [];
+    for (const field of ['logLevel', 'initialized', 'expiresAt'] as const) {
+      if (patch[field] === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = patch[field];
+      sets.push(`#${field} = :${field}`);
+    }
+    let condition = 'attribute_exists(pk) AND #expiresAt > :now';
+    if (expectedVersion !== undefined) {
+      values[':expected'] = expectedVersion;
+      condition += ' AND #version = :expected';
+    }
+    try {
+      const { Attributes } = await this.client.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD #version :one`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+        // On a failed condition DynamoDB returns the item as it was, so one request
+        // tells "gone" (undefined) from "stale version" (conflict).
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return fromSessionItem(Attributes!);
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const expiresAt = oldNumber(err, 'expiresAt');
+      if (expiresAt === undefined || expiresAt <= (values[':now'] as number)) return undefined;
+      throw new SessionConflictError(
+        `session ${id} is at version ${oldNumber(err, 'version')}, not ${expectedVersion}: it changed meanwhile`,
+      );
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!isStorableSessionId(id)) return false;
+    // Unconditional, returning the old item: one request deletes a live or an expired
+    // session (so TTL need not catch up) and tells which it was. A condition would
+    // cost the same WCU and say no more.
+    const { Attributes } = await this.client.send(new DeleteCommand({
+      TableName: this.tableName,
+      Key: sessionKey(id),
+      ReturnValues: 'ALL_OLD',
+    }));
+    return isLive(Attributes, nowEpochSeconds(this.now()));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * SessionStore in process memory, for unit tests and the in-memory benchmark only: a
+ * deployment must never use it (a session would live in one execution environment).
+ * Same semantics as DynamoDbSessionStore, down to the stored form (session-item.ts),
+ * the size limit and expiry by comparison with the clock; the shared behavioural
+ * suite in test/store/ runs against both.
+ */
+import { fromSessionItem, isLive, toSessionItem, type SessionItem } from './session-item';
+import { SessionConflictError, type SessionPatch, type SessionRecord, type SessionStore } from './session-store';
+import { nowEpochSeconds } from './table-schema';
+
+export interface MemorySessionStoreOptions {
+  /** Epoch milliseconds; injectable for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+export class MemorySessionStore implements SessionStore {
+  private readonly items = new Map<string, SessionItem>();
+  private readonly now: () => number;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    const item = toSessionItem(record);
+    if (isLive(this.items.get(record.id), this.nowSeconds())) {
+      throw new SessionConflictError(`session ${record.id} already exists`);
+    }
+    this.items.set(record.id, item);
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const item = this.items.get(id);
+    return isLive(item, this.nowSeconds()) ? fromSessionItem(item!) : undefined;
+  }
+
+  async update(id: string, patch: SessionPatch, expectedVersion?: number): Promise<SessionRecord | undefined> {
+    const old = this.items.get(id);
+    if (!isLive(old, this.nowSeconds())) return undefined;
+    if (expectedVersion !== undefined && old!.version !== expectedVersion) {
+      throw new SessionConflictError(
+        `session ${id} is at version ${old!.version}, not ${expectedVersion}: it changed meanwhile`,
+      );
+    }
+    const next: SessionItem = { ...old!, version: old!.version + 1 };
+    for (const field of ['logLevel', 'initialized', 'expiresAt'] as const) {
+      if (patch[field] !== undefined) (next as Record<string, unknown>)[field] = patch[field];
+    }
+    this.items.set(id, next);
+    return fromSessionItem(next);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const old = this.items.get(id);
+    this.items.delete(id);
+    return isLive(old, this.nowSeconds());
+  }
+
+  private nowSeconds(): number {
+    return nowEpochSeconds(this.now());
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The key layout of the two tables, as code. The construct (src/) declares the same
+ * tables: string partition key `pk`, string sort key `sk`, on-demand billing, and on
+ * `sessionTable` a TTL on `expiresAt` (epoch seconds). The local dev server and the
+ * tests create their tables with `createTables`, so what runs locally is what deploys.
+ *
+ * sessionTable items (issue 3 builds the first; the rest are reserved so that later
+ * items never collide with it, and live under the session's partition where they
+ * belong to one session so that one Query reads them):
+ *
+ * | pk                    | sk                        | what                                   |
+ * |-----------------------|---------------------------|----------------------------------------|
+ * | `SESSION#<id>`        | `META`                    | a 2025-era session (SessionRecord)     |
+ * | `SESSION#<id>`        | `EVENT#<stream>#<seq>`    | reserved: a stream's event log          |
+ * | `SESSION#<id>`        | `REQUEST#<requestId>`     | reserved: pending server-to-client req. |
+ * | `SESSION#<id>`        | `STATE`                   | reserved: tool session state            |
+ * | `BROADCAST#<bucket>`  | `EVENT#<seq>`             | reserved: broadcast events              |
+ * | `SNS#<messageId>`     | `DEDUP`                   | reserved: SNS de-duplication            |
+ * | `TASK#<taskId>`       | `META`                    | reserved: a task                        |
+ *
+ * registryTable items: one partition, so that listing is one Query.
+ *
+ * | pk              | sk            | what                                    |
+ * |-----------------|---------------|-----------------------------------------|
+ * | `REGISTRY`      | `<type>#<id>` | a registry item (registryKey)           |
+ * | `REGISTRY_META` | `ORDER`       | the atomic counter behind `order`       |
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+
+/** Partition key attribute of both tables (string). */
+export const PARTITION_KEY = 'pk';
+/** Sort key attribute of both tables (string). */
+export const SORT_KEY = 'sk';
+/**
+ * The TTL attribute of `sessionTable`, in epoch seconds. DynamoDB deletes expired
+ * items late (hours, even days), so every read also compares it with the clock.
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const SESSION_PREFIX = 'SESSION#';
+export const SESSION_META_SK = 'META';
+
+export const REGISTRY_PK = 'REGISTRY';
+export const REGISTRY_META_PK = 'REGISTRY_META';
+export const REGISTRY_ORDER_SK = 'ORDER';
+
+/** DynamoDB's limits on key values, in UTF-8 bytes; longer keys fail the whole request. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+
+/** The primary key of a session's item. */
+export function sessionKey(id: string): { pk: string; sk: string } {
+  return { pk: `${SESSION_PREFIX}${id}`, sk: SESSION_META_SK };
+}
+
+/**
+ * Whether a session id can be a key at all. An id a client sends that could never
+ * have been stored (empty, or over DynamoDB's key limit) reads as an unknown session
+ * instead of failing the request with a ValidationException.
+ */
+export function isStorableSessionId(id: string): boolean {
+  return id.length > 0 && Buffer.byteLength(sessionKey(id).pk, 'utf8') <= MAX_PARTITION_KEY_BYTES;
+}
+
+/** The primary key of a registry item; `sk` is `registryKey(item)` (`<type>#<id>`). */
+export function registryItemKey(sk: string): { pk: string; sk: string } {
+  return { pk: REGISTRY_PK, sk };
+}
+
+/** The key of the counter item that hands out registration `order`s. */
+export const REGISTRY_ORDER_KEY = { pk: REGISTRY_META_PK, sk: REGISTRY_ORDER_SK } as const;
+
+/** Epoch seconds now: what `expiresAt` is compared with. */
+export function nowEpochSeconds(nowMs: number = Date.now()): number {
+  return Math.floor(nowMs / 1000);
+}
+
+export interface TableNames {
+  readonly sessionTable: string;
+  readonly registryTable: string;
+}
+
+/**
+ * Creates both tables as the construct declares them (PAY_PER_REQUEST, `pk` S hash,
+ * `sk` S range; TTL on `expiresAt` for sessionTable), and waits until they are ACTIVE.
+ * A table that already exists is left as it is, so a dev server can restart against
+ * a persistent DynamoDB Local. For local use (dev server, tests) only: in AWS the
+ * construct owns the tables.
+ */
+export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  await Promise.all([
+    createTable(client, names.sessionTable, true),
+    createTable(client, names.registryTable, false),
+  ]);
+}
+
+async function createTable(client: DynamoDBClient, tableName: string, withTtl: boolean): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  await waitForActive(client, tableName);
+  if (withTtl) await enableTtl(client, tableName);
+}
+
+async function waitForActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  // DynamoDB Local creates tables ACTIVE at once; the loop is for a real endpoint.
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE within 60 seconds`);
+}
+
+async function enableTtl(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') return;
+  await client.send(new UpdateTimeToLiveCommand({
+    TableName: tableName,
+    TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+  }));
+}
