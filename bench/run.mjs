@@ -31,7 +31,7 @@ mkdirSync(out, { recursive: true });
 await Promise.all([
   ['sdk-v2', 'baselines/sdk-v2.ts'],
   ['sdk-v1', 'baselines/sdk-v1.ts'],
-  ['awslabs', 'baselines/awslabs.ts', { external: [] }],
+  ['awslabs', 'baselines/awslabs.mts', { external: [] }],
   ['awslabs-stdio-server', 'baselines/awslabs-stdio-server.ts'],
   // Load-cost probes, each alone: what the AWS SDK clients cost when inlined as ours are.
   ['probe-aws-dynamodb', 'probes/aws-dynamodb.ts', { external: [] }],

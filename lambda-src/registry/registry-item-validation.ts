@@ -12,6 +12,7 @@
  * exactly one of static content, `lambdaArn` or (local files only) `handler`.
  */
 import { placeholdersIn } from './prompt-placeholders';
+import { TOOL_CONTRACTS } from './registry-item';
 import type { RegistryItem } from './registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
@@ -47,6 +48,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   optionalString(item, 'description', err);
   if (item.icons !== undefined) checkIcons(item.icons, err);
   if (item.annotations !== undefined && !isRecord(item.annotations)) err("'annotations' must be an object");
+  if (item.contract !== undefined && item.type !== 'tool') err("'contract' applies to tools only; remove it");
 
   switch (item.type) {
     case 'tool':
@@ -54,6 +56,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
       checkSchema(item.inputSchema, 'inputSchema', true, validators, err);
       if (item.outputSchema !== undefined) checkSchema(item.outputSchema, 'outputSchema', false, validators, err);
       if (item._meta !== undefined && !isRecord(item._meta)) err("'_meta' must be an object");
+      checkContract(item, err);
       checkTarget(item, [], options, err);
       break;
     case 'resource':
@@ -115,6 +118,16 @@ function checkToolName(name: unknown, err: (m: string) => void): void {
   if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
     const suggestion = typeof name === 'string' && name.length > 0 ? `, e.g. '${name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 128)}'` : '';
     err(`'name' must be 1 to 128 characters of A-Z a-z 0-9 _ - . (got ${JSON.stringify(name)}); rename it${suggestion}`);
+  }
+}
+
+function checkContract(item: Record<string, unknown>, err: (m: string) => void): void {
+  if (item.contract === undefined) return;
+  if (!(TOOL_CONTRACTS as readonly unknown[]).includes(item.contract)) {
+    err(`'contract' must be one of ${TOOL_CONTRACTS.map((c) => `'${c}'`).join(', ')} (got ${JSON.stringify(item.contract)})`);
+  } else if (item.contract === 'bedrock-agentcore-gateway' && item.lambdaArn === undefined) {
+    // The Gateway contract is how a Lambda function is invoked; a local module has no client context.
+    err("the 'bedrock-agentcore-gateway' contract needs a 'lambdaArn'");
   }
 }
 

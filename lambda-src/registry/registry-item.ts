@@ -19,6 +19,15 @@ export interface FunctionTarget {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * How a tool function is called: `mcp` (default) with the tool event of DESIGN.md, or
+ * `bedrock-agentcore-gateway`: the arguments object as the event and the tool name in
+ * `context.clientContext.custom`, as Amazon Bedrock AgentCore Gateway's Lambda targets
+ * expect, so such functions register unchanged.
+ */
+export const TOOL_CONTRACTS = ['mcp', 'bedrock-agentcore-gateway'] as const;
+export type ToolContract = (typeof TOOL_CONTRACTS)[number];
+
 export interface ToolItem extends FunctionTarget {
   readonly type: 'tool';
   readonly name: string;
@@ -30,6 +39,8 @@ export interface ToolItem extends FunctionTarget {
   readonly annotations?: Record<string, unknown>;
   readonly icons?: Array<Record<string, unknown>>;
   readonly _meta?: Record<string, unknown>;
+  /** @default 'mcp' */
+  readonly contract?: ToolContract;
 }
 
 export interface ResourceItem extends FunctionTarget {

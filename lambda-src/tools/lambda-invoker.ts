@@ -56,7 +56,12 @@ export class LambdaInvoker implements ToolInvoker {
     try {
       const { client, sdk } = this.lambda();
       const output = await client.send(
-        new sdk.InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: payload }),
+        new sdk.InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: payload,
+          ...(options.clientContext ? { ClientContext: options.clientContext } : {}),
+        }),
         { abortSignal: deadline.signal },
       );
       return outcomeOf(output);

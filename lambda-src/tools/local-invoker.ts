@@ -39,6 +39,8 @@ export interface LocalHandlerContext {
    * session's `logging/setLevel`. An unknown level is dropped; `data` is any JSON.
    */
   sendLog(level: string, data: unknown, logger?: string): void;
+  /** The Lambda client context, parsed, when the caller sent one (as Lambda gives it). */
+  readonly clientContext?: unknown;
 }
 
 export { parseHandler } from './handler-reference';
@@ -96,6 +98,7 @@ export class LocalInvoker implements ToolInvoker {
       memoryLimitInMB: '128',
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
+      ...(options.clientContext ? { clientContext: JSON.parse(Buffer.from(options.clientContext, 'base64').toString('utf8')) } : {}),
       sendProgress: (progress, total, message) => {
         if (deadline.reason || !options.onProgress || typeof progress !== 'number') return;
         options.onProgress({

@@ -35,6 +35,11 @@ export interface InvokeOptions {
    * channel (their context has `sendLog`).
    */
   readonly onLog?: (log: ToolLog) => void;
+  /**
+   * Lambda client context, base64 JSON (`X-Amz-Client-Context`), at most 3,583 bytes.
+   * Set for tools called in AgentCore Gateway's contract (tools/agentcore-gateway-contract.ts).
+   */
+  readonly clientContext?: string;
 }
 
 /** RFC 5424 severities, as MCP's `logging/setLevel` names them. */

@@ -22,6 +22,8 @@ export interface FakeInvocation {
   /** The request body parsed as JSON (undefined when it was not JSON). */
   readonly payload: unknown;
   readonly rawPayload: string;
+  /** The `X-Amz-Client-Context` header (base64 JSON), when the client sent one. */
+  readonly clientContext?: string;
 }
 
 export class FakeLambdaResponse {
@@ -121,6 +123,7 @@ export class FakeLambdaEndpoint {
       invocationType: header(req, 'x-amz-invocation-type'),
       payload,
       rawPayload,
+      clientContext: header(req, 'x-amz-client-context'),
     };
     this.invocations.push(invocation);
 
