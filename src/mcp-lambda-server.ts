@@ -365,8 +365,6 @@ export class McpLambdaServer extends Construct {
       throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
     }
 
-    const auth: McpAuthConfig = (props.auth ?? McpAuth.iam()).bind(this);
-
     this.sessionTable = new dynamodb.Table(this, 'SessionTable', {
       ...tableProps(removalPolicy, props.encryptionKey),
       timeToLiveAttribute: 'expiresAt',
@@ -385,6 +383,9 @@ export class McpLambdaServer extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the MCP server ${serverName}`,
     });
+    // Bound after the role exists: a mode may grant the handler what it needs (the
+    // bearer-token mode reads its secret).
+    const auth: McpAuthConfig = (props.auth ?? McpAuth.iam()).bind(this, role);
     this.logGroup.grantWrite(role);
     if (functionOptions.vpc) {
       // What lambda.Function attaches to the role it makes for a VPC function: ENI

@@ -8,10 +8,13 @@
  *   function runs; the caller's identity is in `requestContext.authorizer.iam`.
  * - `none`: every caller is the same anonymous principal.
  * - `local`: the dev server; every caller is `{ kind: 'local', id: 'local' }`.
- * - `oauth`, `bearer`: issue 6; until then they fail closed.
+ * - `oauth`: an OAuth 2.1 resource server checking JWT access tokens (oauth-authenticator.ts).
+ * - `bearer`: one shared token kept in AWS Secrets Manager (shared-token-authenticator.ts).
+ * A mode whose settings are missing fails closed (500, and the reason in the log).
  */
-import type { Principal } from '../store/session-store';
+import type { BearerConfig, OAuthConfig } from '../config';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
+import type { Principal } from '../store/session-store';
 
 export type AuthResult =
   | { readonly ok: true; readonly principal: Principal }
@@ -19,6 +22,18 @@ export type AuthResult =
 
 export interface Authenticator {
   authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult>;
+  /**
+   * Answers a discovery route of this mode (`/.well-known/...`, unauthenticated by
+   * definition), or undefined when `path` is not one.
+   */
+  serveDiscovery?(request: Request, path: string): Promise<Response | undefined>;
+}
+
+/** What the modes with settings need (a HandlerConfig has it all). */
+export interface AuthenticatorSettings {
+  readonly oauth?: OAuthConfig;
+  readonly bearer?: BearerConfig;
+  readonly serverName?: string;
 }
 
 export const ANONYMOUS_PRINCIPAL: Principal = { kind: 'none', id: 'anonymous' };
@@ -65,21 +80,39 @@ class IamAuthenticator implements Authenticator {
 }
 
 class UnavailableAuthenticator implements Authenticator {
-  constructor(private readonly mode: string) {}
+  constructor(private readonly reason: string) {}
   async authenticate(): Promise<AuthResult> {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(500, JsonRpcCode.InternalError,
-        `server misconfiguration: auth mode '${this.mode}' is not available in this handler`),
+      response: jsonRpcErrorResponse(500, JsonRpcCode.InternalError, `server misconfiguration: ${this.reason}`),
     };
   }
 }
 
-export function createAuthenticator(mode: string): Authenticator {
+export function createAuthenticator(mode: string, settings: AuthenticatorSettings = {}): Authenticator {
   switch (mode) {
     case 'iam': return new IamAuthenticator();
     case 'none': return new FixedAuthenticator(ANONYMOUS_PRINCIPAL);
     case 'local': return new FixedAuthenticator(LOCAL_PRINCIPAL);
-    default: return new UnavailableAuthenticator(mode);
+    case 'oauth': {
+      if (!settings.oauth) return new UnavailableAuthenticator("auth mode 'oauth' has no OAuth settings");
+      // Loaded only in this mode: other modes never evaluate jose, and jest on Node 22
+      // cannot load that ES module (see test/support/jose-commonjs.ts).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { OAuthAuthenticator } = require('./oauth-authenticator') as typeof import('./oauth-authenticator');
+      return new OAuthAuthenticator({ config: settings.oauth, resourceName: settings.serverName });
+    }
+    case 'bearer': {
+      if (!settings.bearer) return new UnavailableAuthenticator("auth mode 'bearer' has no secret");
+      // Loaded only in this mode, like jose above: the Secrets Manager client costs
+      // cold-start time that the other modes need not pay.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SecretsManagerTokenSource } = require('./secrets-manager-token-source') as typeof import('./secrets-manager-token-source');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SharedTokenAuthenticator } = require('./shared-token-authenticator') as typeof import('./shared-token-authenticator');
+      const { secretArn, cacheSeconds, acceptPrevious } = settings.bearer;
+      return new SharedTokenAuthenticator(new SecretsManagerTokenSource({ secretId: secretArn, cacheSeconds, acceptPrevious }));
+    }
+    default: return new UnavailableAuthenticator(`auth mode '${mode}' is not available in this handler`);
   }
 }

@@ -9,7 +9,8 @@
  *    basic/transports.mdx "Security Warning" requires Origin validation on all incoming
  *    connections with 403 for a present, invalid Origin. Nothing else runs for a
  *    rebinding page.
- * 2. Routing: `/mcp` only; other paths 404; methods other than GET/POST/DELETE/OPTIONS
+ * 2. Routing: the auth mode's discovery documents under `/.well-known/` (OAuth: RFC 9728
+ *    Protected Resource Metadata, unauthenticated by definition); `/mcp`; other paths 404; methods other than GET/POST/DELETE/OPTIONS
  *    405 with `Allow`; OPTIONS is the CORS preflight (no auth: browsers send no
  *    credentials on a preflight).
  * 3. The body limit (413) before authentication reads anything expensive.
@@ -18,18 +19,19 @@
  * Never throws: anything unexpected becomes a generic 500 and an error log line.
  */
 import type { HandlerConfig } from '../config';
-import type { McpEndpoint } from '../protocol/mcp-endpoint';
 import { type Authenticator, createAuthenticator } from './authenticator';
 import { CORS_ALLOW_METHODS, preflightResponse, withCorsHeaders } from './cors-policy';
 import { JsonRpcCode, jsonErrorResponse, jsonRpcErrorResponse } from './json-rpc-error';
 import { OriginPolicy } from './origin-policy';
 import type { HttpApp, RequestContext } from './request-context';
 import { consoleLogSink, formatRequestLog, type LogSink, logTag } from './request-log';
+import type { McpEndpoint } from '../protocol/mcp-endpoint';
 
 export const DEFAULT_MCP_PATH = '/mcp';
 
 export interface HttpAppOptions {
-  readonly config: Pick<HandlerConfig, 'allowedOrigins' | 'maxBodyBytes' | 'authMode'>;
+  readonly config: Pick<HandlerConfig, 'allowedOrigins' | 'maxBodyBytes' | 'authMode'>
+    & Partial<Pick<HandlerConfig, 'oauth' | 'bearer' | 'serverName'>>;
   readonly endpoint: McpEndpoint;
   /** @default createAuthenticator(config.authMode) */
   readonly authenticator?: Authenticator;
@@ -43,10 +45,11 @@ export interface HttpAppOptions {
 }
 
 const ALLOW = CORS_ALLOW_METHODS.join(', ');
+const WELL_KNOWN = '/.well-known/';
 const MCP_METHODS = new Set(['GET', 'POST', 'DELETE']);
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const authenticator = options.authenticator ?? createAuthenticator(options.config.authMode);
+  const authenticator = options.authenticator ?? createAuthenticator(options.config.authMode, options.config);
   const originPolicy = options.originPolicy ?? new OriginPolicy({ allowedOrigins: options.config.allowedOrigins });
   const mcpPath = options.mcpPath ?? DEFAULT_MCP_PATH;
   const log = options.log ?? consoleLogSink;
@@ -61,6 +64,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     facts.origin = origin.origin;
 
     const path = new URL(request.url).pathname;
+    if (path.startsWith(WELL_KNOWN) && authenticator.serveDiscovery) {
+      const discovery = await serveDiscovery(request, path, origin.origin);
+      if (discovery) return discovery;
+    }
     if (path !== mcpPath) {
       return jsonErrorResponse(404, 'not_found', `no route for ${request.method} ${path}; the MCP endpoint is ${mcpPath}`);
     }
@@ -79,6 +86,24 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (!auth.ok) return auth.response;
     facts.principalKind = auth.principal.kind;
     return options.endpoint.handle(limited, { ...ctx, principal: auth.principal });
+  }
+
+  /**
+   * The auth mode's metadata documents (OAuth: RFC 9728 Protected Resource Metadata,
+   * RFC 8414 for 2025-03-26 clients). Public: no authentication. Browser clients (the
+   * Inspector) read them cross-origin and send MCP-Protocol-Version, so they are
+   * preflighted like the endpoint.
+   */
+  async function serveDiscovery(request: Request, path: string, origin: string | undefined): Promise<Response | undefined> {
+    if (request.method !== 'GET' && request.method !== 'OPTIONS') {
+      const known = await authenticator.serveDiscovery!(new Request(request.url), path);
+      return known ? jsonErrorResponse(405, 'method_not_allowed', `${path} answers GET only`, { allow: 'GET, OPTIONS' }) : undefined;
+    }
+    const response = await authenticator.serveDiscovery!(request, path);
+    if (response && request.method === 'OPTIONS') {
+      return preflightResponse(origin, request.headers.get('access-control-request-headers'));
+    }
+    return response;
   }
 
   return {
