@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-sns@^3',
     'fast-check@^4',
+    // Operations (issue 10): structured logs, EMF metrics, X-Ray subsegments.
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-lambda-powertools/tracer@^2',
     // Benchmark baseline (issue 7): what users would pick instead of us.
     '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
   ],
