@@ -97,7 +97,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Paths are relative to test/, where projen writes this jsii project's dev tsconfig.
     include: ['../lambda-src/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../examples/**/*.ts'],
   },
-  gitignore: ['/assets/', '/bench/.build/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/'],
+  gitignore: ['/assets/', '/bench/.build/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/', '/test/local/.cdk-app-*/'],
   npmignoreEnabled: true,
 });
 

@@ -3,20 +3,32 @@
  * scripts/bundle.mjs; bin/mcp-lambda-server.js runs it).
  *
  *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...]
+ *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RegistryFileError } from '../registry/registry-file';
 import type { RegistryItem } from '../registry/registry-item';
+import { AppModelError } from './cdk-app/app-model';
+import { cdkBanner } from './cdk-app/cdk-banner';
+import { CdkDevServer } from './cdk-app/cdk-dev-server';
+import { CloudAssemblyError } from './cdk-app/cloud-assembly';
 import { type DevServer, startDevServer } from './dev-server';
 import { DynamoDbLocalError } from './dynamodb-local-launcher';
 
 const USAGE = `Usage: mcp-lambda-server dev [options]
+       mcp-lambda-server dev --app cdk.out [--stack NAME] [--port 3000] [--watch]
 
 Serves the MCP Lambda handler on http://HOST:PORT/mcp, with DynamoDB Local as its store.
+With --app, runs the McpLambdaServers of a synthesized CDK app (cdk.out) locally: its
+tables, its handler asset, its tool functions (Node.js and Python), its registered items.
 
 Options:
-  --port <n>            port to listen on (default 3000; 0 picks a free port)
+  --app <dir>           a cloud assembly (the folder \`cdk synth\` writes, cdk.out)
+  --stack <name>        with --app: only this stack (repeatable; * wildcards)
+  --watch               with --app: reload on every new synth, keeping sessions
+  --port <n>            port to listen on (default 3000; 0 picks a free port); with --app,
+                        several servers take consecutive ports
   --host <addr>         address to bind (default 127.0.0.1; local MCP servers should bind only to localhost)
   --registry <file>     JSON array of registry items (tools, resources, resource templates, prompts);
                         items may name a local "handler": "./tools/echo.js#handler" instead of a lambdaArn
@@ -36,7 +48,7 @@ const stdio: CliIo = {
 };
 
 /** Runs the CLI; resolves with the started server (for `dev`) or an exit code. */
-export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | number> {
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | CdkDevServer | number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(USAGE);
@@ -47,7 +59,17 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     return 1;
   }
 
-  let values: { port?: string; host?: string; registry?: string; 'allow-origin'?: string[]; quiet?: boolean; help?: boolean };
+  let values: {
+    'port'?: string;
+    'host'?: string;
+    'registry'?: string;
+    'allow-origin'?: string[];
+    'quiet'?: boolean;
+    'help'?: boolean;
+    'app'?: string;
+    'stack'?: string[];
+    'watch'?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -55,6 +77,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
         'port': { type: 'string' },
         'host': { type: 'string' },
         'registry': { type: 'string' },
+        'app': { type: 'string' },
+        'stack': { type: 'string', multiple: true },
+        'watch': { type: 'boolean' },
         'allow-origin': { type: 'string', multiple: true },
         'quiet': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
@@ -75,6 +100,16 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     return 1;
   }
 
+  if (values.app === undefined && (values.stack || values.watch)) {
+    io.err(`--stack and --watch need --app <cdk.out>\n\n${USAGE}`);
+    return 1;
+  }
+  if (values.app !== undefined && values.registry !== undefined) {
+    io.err('--app and --registry cannot be combined: the app declares its own tools, resources and prompts\n');
+    return 1;
+  }
+  if (values.app !== undefined) return runApp(values.app, { ...values, port }, io);
+
   try {
     const server = await startDevServer({
       port,
@@ -92,6 +127,34 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
       io.err(`mcp-lambda-server: port ${port} is in use; choose another with --port (0 picks a free one)\n`);
     } else {
       io.err(`mcp-lambda-server: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    return 1;
+  }
+}
+
+async function runApp(
+  appDir: string, values: { 'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean }, io: CliIo,
+): Promise<CdkDevServer | number> {
+  try {
+    const server = await CdkDevServer.start({
+      appDir,
+      stacks: values.stack,
+      port: values.port,
+      host: values.host,
+      watch: values.watch,
+      allowedOrigins: values['allow-origin'],
+      log: values.quiet ? () => undefined : undefined,
+      out: (line) => io.err(`${line}\n`),
+    });
+    io.out(cdkBanner(server.servers, { appDir, dynamoDbEndpoint: server.dynamoDbEndpoint, watch: values.watch === true }));
+    return server;
+  } catch (err) {
+    if (err instanceof DynamoDbLocalError || err instanceof CloudAssemblyError || err instanceof AppModelError) {
+      io.err(`mcp-lambda-server: ${err.message}\n`);
+    } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.err(`mcp-lambda-server: port ${values.port} (or a following one) is in use; choose another with --port (0 picks free ones)\n`);
+    } else {
+      io.err(`mcp-lambda-server: ${(err as Error).message}\n`);
     }
     return 1;
   }

@@ -14,21 +14,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HandlerConfig } from '../config';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local-launcher';
+import { buildFunctionUrlEvent } from './function-url-event-builder';
 import { createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../entry/index';
 import { createAuthenticator } from '../http/authenticator';
 import { OriginPolicy } from '../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../http/request-log';
-import type { RegistryItem } from '../registry/registry-item';
 import { loadRegistryFile, readRegistryFile } from '../registry/registry-file';
+import type { RegistryItem } from '../registry/registry-item';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { LocalInvoker } from '../tools/local-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local-launcher';
-import { buildFunctionUrlEvent } from './function-url-event-builder';
 
 /** Lambda's limit on a synchronous request payload: a Function URL answers 413 above it. */
 const FUNCTION_URL_MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -157,7 +157,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 }
 
-async function serve(handler: StreamingHandler, req: IncomingMessage, res: ServerResponse, fallbackHost: string, timeoutMs?: number): Promise<void> {
+/** Answers one HTTP request with the handler, as a Function URL would invoke it. */
+export async function serve(
+  handler: StreamingHandler, req: IncomingMessage, res: ServerResponse, fallbackHost: string, timeoutMs?: number,
+): Promise<void> {
   try {
     const body = await readBody(req, FUNCTION_URL_MAX_REQUEST_BYTES);
     if (body === undefined) {
@@ -194,7 +197,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-async function closeServer(server: Server): Promise<void> {
+/** Stops listening and drops open connections (SSE streams would hold `close()` forever). */
+export async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     // Open SSE streams would hold close() forever.

@@ -13,7 +13,7 @@ function capture() {
 test('--help prints the usage with every flag', async () => {
   const { io, out } = capture();
   expect(await runCli(['dev', '--help'], io)).toBe(0);
-  for (const flag of ['--port', '--host', '--registry', '--allow-origin']) expect(out.join('')).toContain(flag);
+  for (const flag of ['--port', '--host', '--registry', '--allow-origin', '--app', '--stack', '--watch']) expect(out.join('')).toContain(flag);
 });
 
 test('an unknown command is refused with the usage', async () => {
@@ -41,6 +41,25 @@ test('a broken registry file is reported before anything starts', async () => {
   const { io, err } = capture();
   expect(await runCli(['dev', '--port', '0', '--registry', file], io)).toBe(1);
   expect(err.join('')).toContain(file);
+});
+
+test('--stack and --watch need --app', async () => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--watch'], io)).toBe(1);
+  expect(err.join('')).toMatch(/--stack and --watch need --app <cdk\.out>/);
+});
+
+test('--app and --registry are not combined', async () => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--app', 'cdk.out', '--registry', 'r.json'], io)).toBe(1);
+  expect(err.join('')).toMatch(/--app and --registry cannot be combined/);
+});
+
+test('--app with a folder that is not a cloud assembly fails before anything starts, saying what to pass', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--port', '0', '--app', dir], io)).toBe(1);
+  expect(err.join('')).toContain(`mcp-lambda-server: ${join(dir, 'manifest.json')} does not exist: pass the folder \`cdk synth\` writes`);
 });
 
 test('the banner shows the URL, the items and how to point the MCP Inspector at it', () => {

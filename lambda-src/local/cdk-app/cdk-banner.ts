@@ -1,0 +1,52 @@
+/**
+ * The start-up output of `mcp-lambda-server dev --app cdk.out`: each server's URL, each
+ * tool, resource and prompt with the function behind it, what does not run locally and
+ * why, and how to connect the MCP Inspector and desktop clients.
+ */
+import type { ServedServer } from './cdk-dev-server';
+import type { RegistryItem } from '../../registry/registry-item';
+
+function itemLabel(item: RegistryItem): string {
+  switch (item.type) {
+    case 'resource': return item.uri;
+    case 'resourceTemplate': return item.uriTemplate;
+    default: return item.name;
+  }
+}
+
+export function cdkBanner(servers: readonly ServedServer[], options: { appDir: string; dynamoDbEndpoint: string; watch: boolean }): string {
+  const lines: string[] = [`\nMCP servers of ${options.appDir} are running locally (${servers.length})`];
+  for (const s of servers) {
+    lines.push(`\n${s.id}  (serverName ${s.serverName})`);
+    lines.push(`  endpoint   ${s.url}`);
+    const section = (label: string, types: Array<RegistryItem['type']>) => {
+      const items = s.items.filter((i) => types.includes(i.item.type));
+      if (items.length === 0) {
+        lines.push(`  ${label.padEnd(11)}(none)`);
+        return;
+      }
+      items.forEach((i, n) => {
+        const target = i.functionLabel ? ` -> ${i.functionLabel}` : i.item.type === 'prompt' || i.item.type === 'resource' ? ' (static)' : '';
+        const broken = i.notRunnable ? `  NOT RUNNABLE LOCALLY: ${i.notRunnable}` : '';
+        lines.push(`  ${(n === 0 ? label : '').padEnd(11)}${itemLabel(i.item)}${target}${broken}`);
+      });
+    };
+    section('tools', ['tool']);
+    section('resources', ['resource', 'resourceTemplate']);
+    section('prompts', ['prompt']);
+    lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}`);
+    lines.push(`  auth       local: every caller is trusted (the template's auth mode '${s.templateAuthMode}' is not enforced locally)`);
+    if (!s.handlerFromAsset) lines.push('  handler    this CLI\'s copy (see the warning below)');
+    for (const w of s.warnings) lines.push(`  warning    ${w}`);
+  }
+  lines.push(`\nDynamoDB Local: ${options.dynamoDbEndpoint}`);
+  lines.push(options.watch ? 'Watching for a new synth (run `cdk synth` again); sessions survive reloads.' : 'Run with --watch to reload on every `cdk synth`.');
+  const first = servers[0]?.url ?? 'http://127.0.0.1:3000/mcp';
+  lines.push('\nMCP Inspector:');
+  lines.push('  npx @modelcontextprotocol/inspector');
+  lines.push(`  then Transport Type "Streamable HTTP", URL ${first}, Connect.`);
+  lines.push(`  Or from a terminal: npx @modelcontextprotocol/inspector --cli ${first} --transport http --method tools/list`);
+  lines.push('Desktop clients: add a remote (Streamable HTTP) server with that URL.');
+  lines.push('\nPress Ctrl-C to stop.\n\n');
+  return lines.join('\n');
+}

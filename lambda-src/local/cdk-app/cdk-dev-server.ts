@@ -1,0 +1,385 @@
+/**
+ * `mcp-lambda-server dev --app cdk.out`: runs the app the developer synthesized, on
+ * their machine, with no AWS account and no Docker.
+ *
+ * For each `McpLambdaServer` in the selected stacks it creates the app's tables in
+ * DynamoDB Local as declared, loads the handler asset from the cloud assembly (the very
+ * file Lambda would run; its `createHandler` export builds the runtime with local
+ * parts injected: DynamoDB Local's endpoint, auth mode `local`, the localhost Origin
+ * policy, and an invoker that runs the app's tool functions in local execution
+ * environments), writes the items the app declares into its registry table, and serves
+ * it on its own port through the same awslambda stand-in as the plain dev server.
+ *
+ * A reload (`--watch`, on a new synth) re-reads the assembly and swaps handlers and
+ * tool runners in place. DynamoDB Local keeps running and the tables are kept, so the
+ * 2025-era sessions stored in them survive and clients carry on.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
+import { type HandlerConfig, loadConfig } from '../../config';
+import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
+import { createAuthenticator } from '../../http/authenticator';
+import { OriginPolicy } from '../../http/origin-policy';
+import { consoleLogSink, type LogSink } from '../../http/request-log';
+import type { RegistryItem } from '../../registry/registry-item';
+import { sharedDocumentClient } from '../../store/dynamodb-client';
+import { DynamoDbRegistryStore } from '../../store/dynamodb-registry-store';
+import { closeServer, serve } from '../dev-server';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local-launcher';
+import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
+import { AssetInvoker } from './asset-invoker';
+import { readCloudAssembly } from './cloud-assembly';
+import { UNRESOLVED_PREFIX } from './intrinsic-resolver';
+import { syncRegistry, type RegistrySyncResult } from './registry-sync';
+
+export interface CdkDevServerOptions {
+  /** The cloud assembly folder (`cdk.out`). */
+  readonly appDir: string;
+  /** Stack names, ids or display names (`*` wildcards); every stack when absent. */
+  readonly stacks?: readonly string[];
+  /** Port of the first server; the next ones take the following ports. @default 3000; 0: free ports */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Browser origins allowed besides loopback ones (the MCP Inspector's is loopback). */
+  readonly allowedOrigins?: readonly string[];
+  /** Reload when the assembly changes (a new `cdk synth`). @default false */
+  readonly watch?: boolean;
+  /** Milliseconds between checks of `manifest.json` in watch mode. @default 300 */
+  readonly watchIntervalMs?: number;
+  /** Request log lines. @default stdout */
+  readonly log?: LogSink;
+  /** Status lines: reloads, warnings, and the tool functions' own output. @default stderr */
+  readonly out?: (line: string) => void;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
+  readonly dynamoDbEndpoint?: string;
+  /** @default 'python3' */
+  readonly python?: string;
+}
+
+/** A tool, resource or prompt of a served server and the function behind it. */
+export interface ServedItem {
+  readonly item: RegistryItem;
+  /** The app's function behind it (construct path or logical id). */
+  readonly functionLabel?: string;
+  /** Why its function cannot run locally. */
+  readonly notRunnable?: string;
+}
+
+export interface ServedServer {
+  /** The construct path, e.g. `McpExample/Mcp`. */
+  readonly id: string;
+  readonly stackName: string;
+  readonly serverName: string;
+  /** `http://127.0.0.1:PORT/mcp` */
+  readonly url: string;
+  readonly port: number;
+  /** The auth mode the template declares (not enforced locally). */
+  readonly templateAuthMode: string;
+  readonly config: HandlerConfig;
+  readonly items: readonly ServedItem[];
+  readonly warnings: readonly string[];
+  /** Whether the handler came from the app's own asset (else this CLI's copy). */
+  readonly handlerFromAsset: boolean;
+}
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  /** Why the reload failed (the previous state keeps serving). */
+  readonly error?: string;
+  readonly servers: readonly ServedServer[];
+  /** Registry changes per server id. */
+  readonly changes: Readonly<Record<string, RegistrySyncResult>>;
+}
+
+interface Slot {
+  readonly http: Server;
+  readonly port: number;
+  handler: StreamingHandler;
+  invoker?: AssetInvoker;
+  info?: ServedServer;
+}
+
+export class CdkDevServer extends EventEmitter {
+  /** Starts DynamoDB Local (unless given an endpoint), loads the app and serves it. */
+  static async start(options: CdkDevServerOptions): Promise<CdkDevServer> {
+    // Read the assembly first, so a wrong folder fails before anything starts.
+    buildAppModel(readCloudAssembly(options.appDir), options.stacks);
+    let dynamo: DynamoDbLocal | undefined;
+    if (!options.dynamoDbEndpoint) dynamo = await startDynamoDbLocal();
+    const server = new CdkDevServer(options, options.dynamoDbEndpoint ?? dynamo!.endpoint);
+    if (dynamo) server.cleanups.push(() => dynamo!.stop());
+    try {
+      const result = await server.load();
+      if (!result.ok) throw new Error(result.error);
+      if (options.watch) server.watch();
+      return server;
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  }
+
+  private readonly slots = new Map<string, Slot>();
+  private readonly cleanups: Array<() => Promise<void>> = [];
+  private reloading?: Promise<ReloadResult>;
+  private again = false;
+  private lastManifest?: string;
+  private stopped?: Promise<void>;
+  private readonly out: (line: string) => void;
+
+  private constructor(private readonly options: CdkDevServerOptions, readonly dynamoDbEndpoint: string) {
+    super();
+    this.out = options.out ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  /** The servers being served, in template order. */
+  get servers(): ServedServer[] {
+    return [...this.slots.values()].map((s) => s.info!).filter(Boolean);
+  }
+
+  /** Reads the assembly again and applies it; the `reload` event carries the result. */
+  reload(): Promise<ReloadResult> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = this.load().then((result) => {
+      this.reloading = undefined;
+      this.emit('reload', result);
+      if (this.again) {
+        this.again = false;
+        void this.reload();
+      }
+      return result;
+    });
+    return this.reloading;
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      unwatchFile(join(this.options.appDir, 'manifest.json'));
+      for (const slot of this.slots.values()) {
+        slot.invoker?.stop();
+        await closeServer(slot.http);
+      }
+      this.slots.clear();
+      for (const cleanup of this.cleanups) {
+        try {
+          await cleanup();
+        } catch {
+          // keep going: the rest must still be released
+        }
+      }
+    })();
+    return this.stopped;
+  }
+
+  private watch(): void {
+    const manifest = join(this.options.appDir, 'manifest.json');
+    // Polling, not fs.watch: a synth may replace the folder, which an fs.watch handle would not survive.
+    watchFile(manifest, { interval: this.options.watchIntervalMs ?? 300 }, () => {
+      if (this.stopped || !existsSync(manifest)) return;
+      let text: string;
+      try {
+        text = readFileSync(manifest, 'utf8');
+      } catch {
+        return;
+      }
+      if (text === this.lastManifest) return;
+      this.out('cdk.out changed: reloading...');
+      void this.reload().then((r) => {
+        this.out(r.ok
+          ? `reloaded: ${describeChanges(r)}\n${r.servers.map((s) => `  ${s.id}  ${s.url}`).join('\n')}`
+          : `reload failed, still serving the previous synth: ${r.error}`);
+      });
+    });
+  }
+
+  private async load(): Promise<ReloadResult> {
+    let model: LocalAppModel;
+    try {
+      const manifestPath = join(this.options.appDir, 'manifest.json');
+      this.lastManifest = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : undefined;
+      model = buildAppModel(readCloudAssembly(this.options.appDir), this.options.stacks);
+    } catch (err) {
+      return { ok: false, error: (err as Error).message, servers: this.servers, changes: {} };
+    }
+    if (model.servers.length === 0) {
+      return { ok: false, error: `no McpLambdaServer in ${model.stacks.join(', ') || 'the app'}`, servers: this.servers, changes: {} };
+    }
+    const changes: Record<string, RegistrySyncResult> = {};
+    try {
+      const admin = new DynamoDBClient({ endpoint: this.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const tableWarnings = new Map<string, string>();
+      try {
+        for (const table of model.tables) {
+          const created = await ensureDeclaredTable(admin, table);
+          if (!created && await keySchemaChanged(admin, table)) {
+            tableWarnings.set(table.tableName, `table ${table.tableName}: its key schema changed in the app; restart the dev server to recreate it`);
+          }
+        }
+      } finally {
+        admin.destroy();
+      }
+
+      let nextPort = this.nextPort();
+      const seen = new Set<string>();
+      for (const server of model.servers) {
+        seen.add(server.id);
+        const slot = this.slots.get(server.id);
+        const built = this.buildServer(server, model, tableWarnings);
+        changes[server.id] = await syncRegistry(
+          new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint: this.dynamoDbEndpoint }), tableName: server.registryTable.tableName }),
+          server.items,
+        );
+        if (slot) {
+          slot.invoker?.stop();
+          slot.invoker = built.invoker;
+          slot.handler = built.handler;
+          slot.info = { ...built.info, url: slot.info!.url, port: slot.port };
+        } else {
+          const fresh = await this.listen(server.id, this.options.port === 0 ? 0 : nextPort, built);
+          if (this.options.port !== 0) nextPort = fresh.port + 1;
+        }
+      }
+      for (const [id, slot] of this.slots) {
+        if (seen.has(id)) continue;
+        slot.invoker?.stop();
+        await closeServer(slot.http);
+        this.slots.delete(id);
+        changes[id] = { added: [], changed: [], removed: ['(server removed from the app)'] };
+      }
+    } catch (err) {
+      return { ok: false, error: (err as Error).message, servers: this.servers, changes };
+    }
+    return { ok: true, servers: this.servers, changes };
+  }
+
+  private nextPort(): number {
+    const base = this.options.port ?? 3000;
+    if (base === 0) return 0;
+    const used = [...this.slots.values()].map((s) => s.port);
+    return used.length === 0 ? base : Math.max(...used) + 1;
+  }
+
+  private async listen(id: string, port: number, built: { handler: StreamingHandler; invoker: AssetInvoker; info: Omit<ServedServer, 'url' | 'port'> }): Promise<Slot> {
+    const host = this.options.host ?? '127.0.0.1';
+    const http = createServer((req, res) => {
+      const slot = this.slots.get(id);
+      if (!slot) {
+        res.writeHead(503).end();
+        return;
+      }
+      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`);
+    });
+    http.requestTimeout = 0;
+    http.headersTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => resolve());
+    });
+    const actual = (http.address() as AddressInfo).port;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const slot: Slot = { http, port: actual, handler: built.handler, invoker: built.invoker };
+    slot.info = { ...built.info, url: `http://${urlHost}:${actual}/mcp`, port: actual };
+    this.slots.set(id, slot);
+    return slot;
+  }
+
+  private buildServer(server: LocalMcpServer, model: LocalAppModel, tableWarnings: Map<string, string>) {
+    const warnings = [...server.warnings, ...server.handler.warnings];
+    for (const t of [server.sessionTable, server.registryTable]) {
+      const w = tableWarnings.get(t.tableName);
+      if (w) warnings.push(w);
+    }
+    const env = server.handler.environment;
+    const templateAuthMode = env.MCP_AUTH_MODE ?? 'iam';
+    // The template's settings, with the auth mode left out: its checks need AWS (IAM) or an issuer (OAuth).
+    const base = loadConfig({ ...env, MCP_AUTH_MODE: 'none' });
+    // An origin with no local value (already reported as a warning) is left out.
+    const allowedOrigins = [...base.allowedOrigins.filter((o) => !o.startsWith(UNRESOLVED_PREFIX)), ...(this.options.allowedOrigins ?? [])];
+    const config: HandlerConfig = { ...base, authMode: 'local', allowedOrigins, dynamoDbEndpoint: this.dynamoDbEndpoint };
+    const host = this.options.host ?? '127.0.0.1';
+    const extraHosts = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host) ? [] : [host];
+    const invoker = new AssetInvoker(model.functions, { log: this.out, dynamoDbEndpoint: this.dynamoDbEndpoint, python: this.options.python });
+    const overrides: RuntimeOverrides = {
+      config,
+      invoker,
+      authenticator: createAuthenticator('local'),
+      originPolicy: OriginPolicy.local(allowedOrigins, extraHosts),
+      log: this.options.log ?? consoleLogSink,
+    };
+    const asset = loadHandlerAsset(server.handler);
+    if (!asset.createHandler) warnings.push(asset.why);
+    const handler = (asset.createHandler ?? ownCreateHandler)(overrides);
+    const warned = new Set<LocalFunction>();
+    const items: ServedItem[] = server.items.map((item) => {
+      const fn = item.lambdaArn ? model.functions.get(item.lambdaArn) : undefined;
+      if (fn && !warned.has(fn)) {
+        warned.add(fn);
+        for (const w of fn.warnings) warnings.push(`${functionLabel(fn)}: ${w}`);
+      }
+      return {
+        item,
+        functionLabel: fn ? functionLabel(fn) : item.lambdaArn,
+        notRunnable: item.lambdaArn && !fn ? 'its function is not part of the selected stacks' : fn?.notRunnable,
+      };
+    });
+    const info: Omit<ServedServer, 'url' | 'port'> = {
+      id: server.id,
+      stackName: server.stackName,
+      serverName: config.serverName,
+      templateAuthMode,
+      config,
+      items,
+      warnings,
+      handlerFromAsset: asset.createHandler !== undefined,
+    };
+    return { handler, invoker, info };
+  }
+}
+
+type CreateHandler = (overrides: RuntimeOverrides) => StreamingHandler;
+
+/**
+ * The app's own handler bundle (`asset.<hash>/index.js`), whose `createHandler` export
+ * takes the local parts. It is loaded in this process, after the awslambda stand-in is
+ * installed (entry/index.ts does it on import), so the bundle finds the global the
+ * Lambda runtime would give it and uses it, as it does in Lambda.
+ */
+function loadHandlerAsset(fn: LocalFunction): { createHandler?: CreateHandler; why: string } {
+  const file = fn.codeDir ? join(fn.codeDir, 'index.js') : undefined;
+  if (!file || !existsSync(file)) {
+    return { why: `the handler asset ${file ?? '(none)'} was not found; serving with this CLI's copy of the handler` };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as { createHandler?: unknown };
+    if (typeof mod.createHandler === 'function') return { createHandler: mod.createHandler as CreateHandler, why: '' };
+    return { why: `the handler asset ${file} has no createHandler export (an older library version); serving with this CLI's copy of the handler` };
+  } catch (err) {
+    return { why: `the handler asset ${file} could not be loaded (${(err as Error).message}); serving with this CLI's copy of the handler` };
+  }
+}
+
+export function functionLabel(fn: LocalFunction): string {
+  const path = fn.constructPath?.replace(/\/Resource$/, '');
+  return `${path ?? `${fn.stackName}/${fn.logicalId}`} (${fn.runtime ?? 'no runtime'})`;
+}
+
+export function describeChanges(result: ReloadResult): string {
+  const parts: string[] = [];
+  for (const [id, c] of Object.entries(result.changes)) {
+    const list = [
+      ...c.added.map((k) => `+${k}`), ...c.changed.map((k) => `~${k}`), ...c.removed.map((k) => `-${k}`),
+    ];
+    parts.push(`${id}: ${list.length ? list.join(' ') : 'no registry changes'}`);
+  }
+  return parts.join('; ') || 'nothing to serve';
+}
