@@ -12,6 +12,12 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type HandlerConfig, loadConfig } from '../config';
+import type { LambdaResponseStream } from './awslambda';
+import { ensureAwslambdaGlobal } from './awslambda-shim';
+import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
+import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
+import { type EventConfig, loadEventConfig } from '../events/event-config';
+import { ingestSnsEvent, isSnsEvent, type SnsEventLike } from '../events/sns-ingest';
 import type { Authenticator } from '../http/authenticator';
 import { createHttpApp } from '../http/http-app';
 import { JsonRpcCode, jsonRpcErrorResponse } from '../http/json-rpc-error';
@@ -21,17 +27,15 @@ import { consoleLogSink, type LogSink } from '../http/request-log';
 import { createMcpEndpoint, type McpEndpoint } from '../protocol/mcp-endpoint';
 import { RegistrySource } from '../registry/registry-source';
 import { sharedDocumentClient } from '../store/dynamodb-client';
+import { DynamoDbEventLog } from '../store/dynamodb-event-log';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
+import type { EventLog } from '../store/event-log';
 import type { RegistryStore } from '../store/registry-store';
 import type { SessionStore } from '../store/session-store';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
 import type { ToolInvoker } from '../tools/tool-invoker';
-import type { LambdaResponseStream } from './awslambda';
-import { ensureAwslambdaGlobal } from './awslambda-shim';
-import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
-import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
 
 /** Parts a caller may inject; each missing one is built from `config`. */
 export interface RuntimeOverrides {
@@ -52,6 +56,14 @@ export interface RuntimeOverrides {
   readonly log?: LogSink;
   /** Deadline handling of each invocation (tests shorten it). */
   readonly lifetime?: LifetimeOptions;
+  /**
+   * The event log SNS events are appended to and open streams read.
+   * @default a DynamoDbEventLog on `config.sessionTable`, unless `sessions` is
+   * injected (then events are off unless this is injected too)
+   */
+  readonly eventLog?: EventLog;
+  /** @default loadEventConfig(process.env) */
+  readonly eventConfig?: EventConfig;
 }
 
 /** The parts of one execution environment. */
@@ -64,6 +76,8 @@ export interface Runtime {
   readonly app: HttpApp;
   readonly log: LogSink;
   readonly lifetime?: LifetimeOptions;
+  /** Absent when events are off (see RuntimeOverrides.eventLog). */
+  readonly events?: EventLog;
 }
 
 export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
@@ -81,7 +95,21 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   // The deployed handler runs tools by ARN only: it never loads a file named in the
   // registry (see tools/routing-invoker.ts); the local server injects its own invoker.
   const invoker = overrides.invoker ?? new RoutingInvoker({ lambda: new LambdaInvoker() });
-  const endpoint = overrides.endpoint ?? createMcpEndpoint({ config, sessions, registry, invoker });
+  const eventConfig = overrides.eventConfig ?? loadEventConfig(process.env);
+  const events = overrides.eventLog ?? (overrides.sessions
+    ? undefined
+    : new DynamoDbEventLog({
+      client: client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint }),
+      tableName: config.sessionTable,
+      ttlSeconds: eventConfig.eventTtlSeconds,
+    }));
+  const endpoint = overrides.endpoint ?? createMcpEndpoint({
+    config,
+    sessions,
+    registry,
+    invoker,
+    ...(events ? { events: { log: events, pollIntervalMs: eventConfig.pollIntervalMs } } : {}),
+  });
   const log = overrides.log ?? consoleLogSink;
   const app = createHttpApp({
     config,
@@ -90,7 +118,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     authenticator: overrides.authenticator,
     log,
   });
-  return { config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime };
+  return { config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events };
 }
 
 export type StreamingHandler = (event: unknown, responseStream: LambdaResponseStream, context: Context) => Promise<void>;
@@ -122,14 +150,38 @@ export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverri
       await serveHttp(event, responseStream, context, getRuntime);
       return;
     }
-    // SNS notifications, task self-invocations and registration events arrive with
-    // later issues; until then an unknown event is logged and answered, never fatal.
+    if (isSnsEvent(event)) {
+      await serveSns(event, responseStream, context, getRuntime);
+      return;
+    }
+    // Task self-invocations and registration events arrive with later issues; until
+    // then an unknown event is logged and answered, never fatal.
     consoleLogSink(JSON.stringify({
       level: 'warn', msg: 'unsupported event', requestId: context.awsRequestId, shape: describeEvent(event),
     }));
     responseStream.on('error', () => undefined);
     responseStream.end(JSON.stringify({ ok: false, error: 'unsupported event: this function serves Function URL requests' }));
   });
+}
+
+/**
+ * An SNS notification (the construct subscribes the function to its topic): the
+ * records' events go to the event log, which every open stream reads (DESIGN.md,
+ * "Facts of the platform": SNS invokes one environment, never the streaming ones).
+ * A store failure fails the invocation, so Lambda retries the delivery; the SNS
+ * MessageId de-duplicates the retry.
+ */
+async function serveSns(event: SnsEventLike, responseStream: LambdaResponseStream, context: Context, getRuntime: () => Runtime): Promise<void> {
+  const runtime = getRuntime();
+  const line = (entry: Record<string, unknown>) => runtime.log(JSON.stringify({ ...entry, requestId: context.awsRequestId }));
+  responseStream.on('error', () => undefined);
+  if (!runtime.events) {
+    line({ level: 'error', msg: 'SNS event received but this runtime has no event log' });
+    responseStream.end(JSON.stringify({ ok: false, error: 'events are not configured' }));
+    return;
+  }
+  const result = await ingestSnsEvent(event, runtime.events, line);
+  responseStream.end(JSON.stringify({ ok: true, ...result }));
 }
 
 async function serveHttp(

@@ -21,6 +21,7 @@ import {
   type MessageExtraInfo,
 } from '@modelcontextprotocol/server';
 import { acceptsEventStream } from './accept-header';
+import { builderDepsOf } from './builder-deps';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
@@ -35,6 +36,8 @@ import { SessionExchangeTransport } from './session-exchange-transport';
 import { isValidSessionId, newSessionId } from './session-id';
 import { restoreSession } from './session-restore';
 import { openStandaloneStream } from './standalone-stream';
+import { SessionEventFeed, SessionGoneError } from '../events/session-event-feed';
+import { decodeCursor } from '../events/stream-cursor';
 import type { RequestContext } from '../http/request-context';
 import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { ItemTooLargeError } from '../store/item-size';
@@ -104,8 +107,32 @@ export class LegacySessionEndpoint {
     }
     const found = await this.findSession(request, ctx);
     if (found instanceof Response) return found;
+    // "Resumability and Redelivery": the client names the last event it received.
+    const lastEventId = request.headers.get('last-event-id');
+    const resumeFrom = lastEventId === null ? undefined : decodeCursor(lastEventId);
+    if (lastEventId !== null && resumeFrom === undefined) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ServerError, 'Bad Request: the Last-Event-ID header is not an event id this server sent; reconnect without it');
+    }
     await this.refreshExpiry(found);
+    const events = this.deps.events;
+    const sessions = this.deps.sessions;
+    const feed = events
+      ? await SessionEventFeed.open({
+        log: events.log,
+        registry: this.deps.registry,
+        sessionId: found.id,
+        loadSession: () => sessions.get(found.id),
+        resumeFrom,
+      })
+      : undefined;
     return openStandaloneStream({
+      feed,
+      pollIntervalMs: events?.pollIntervalMs,
+      onPollError: (error) => {
+        if (error instanceof SessionGoneError) return true;
+        this.options.log({ level: 'warn', message: 'event log read failed; retrying next interval', requestId: ctx.requestId, error: String(error) });
+        return false;
+      },
       signal: ctx.signal,
       deadline: ctx.deadline,
       endMarginMs: this.options.streamEndMarginMs,
@@ -223,7 +250,7 @@ export class LegacySessionEndpoint {
     };
     const snapshot = await this.deps.registry.snapshot();
     const build = this.deps.buildServer ?? buildMcpServer;
-    const server = withInvalidParamsCorrection(build(snapshot, { config: this.deps.config, invoker: this.deps.invoker }, call));
+    const server = withInvalidParamsCorrection(build(snapshot, builderDepsOf(this.deps), call));
     const setLevels = new Map<unknown, string>();
     for (const m of messages) {
       if (isJSONRPCRequest(m) && m.method === 'logging/setLevel' && typeof m.params?.level === 'string') setLevels.set(m.id, m.params.level);

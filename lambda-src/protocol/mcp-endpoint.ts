@@ -16,16 +16,20 @@
  */
 import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import { acceptsJsonAndEventStream } from './accept-header';
+import { builderDepsOf } from './builder-deps';
 import { resolveEndpointOptions, type EndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
 import { checkBody } from './json-rpc-message';
 import { LegacySessionEndpoint } from './legacy-session-endpoint';
+import { withListenDeadline } from './listen-stream-deadline';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import type { HandlerConfig } from '../config';
+import { EventLogBus } from '../events/event-log-bus';
 import type { RequestContext } from '../http/request-context';
 import type { RegistrySource } from '../registry/registry-source';
 import { buildMcpServer } from '../registry/server-builder';
+import type { EventLog } from '../store/event-log';
 import type { SessionStore } from '../store/session-store';
 import type { ToolInvoker } from '../tools/tool-invoker';
 
@@ -42,6 +46,18 @@ export interface ProtocolDeps {
    * @default buildMcpServer (registry/server-builder.ts)
    */
   readonly buildServer?: typeof buildMcpServer;
+  /**
+   * The event log open streams read (issue 5): SNS events and registry changes reach
+   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: GET
+   * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
+   */
+  readonly events?: ProtocolEventDeps;
+}
+
+export interface ProtocolEventDeps {
+  readonly log: EventLog;
+  /** How often an open stream reads the log, in ms. */
+  readonly pollIntervalMs: number;
 }
 
 export interface McpEndpoint {
@@ -74,7 +90,7 @@ interface ModernCall {
 export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
   const options = resolveEndpointOptions(deps.options);
   const maxBodyBytes = deps.config.maxBodyBytes;
-  const builderDeps = { config: deps.config, invoker: deps.invoker };
+  const builderDeps = builderDepsOf(deps);
   const buildServer = deps.buildServer ?? buildMcpServer;
 
   // The factory only receives the Request; this maps it back to our per-request facts.
@@ -102,6 +118,18 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
       keepAliveMs: options.keepAliveMs,
       // Rejected requests are reported here too; they are the client's errors, not ours.
       onerror: (error) => options.log({ level: 'warn', message: 'modern request refused or failed', error: error.message }),
+      // subscriptions/listen reads the event log (events/event-log-bus.ts), so events
+      // published on any environment reach listeners on every one.
+      ...(deps.events
+        ? {
+          bus: new EventLogBus({
+            log: deps.events.log,
+            registry: deps.registry,
+            pollIntervalMs: deps.events.pollIntervalMs,
+            onError: (error) => options.log({ level: 'warn', message: 'event bus poll failed', error: error.message }),
+          }),
+        }
+        : {}),
     },
   );
   const legacy = new LegacySessionEndpoint(deps, options);
@@ -148,7 +176,17 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
       return legacy.post(request, ctx, checked.messages, checked.isBatch);
     }
     modernCalls.set(request, { ctx, protocolVersion: claimedModernVersion(body) });
-    return modern.fetch(request, { parsedBody: body });
+    const response = await modern.fetch(request, { parsedBody: body });
+    const listen = body as { method?: unknown; id?: unknown };
+    if (listen.method === 'subscriptions/listen' && (typeof listen.id === 'string' || typeof listen.id === 'number')) {
+      return withListenDeadline(response, {
+        subscriptionId: listen.id,
+        deadline: ctx.deadline,
+        endMarginMs: options.streamEndMarginMs,
+        now: options.now,
+      });
+    }
+    return response;
   }
 
   async function route(request: Request, ctx: RequestContext): Promise<Response> {

@@ -1,7 +1,9 @@
 /**
  * The 2025-era standalone SSE stream a client opens with GET (Transports 2025-11-25,
- * "Listening for Messages from the Server"). It carries no events yet (SNS events reach
- * it with the events work, issue 5): it sends keep-alive comments, and it ends
+ * "Listening for Messages from the Server"). It delivers the events of the event log
+ * (SNS fan-out, issue 5) that a `feed` yields, polling it every `intervalMs`; every
+ * event carries an `id` from which a client reconnecting with `Last-Event-ID` resumes
+ * ("Resumability and Redelivery"). It sends keep-alive comments, and it ends
  *
  * - at once when the client goes away (`signal`), because a streaming Function URL
  *   response keeps running, and billing, after the client leaves (DESIGN.md, "Facts of
@@ -10,9 +12,19 @@
  *   seeing the stream cut by the function timeout. Under 2025-11-25 the stream opens
  *   with a priming event (an id and empty data) and closes with a `retry:` field
  *   ("Resumability and Redelivery", "Polling SSE streams"); earlier revisions' clients
- *   reconnect a closed GET stream by themselves.
+ *   reconnect a closed GET stream by themselves;
+ * - when the feed says the session is gone (deleted or expired).
  */
 import { randomUUID } from 'node:crypto';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+
+/** Where the stream's events come from (events/session-event-feed.ts). */
+export interface StreamFeed {
+  /** Id of the priming event; resuming from it misses nothing written after the stream opened. */
+  primingId(): string;
+  /** Messages due since the last poll, with their SSE ids. Throws to report a failed read (retried next interval). */
+  poll(): Promise<ReadonlyArray<{ readonly id: string; readonly message: JSONRPCMessage }>>;
+}
 
 export interface StandaloneStreamOptions {
   readonly signal: AbortSignal;
@@ -25,6 +37,12 @@ export interface StandaloneStreamOptions {
   readonly reconnectDelayMs?: number;
   readonly now: () => number;
   readonly headers?: Record<string, string>;
+  /** The events to deliver; absent: keep-alives only. */
+  readonly feed?: StreamFeed;
+  /** Poll interval of `feed`, in ms. */
+  readonly pollIntervalMs?: number;
+  /** A poll failed: whether the stream should end (true) or try again next interval. */
+  readonly onPollError?: (error: unknown) => boolean;
 }
 
 /** setTimeout fires at once for delays over 2^31-1 ms. */
@@ -36,6 +54,7 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
   let ended = false;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let endTimer: ReturnType<typeof setTimeout> | undefined;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   const write = (frame: string) => {
     try {
@@ -49,6 +68,7 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
     ended = true;
     if (keepAlive !== undefined) clearInterval(keepAlive);
     if (endTimer !== undefined) clearTimeout(endTimer);
+    if (pollTimer !== undefined) clearTimeout(pollTimer);
     options.signal.removeEventListener('abort', onAbort);
     if (reconnect && options.reconnectDelayMs !== undefined) write(`retry: ${options.reconnectDelayMs}\n\n`);
     try {
@@ -59,13 +79,29 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
   };
   const onAbort = () => end(false);
 
+  const poll = async () => {
+    pollTimer = undefined;
+    if (ended || !options.feed) return;
+    try {
+      const messages = await options.feed.poll();
+      if (ended) return;
+      for (const { id, message } of messages) write(`id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+    } catch (error) {
+      if (options.onPollError?.(error)) {
+        end(true);
+        return;
+      }
+    }
+    if (!ended) pollTimer = setTimeout(() => void poll(), options.pollIntervalMs ?? 1000);
+  };
+
   const body = new ReadableStream<Uint8Array>({
     start: (c) => {
       controller = c;
     },
     cancel: () => end(false),
   });
-  if (options.reconnectDelayMs !== undefined) write(`id: ${randomUUID()}\ndata: \n\n`);
+  if (options.reconnectDelayMs !== undefined) write(`id: ${options.feed ? options.feed.primingId() : randomUUID()}\ndata: \n\n`);
   if (options.signal.aborted) {
     end(false);
   } else {
@@ -73,6 +109,8 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
     const remaining = Math.min(MAX_TIMER_MS, Math.max(0, options.deadline - options.endMarginMs - options.now()));
     endTimer = setTimeout(() => end(true), remaining);
     if (options.keepAliveMs > 0) keepAlive = setInterval(() => write(': keepalive\n\n'), options.keepAliveMs);
+    // The first poll at once: a resumed stream replays what the client missed without waiting.
+    if (options.feed) void poll();
   }
   return new Response(body, {
     status: 200,

@@ -22,7 +22,7 @@ import { checkPromptArguments, promptFunctionResult, renderStaticPrompt } from '
 import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from './registry-item';
 import type { RegistrySnapshot } from './registry-source';
 import { functionContents, staticContents } from './resource-contents';
-import type { Principal } from '../store/session-store';
+import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
@@ -61,6 +61,26 @@ export interface ServerBuilderDeps {
    * structured log line the layers above write. Carries no arguments or results.
    */
   readonly onInvocation?: (record: InvocationRecord) => void;
+  /**
+   * Set when change notifications reach clients (issue 5): the 2025-era GET stream and
+   * the 2026-07-28 `subscriptions/listen` stream deliver `list_changed` and
+   * `resources/updated` from the event log. Capabilities then declare `listChanged`
+   * and `resources.subscribe`; without it they declare neither (truthful capabilities,
+   * 2025-11-25 basic/lifecycle, "Capability Negotiation").
+   */
+  readonly events?: EventCapabilityDeps;
+}
+
+export interface EventCapabilityDeps {
+  /**
+   * Keeps a 2025-era session's `resources/subscribe` URIs (SessionStore
+   * addSubscription/removeSubscription). Absent: `resources/subscribe` is not offered
+   * to 2025-era sessions.
+   */
+  readonly subscriptions?: {
+    add(sessionId: string, uri: string): Promise<boolean>;
+    remove(sessionId: string, uri: string): Promise<boolean>;
+  };
 }
 
 /** What one function invocation did, without its data. */
@@ -105,15 +125,19 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
   const hasPrompts = snapshot.prompts.length > 0;
 
   // Capabilities say what this registry serves, nothing more (2025-11-25,
-  // basic/lifecycle, "Capability Negotiation"); no list_changed, no subscribe yet.
-  // `logging` is always served: `logging/setLevel` is kept with the session and
-  // tools' log messages reach the client as `notifications/message`
-  // (2025-11-25, server/utilities/logging).
+  // basic/lifecycle, "Capability Negotiation"). `logging` is always served:
+  // `logging/setLevel` is kept with the session and tools' log messages reach the
+  // client as `notifications/message` (2025-11-25, server/utilities/logging).
+  // `listChanged` and `subscribe` only where a stream delivers them: the GET stream of
+  // a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/).
+  const legacySession = call.sessionId !== undefined;
+  const listChanged = deps.events !== undefined ? { listChanged: true } : {};
+  const subscribe = deps.events !== undefined && (!legacySession || deps.events.subscriptions !== undefined);
   const capabilities: ServerCapabilities = {
-    tools: {},
+    tools: { ...listChanged },
     logging: {},
-    ...(hasResources ? { resources: {} } : {}),
-    ...(hasPrompts ? { prompts: {} } : {}),
+    ...(hasResources ? { resources: { ...listChanged, ...(subscribe ? { subscribe: true } : {}) } } : {}),
+    ...(hasPrompts ? { prompts: { ...listChanged } } : {}),
     ...(hasPrompts || snapshot.resourceTemplates.length > 0 ? { completions: {} } : {}),
   };
   const mcp = new McpServer(
@@ -224,6 +248,37 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       }
       // The SDK answers a miss with the code each protocol era expects (see report).
       throw new ResourceNotFoundError(uri);
+    });
+  }
+
+  // 2025-era resources/subscribe and resources/unsubscribe (2025-11-25 server/resources,
+  // "Subscriptions"): kept with the session, so the GET stream on any environment
+  // delivers `notifications/resources/updated` for the URI. 2026-07-28 has no such
+  // methods: its clients name URIs in `subscriptions/listen`.
+  const subscriptions = deps.events?.subscriptions;
+  if (hasResources && subscribe && legacySession && subscriptions) {
+    const sessionId = call.sessionId!;
+    const checkUri = (uri: string) => {
+      if (Buffer.byteLength(uri, 'utf8') > MAX_SUBSCRIPTION_URI_BYTES) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: the resource URI is over ${MAX_SUBSCRIPTION_URI_BYTES} bytes`);
+      }
+    };
+    server.setRequestHandler('resources/subscribe', async (request) => {
+      const { uri } = request.params;
+      checkUri(uri);
+      try {
+        if (!(await subscriptions.add(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
+      } catch (error) {
+        if (error instanceof SubscriptionLimitError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+        throw error;
+      }
+      return {};
+    });
+    server.setRequestHandler('resources/unsubscribe', async (request) => {
+      const { uri } = request.params;
+      checkUri(uri);
+      if (!(await subscriptions.remove(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
+      return {};
     });
   }
 

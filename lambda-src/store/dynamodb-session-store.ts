@@ -7,7 +7,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, oldNumber } from './conditional-check';
 import { fromSessionItem, isLive, toSessionItem } from './session-item';
-import { SessionConflictError, type SessionPatch, type SessionRecord, type SessionStore } from './session-store';
+import {
+  MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
+} from './session-store';
 import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
 
 export interface DynamoDbSessionStoreOptions {
@@ -113,5 +115,48 @@ export class DynamoDbSessionStore implements SessionStore {
       ReturnValues: 'ALL_OLD',
     }));
     return isLive(Attributes, nowEpochSeconds(this.now()));
+  }
+
+  async addSubscription(id: string, uri: string): Promise<boolean> {
+    if (!isStorableSessionId(id)) return false;
+    try {
+      // ADD on a string set is atomic: concurrent subscribes on two environments both stay.
+      await this.client.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: 'ADD #subs :uri, #version :one',
+        ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :now AND '
+          + '(attribute_not_exists(#subs) OR size(#subs) < :max OR contains(#subs, :uriString))',
+        ExpressionAttributeNames: { '#subs': 'subscriptions', '#version': 'version', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: {
+          ':uri': new Set([uri]), ':uriString': uri, ':one': 1, ':now': nowEpochSeconds(this.now()), ':max': MAX_SUBSCRIPTIONS,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return true;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const expiresAt = oldNumber(err, 'expiresAt');
+      if (expiresAt === undefined || expiresAt <= nowEpochSeconds(this.now())) return false;
+      throw new SubscriptionLimitError(MAX_SUBSCRIPTIONS);
+    }
+  }
+
+  async removeSubscription(id: string, uri: string): Promise<boolean> {
+    if (!isStorableSessionId(id)) return false;
+    try {
+      await this.client.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: 'DELETE #subs :uri ADD #version :one',
+        ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :now',
+        ExpressionAttributeNames: { '#subs': 'subscriptions', '#version': 'version', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':uri': new Set([uri]), ':one': 1, ':now': nowEpochSeconds(this.now()) },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 }

@@ -40,6 +40,8 @@ function valueSize(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (typeof value === 'number') return 21;
   if (typeof value === 'boolean' || value === null) return 1;
+  // A string set (session subscriptions): its elements, like a list.
+  if (value instanceof Set) return [...value].reduce<number>((sum, v) => sum + 1 + valueSize(v), 3);
   if (Array.isArray(value)) {
     return value.reduce<number>((sum, v) => sum + 1 + valueSize(v), 3);
   }

@@ -6,7 +6,9 @@
  * suite in test/store/ runs against both.
  */
 import { fromSessionItem, isLive, toSessionItem, type SessionItem } from './session-item';
-import { SessionConflictError, type SessionPatch, type SessionRecord, type SessionStore } from './session-store';
+import {
+  MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
+} from './session-store';
 import { nowEpochSeconds } from './table-schema';
 
 export interface MemorySessionStoreOptions {
@@ -55,6 +57,28 @@ export class MemorySessionStore implements SessionStore {
     const old = this.items.get(id);
     this.items.delete(id);
     return isLive(old, this.nowSeconds());
+  }
+
+  async addSubscription(id: string, uri: string): Promise<boolean> {
+    const old = this.items.get(id);
+    if (!isLive(old, this.nowSeconds())) return false;
+    const subs = new Set((old!.subscriptions as Set<string> | undefined) ?? []);
+    if (!subs.has(uri) && subs.size >= MAX_SUBSCRIPTIONS) throw new SubscriptionLimitError(MAX_SUBSCRIPTIONS);
+    subs.add(uri);
+    this.items.set(id, { ...old!, subscriptions: subs, version: old!.version + 1 });
+    return true;
+  }
+
+  async removeSubscription(id: string, uri: string): Promise<boolean> {
+    const old = this.items.get(id);
+    if (!isLive(old, this.nowSeconds())) return false;
+    const subs = new Set((old!.subscriptions as Set<string> | undefined) ?? []);
+    subs.delete(uri);
+    const next: SessionItem = { ...old!, version: old!.version + 1 };
+    if (subs.size > 0) (next as Record<string, unknown>).subscriptions = subs;
+    else delete (next as Record<string, unknown>).subscriptions;
+    this.items.set(id, next);
+    return true;
   }
 
   private nowSeconds(): number {

@@ -34,6 +34,8 @@ export function toSessionItem(record: SessionRecord): SessionItem {
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
     version: record.version,
+    // A DynamoDB string set (ADD/DELETE update it atomically); a set cannot be empty.
+    subscriptions: record.subscriptions?.length ? new Set(record.subscriptions) : undefined,
   };
   for (const key of Object.keys(item)) {
     if (item[key] === undefined) delete item[key];
@@ -57,6 +59,11 @@ export function fromSessionItem(item: Record<string, unknown>): SessionRecord {
   if (item.logLevel !== undefined) record.logLevel = item.logLevel as string;
   if (item.principal !== undefined) record.principal = JSON.parse(item.principal as string);
   if (item.initialized !== undefined) record.initialized = item.initialized as boolean;
+  const subscriptions = item.subscriptions as Iterable<string> | undefined;
+  if (subscriptions !== undefined) {
+    const uris = [...subscriptions].sort();
+    if (uris.length > 0) record.subscriptions = uris;
+  }
   return record;
 }
 

@@ -33,6 +33,11 @@ export interface SessionRecord {
   readonly expiresAt: number;
   /** Incremented on every write (optimistic concurrency). */
   readonly version: number;
+  /**
+   * Resource URIs the client subscribed to with `resources/subscribe` (2025-era
+   * server/resources, "Subscriptions"), sorted; absent when none.
+   */
+  readonly subscriptions?: readonly string[];
 }
 
 /** Fields a request may change on a live session. */
@@ -62,4 +67,27 @@ export interface SessionStore {
   update(id: string, patch: SessionPatch, expectedVersion?: number): Promise<SessionRecord | undefined>;
   /** Deletes a session; returns whether a live one existed. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Adds a resource URI to the session's subscriptions, atomically (no read-modify-
+   * write: two concurrent subscribes both stay). Returns false when the session is
+   * gone. Throws SubscriptionLimitError when it already holds MAX_SUBSCRIPTIONS others.
+   * Optional so that stores written before issue 5 still satisfy the contract; the
+   * DynamoDB and memory stores implement it, and without it `resources/subscribe` is
+   * not offered.
+   */
+  addSubscription?(id: string, uri: string): Promise<boolean>;
+  /** Removes a URI from the session's subscriptions (absent: no change). False when the session is gone. */
+  removeSubscription?(id: string, uri: string): Promise<boolean>;
+}
+
+/** Most resource subscriptions one session may hold: bounds the session item's size. */
+export const MAX_SUBSCRIPTIONS = 100;
+/** Longest resource URI a session may subscribe to, in UTF-8 bytes. */
+export const MAX_SUBSCRIPTION_URI_BYTES = 2048;
+
+export class SubscriptionLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`the session already holds ${limit} resource subscriptions, the most allowed; unsubscribe from one first`);
+    this.name = 'SubscriptionLimitError';
+  }
 }

@@ -11,11 +11,13 @@
  * | pk                    | sk                        | what                                   |
  * |-----------------------|---------------------------|----------------------------------------|
  * | `SESSION#<id>`        | `META`                    | a 2025-era session (SessionRecord)     |
- * | `SESSION#<id>`        | `EVENT#<stream>#<seq>`    | reserved: a stream's event log          |
  * | `SESSION#<id>`        | `REQUEST#<requestId>`     | reserved: pending server-to-client req. |
  * | `SESSION#<id>`        | `STATE`                   | reserved: tool session state            |
- * | `BROADCAST#<bucket>`  | `EVENT#<seq>`             | reserved: broadcast events              |
- * | `SNS#<messageId>`     | `DEDUP`                   | reserved: SNS de-duplication            |
+ * | `EVENTS#broadcast`    | `E#<seq, 16 digits>`      | a broadcast event (event-log.ts)        |
+ * | `EVENTS#broadcast`    | `COUNTER`                 | the last broadcast `seq` handed out     |
+ * | `EVENTS#session#<id>` | `E#<seq, 16 digits>`      | an event for one session's streams      |
+ * | `EVENTS#session#<id>` | `COUNTER`                 | the last `seq` of that session          |
+ * | `SNS#<messageId>`     | `DEDUP`                   | SNS de-duplication (in the append)      |
  * | `TASK#<taskId>`       | `META`                    | reserved: a task                        |
  *
  * registryTable items: one partition, so that listing is one Query.
@@ -54,6 +56,33 @@ export const REGISTRY_ORDER_SK = 'ORDER';
 /** DynamoDB's limits on key values, in UTF-8 bytes; longer keys fail the whole request. */
 export const MAX_PARTITION_KEY_BYTES = 2048;
 export const MAX_SORT_KEY_BYTES = 1024;
+
+export const EVENTS_BROADCAST_PK = 'EVENTS#broadcast';
+export const EVENTS_SESSION_PREFIX = 'EVENTS#session#';
+export const EVENT_SK_PREFIX = 'E#';
+export const EVENT_COUNTER_SK = 'COUNTER';
+export const DEDUP_PREFIX = 'SNS#';
+export const DEDUP_SK = 'DEDUP';
+
+/** The event partition of a session, or the broadcast one. */
+export function eventPartitionKey(sessionId?: string): string {
+  return sessionId === undefined ? EVENTS_BROADCAST_PK : `${EVENTS_SESSION_PREFIX}${sessionId}`;
+}
+
+/** An event's sort key: `E#` and the seq zero-padded to 16 digits, so string order is seq order. */
+export function eventSortKey(seq: number): string {
+  return `${EVENT_SK_PREFIX}${String(seq).padStart(16, '0')}`;
+}
+
+/** The seq of an event sort key. */
+export function seqOfSortKey(sk: string): number {
+  return Number(sk.slice(EVENT_SK_PREFIX.length));
+}
+
+/** The key of the item that remembers an SNS message id. */
+export function dedupItemKey(dedupKey: string): { pk: string; sk: string } {
+  return { pk: `${DEDUP_PREFIX}${dedupKey}`, sk: DEDUP_SK };
+}
 
 /** The primary key of a session's item. */
 export function sessionKey(id: string): { pk: string; sk: string } {

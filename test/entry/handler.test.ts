@@ -104,7 +104,7 @@ test('an unknown event is answered, not fatal', async () => {
   const sink = new CollectingSink();
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await invokeStreamingHandler(handler, { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }, sink);
+    await invokeStreamingHandler(handler, { Records: [{ eventSource: 'aws:sqs', body: 'hi' }] }, sink);
     expect(write.mock.calls.map((c) => String(c[0])).join('')).toContain('"msg":"unsupported event"');
   } finally {
     write.mockRestore();

@@ -1,0 +1,128 @@
+/**
+ * What one 2025-era GET stream reads: the broadcast and the session's partitions of the
+ * event log, after the stream's cursor, and the registry's fingerprints, turned into
+ * the notifications this session should get, each with its SSE event id
+ * (stream-cursor.ts).
+ *
+ * One poll costs one Query per partition (2 strongly consistent reads of an empty
+ * partition: 2 RRU), plus a registry read when the environment's cached snapshot is
+ * older than `registryCacheSeconds`, plus one session read only when a
+ * `notifications/resources/updated` or `notifications/message` is due (to check the
+ * session's subscriptions and log level as they are now, not as they were when the
+ * stream opened: clients usually subscribe after opening the GET stream).
+ */
+import { randomBytes } from 'node:crypto';
+import type { JSONRPCNotification } from '@modelcontextprotocol/server';
+import { changedLists, fingerprintOf, LIST_CHANGED_METHOD } from './registry-fingerprint';
+import { encodeCursor, type StreamCursor } from './stream-cursor';
+import type { RegistrySource } from '../registry/registry-source';
+import type { EventLog, StoredEvent } from '../store/event-log';
+import type { SessionRecord } from '../store/session-store';
+
+export interface FeedMessage {
+  /** The SSE event id. */
+  readonly id: string;
+  readonly message: JSONRPCNotification;
+}
+
+export interface SessionEventFeedOptions {
+  readonly log: EventLog;
+  readonly registry: RegistrySource;
+  readonly sessionId: string;
+  /** The session as it is now (undefined: gone); read only when an event needs it. */
+  readonly loadSession: () => Promise<SessionRecord | undefined>;
+  /** Where to resume (from `Last-Event-ID`); absent: from now. */
+  readonly resumeFrom?: StreamCursor;
+}
+
+/** RFC 5424 order, lowest first (2025-11-25 server/utilities/logging). */
+const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export class SessionGoneError extends Error {
+  constructor() {
+    super('the session was deleted or expired');
+    this.name = 'SessionGoneError';
+  }
+}
+
+export class SessionEventFeed {
+  /** A feed at `resumeFrom`, or at the current end of both partitions. */
+  static async open(options: SessionEventFeedOptions): Promise<SessionEventFeed> {
+    if (options.resumeFrom) return new SessionEventFeed(options, options.resumeFrom);
+    const [broadcast, session, snapshot] = await Promise.all([
+      options.log.head({}),
+      options.log.head({ sessionId: options.sessionId }),
+      options.registry.snapshot(),
+    ]);
+    return new SessionEventFeed(options, { broadcast, session, fingerprint: fingerprintOf(snapshot) });
+  }
+
+  private readonly stream = randomBytes(6).toString('base64url');
+  private n = 0;
+
+  private constructor(private readonly options: SessionEventFeedOptions, private cursor: StreamCursor) {}
+
+  /** The id of the priming event (2025-11-25): resuming from it replays everything after the stream opened. */
+  primingId(): string {
+    return this.nextId();
+  }
+
+  /** The messages due since the last poll, in order; advances the cursor. */
+  async poll(): Promise<FeedMessage[]> {
+    const { log, sessionId } = this.options;
+    const [broadcast, session, snapshot] = await Promise.all([
+      log.read({}, this.cursor.broadcast),
+      log.read({ sessionId }, this.cursor.session),
+      this.options.registry.snapshot(),
+    ]);
+    const out: FeedMessage[] = [];
+
+    const merged: Array<{ event: StoredEvent; partition: 'broadcast' | 'session' }> = [
+      ...broadcast.events.map((event) => ({ event, partition: 'broadcast' as const })),
+      ...session.events.map((event) => ({ event, partition: 'session' as const })),
+    ].sort((a, b) => a.event.createdAt - b.event.createdAt);
+    const needsSession = merged.some(({ event }) => event.method === 'notifications/resources/updated' || event.method === 'notifications/message');
+    let record: SessionRecord | undefined;
+    if (needsSession) {
+      record = await this.options.loadSession();
+      if (!record) throw new SessionGoneError();
+    }
+    // Nothing below can fail: the cursor moves only with what is written to the stream.
+    const fingerprint = fingerprintOf(snapshot);
+    for (const kind of changedLists(this.cursor.fingerprint, fingerprint)) {
+      this.cursor = { ...this.cursor, fingerprint: { ...this.cursor.fingerprint, [kind]: fingerprint[kind] } };
+      out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: LIST_CHANGED_METHOD[kind] } });
+    }
+    for (const { event, partition } of merged) {
+      this.cursor = partition === 'broadcast' ? { ...this.cursor, broadcast: event.seq } : { ...this.cursor, session: event.seq };
+      if (!accepts(event, record)) continue;
+      out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: event.method, params: event.params } });
+    }
+    // Expired events skipped by the reads still move the cursor.
+    this.cursor = {
+      ...this.cursor,
+      broadcast: Math.max(this.cursor.broadcast, broadcast.nextAfter),
+      session: Math.max(this.cursor.session, session.nextAfter),
+    };
+    return out;
+  }
+
+  private nextId(): string {
+    return encodeCursor(this.cursor, this.stream, this.n++);
+  }
+}
+
+/**
+ * Whether this session gets the event: `notifications/resources/updated` only for a
+ * URI it subscribed to (2025-11-25 server/resources, "Subscriptions"), and
+ * `notifications/message` only at or above the level it set with `logging/setLevel`.
+ */
+function accepts(event: StoredEvent, session: SessionRecord | undefined): boolean {
+  if (event.method === 'notifications/resources/updated') {
+    return session?.subscriptions?.includes(event.params.uri as string) ?? false;
+  }
+  if (event.method === 'notifications/message' && session?.logLevel !== undefined) {
+    return LEVELS.indexOf(event.params.level as string) >= LEVELS.indexOf(session.logLevel);
+  }
+  return true;
+}

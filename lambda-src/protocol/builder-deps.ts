@@ -1,0 +1,18 @@
+/** What the registry's server builder gets from the protocol layer's dependencies. */
+import type { ProtocolDeps } from './mcp-endpoint';
+import type { ServerBuilderDeps } from '../registry/server-builder';
+
+/**
+ * The config, the invoker, and, when events are delivered, the session store's
+ * subscription methods (for 2025-era `resources/subscribe`).
+ */
+export function builderDepsOf(deps: ProtocolDeps): ServerBuilderDeps {
+  const { sessions } = deps;
+  const add = sessions.addSubscription?.bind(sessions);
+  const remove = sessions.removeSubscription?.bind(sessions);
+  return {
+    config: deps.config,
+    invoker: deps.invoker,
+    ...(deps.events ? { events: add && remove ? { subscriptions: { add, remove } } : {} } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * One "execution environment" of the handler, in its own process, for the events
+ * tests and the benchmark: the real Lambda handler (entry/index.ts `createHandler`)
+ * behind node:http on 127.0.0.1, on a shared DynamoDB Local, exactly as the dev
+ * server runs it. Run with `node -r ts-node/register/transpile-only`.
+ *
+ * Besides `/mcp`, a control channel plays the parts AWS plays in a deployment:
+ *
+ * - `POST /control/sns`: the body is a Lambda SNS event; the handler is invoked with
+ *   it, as SNS invokes ONE environment per message, and the answer is its output;
+ * - `POST /control/register`: the body is a registry item, written to the registry
+ *   table, as the admin API does (on no particular environment).
+ *
+ * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
+ * INVOCATION_TIMEOUT_MS. Prints `READY <port>` once listening.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HandlerConfig } from '../../lambda-src/config';
+import { CollectingSink, createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../../lambda-src/entry/awslambda-shim';
+import { createHandler } from '../../lambda-src/entry/index';
+import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event-builder';
+import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
+import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+
+const env = process.env;
+const endpoint = env.DDB_ENDPOINT!;
+const config: HandlerConfig = {
+  sessionTable: env.SESSION_TABLE!,
+  registryTable: env.REGISTRY_TABLE!,
+  serverName: 'events-test',
+  serverVersion: '0.0.0',
+  sessionTtlSeconds: 3600,
+  registryCacheSeconds: 1,
+  authMode: 'none',
+  allowedOrigins: [],
+  maxBodyBytes: 4 * 1024 * 1024,
+  toolTimeoutSeconds: 10,
+  dynamoDbEndpoint: endpoint,
+};
+const registryStore = new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint }), tableName: config.registryTable });
+const handler = createHandler({
+  config,
+  registryStore,
+  eventConfig: { pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 100), eventTtlSeconds: 3600 },
+  log: () => undefined,
+});
+const timeoutMs = Number(env.INVOCATION_TIMEOUT_MS ?? 600_000);
+
+const server = createServer((req, res) => {
+  void (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    if (req.url === '/control/sns') {
+      const sink = new CollectingSink();
+      await invokeStreamingHandler(handler, JSON.parse(body.toString()), sink, createInvocationContext({ timeoutMs: 30_000 }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat(sink.chunks));
+      return;
+    }
+    if (req.url === '/control/register') {
+      const stored = await registryStore.put(JSON.parse(body.toString()) as RegistryItem);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(stored));
+      return;
+    }
+    const event = buildFunctionUrlEvent(req, body, req.headers.host ?? '127.0.0.1');
+    await invokeStreamingHandler(handler, event, serverResponseSink(res), createInvocationContext({ timeoutMs }));
+  })().catch((err) => {
+    process.stderr.write(`instance: ${(err as Error).stack}\n`);
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+});
+server.requestTimeout = 0;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
+});
+// The parent's pipe closing means the test is over.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

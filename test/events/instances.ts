@@ -1,0 +1,88 @@
+/**
+ * Starts handler instances (handler-instance.ts) in child processes and talks to their
+ * control channel: the "several Lambda execution environments" of the events tests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+export interface Instance {
+  /** `http://127.0.0.1:<port>/mcp` */
+  readonly url: string;
+  readonly base: string;
+  /** Invokes this instance's handler with an SNS event; resolves with its output. */
+  sns(event: unknown): Promise<{ ok: boolean; appended?: number; duplicates?: number; refused?: number }>;
+  /** Writes a registry item to the shared registry table. */
+  register(item: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  readonly ddbEndpoint: string;
+  readonly sessionTable: string;
+  readonly registryTable: string;
+  readonly pollIntervalMs?: number;
+  readonly invocationTimeoutMs?: number;
+}
+
+export async function startInstance(options: InstanceOptions): Promise<Instance> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'handler-instance.ts')], {
+    env: {
+      ...process.env,
+      DDB_ENDPOINT: options.ddbEndpoint,
+      SESSION_TABLE: options.sessionTable,
+      REGISTRY_TABLE: options.registryTable,
+      POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 100),
+      INVOCATION_TIMEOUT_MS: String(options.invocationTimeoutMs ?? 600_000),
+      TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json'),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code} before it was ready`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    url: `${base}/mcp`,
+    base,
+    async sns(event) {
+      const res = await fetch(`${base}/control/sns`, { method: 'POST', body: JSON.stringify(event) });
+      return res.json() as Promise<{ ok: boolean }>;
+    },
+    async register(item) {
+      const res = await fetch(`${base}/control/register`, { method: 'POST', body: JSON.stringify(item) });
+      if (!res.ok) throw new Error(`register failed: ${res.status}`);
+    },
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** A Lambda SNS event of one record, as SNS delivers it. */
+export function snsEvent(message: string, attributes: Record<string, string> = {}, messageId: string = randomUUID()): unknown {
+  return {
+    Records: [{
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:events:sub',
+      Sns: {
+        Type: 'Notification',
+        MessageId: messageId,
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:events',
+        Subject: null,
+        Message: message,
+        Timestamp: new Date().toISOString(),
+        MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])),
+      },
+    }],
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Streams end cleanly before the function timeout, and the client loses nothing
+ * (issue 5; DESIGN.md, "Facts of the platform"): an instance whose invocations have a
+ * short time budget, like a function timeout, on DynamoDB Local.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+import { startInstance, snsEvent, type Instance } from './instances';
+import { openSession, SseStream } from './raw-session';
+import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+
+jest.setTimeout(60_000);
+
+let ddb: DynamoDbLocal;
+let short: Instance;
+
+beforeAll(async () => {
+  ddb = await startDynamoDbLocal();
+  const tables = await createTestTables(ddb.endpoint);
+  // Streams end 5 s (the default margin) before the deadline: this one lives about 1.5 s.
+  short = await startInstance({ ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100, invocationTimeoutMs: 6_500 });
+});
+
+afterAll(async () => {
+  await short?.stop();
+  await ddb?.stop();
+});
+
+test('a GET stream ends with retry: before the deadline, and resuming from its last id loses nothing', async () => {
+  const session = await openSession(short.url);
+  const first = await SseStream.open(short.url, session);
+  const before = `before-${randomUUID()}`;
+  await short.sns(snsEvent(before));
+  await first.until(() => first.messages().some((m) => m.params?.data === before));
+  // The server ends the stream on its own, with a retry field (2025-11-25 "Polling SSE streams").
+  await first.until(() => first.frames.some((f) => f.retry !== undefined)).catch(() => undefined);
+  while (!first.ended) await new Promise((r) => setTimeout(r, 20));
+  expect(first.frames.find((f) => f.retry !== undefined)?.retry).toBe(1000);
+
+  const during = `during-${randomUUID()}`;
+  await short.sns(snsEvent(during));
+  const lastId = [...first.frames].reverse().find((f) => f.id)!.id!;
+  const second = await SseStream.open(short.url, session, lastId);
+  await second.until(() => second.messages().some((m) => m.params?.data === during));
+  second.close();
+  expect([...first.messages(), ...second.messages()].map((m) => m.params?.data)).toEqual([before, during]);
+});
+
+test('a subscriptions/listen stream ends gracefully (a complete result) before the deadline', async () => {
+  const client = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new TransportV2(new URL(short.url)));
+  const subscription = await client.listen({ toolsListChanged: true });
+  try {
+    expect(await subscription.closed).toBe('graceful');
+  } finally {
+    await client.close();
+  }
+});
