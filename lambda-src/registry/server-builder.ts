@@ -25,6 +25,7 @@ import { functionContents, staticContents } from './resource-contents';
 import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
+import { AGENTCORE_GATEWAY_CONTRACT, agentCoreGatewayInvocation, agentCoreGatewayResult } from '../tools/agentcore-gateway-contract';
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
 import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
@@ -198,6 +199,20 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     return { tools: page.items.map(toolDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   });
 
+  // A function written for Amazon Bedrock AgentCore Gateway's Lambda target gets the
+  // arguments as its event and the tool name in the client context, as the Gateway
+  // would call it (tools/agentcore-gateway-contract.ts); its result is mapped back.
+  const invokeAgentCoreTool = async (tool: ToolItem, args: Record<string, unknown>, ctx: ServerContext, onProgress: InvokeOptions['onProgress']): Promise<InvokeOutcome> => {
+    let gateway: ReturnType<typeof agentCoreGatewayInvocation>;
+    try {
+      gateway = agentCoreGatewayInvocation({ toolName: tool.name, arguments: args, requestId: call.requestId, mcpMessageId: ctx.mcpReq.id });
+    } catch (error) {
+      return { ok: false, kind: 'invoke_failed', message: (error as Error).message };
+    }
+    const outcome = await invoke('tool', tool.name, tool, gateway.payload, { ...invokeOptions(tool, ctx, onProgress), clientContext: gateway.clientContext });
+    return outcome.ok ? { ok: true, payload: agentCoreGatewayResult(outcome.payload) } : outcome;
+  };
+
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name } = request.params;
     const tool = toolsByName.get(name);
@@ -218,7 +233,9 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
         : (p) => {
           void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...p } }).catch(() => undefined);
         };
-    const outcome = await invoke('tool', name, tool, toolEvent(name, args, contextFor(ctx, progressToken)), invokeOptions(tool, ctx, onProgress));
+    const outcome = tool.contract === AGENTCORE_GATEWAY_CONTRACT
+      ? await invokeAgentCoreTool(tool, args, ctx, onProgress)
+      : await invoke('tool', name, tool, toolEvent(name, args, contextFor(ctx, progressToken)), invokeOptions(tool, ctx, onProgress));
     const result: CallToolResult = toCallToolResult(name, outcome, { outputSchema: tool.outputSchema, validators });
     // The era's wire projection (SEP-2106 text fallback; the 2025 `{result}` wrap).
     return server.projectCallToolResult(result, tool.outputSchema);

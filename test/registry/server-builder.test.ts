@@ -72,6 +72,7 @@ beforeAll(async () => {
       const { uri, variables } = event as { uri: string; variables: Record<string, string> };
       return { contents: [{ uri, text: `file ${variables.path}` }] };
     })
+    .register('gateway-fn', (event) => ({ order: (event as { orderId: string }).orderId, status: 'shipped' }))
     .register('prompt-fn', (event) => {
       const { arguments: args } = event as { arguments: Record<string, string> };
       return { description: 'generated', messages: [{ role: 'user', content: { type: 'text', text: `review ${args.code}` } }] };
@@ -114,6 +115,10 @@ const tools: RegistryItem[] = [
   { type: 'tool', name: 'hangs', inputSchema: { type: 'object' }, lambdaArn: 'hangs' },
   { type: 'tool', name: 'progress', inputSchema: { type: 'object' }, handler: './handlers.cjs#progress', baseDir: fixtures },
   { type: 'tool', name: 'logs', inputSchema: { type: 'object' }, handler: './handlers.cjs#logs', baseDir: fixtures },
+  {
+    type: 'tool', name: 'gateway_orders', contract: 'bedrock-agentcore-gateway', lambdaArn: 'gateway-fn',
+    inputSchema: objectSchema({ orderId: { type: 'string' } }, ['orderId']),
+  },
 ];
 
 const resources: RegistryItem[] = [
@@ -240,7 +245,7 @@ describe.each([
 
   test('tools/list returns every tool exactly as registered, in registration order', async () => {
     const { tools: listed } = await c.client.listTools();
-    expect(listed.map((t) => t.name)).toEqual(['echo', 'weather', 'bad_weather', 'fails', 'hangs', 'progress', 'logs']);
+    expect(listed.map((t) => t.name)).toEqual(['echo', 'weather', 'bad_weather', 'fails', 'hangs', 'progress', 'logs', 'gateway_orders']);
     expect(listed[0]).toEqual({
       name: 'echo',
       title: 'Echo',
@@ -271,6 +276,18 @@ describe.each([
         principal: { kind: 'iam', id: 'arn:aws:iam::123456789012:user/alice', claims: { account: '123456789012' } },
       },
     });
+  });
+
+  test('a tool in the AgentCore Gateway contract gets the arguments as its event and its name in the client context', async () => {
+    const before = lambda.invocations.length;
+    const result = await c.client.callTool({ name: 'gateway_orders', arguments: { orderId: 'o-42' } });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ order: 'o-42', status: 'shipped' });
+    const sent = lambda.invocations.slice(before).filter((i) => i.functionName === 'gateway-fn');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].payload).toEqual({ orderId: 'o-42' });
+    const clientContext = JSON.parse(Buffer.from(sent[0].clientContext!, 'base64').toString('utf8'));
+    expect(clientContext.custom).toMatchObject({ bedrockAgentCoreToolName: 'mcp-lambda-server___gateway_orders' });
   });
 
   test('invalid arguments are an isError result naming the field, and nothing is invoked', async () => {
