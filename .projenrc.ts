@@ -135,6 +135,12 @@ project.addTask('bench', {
   steps: [{ spawn: bundle.name }, { exec: 'node bench/run.mjs', receiveArgs: true }],
 });
 
+// Publish-to-client latency of SNS events for 1, 10 and 100 open streams (issue 5).
+project.addTask('bench:events', {
+  description: 'Measure SNS publish-to-client latency over open streams on DynamoDB Local',
+  steps: [{ spawn: bundle.name }, { exec: 'node bench/events.mjs', receiveArgs: true }],
+});
+
 // The official MCP conformance suite against the local server (Node 22+: node@22 is a devDependency).
 project.addTask('conformance', {
   description: 'Run @modelcontextprotocol/conformance against the local server',
