@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { McpAuth, McpAuthConfig } from './mcp-auth';
+import { McpFrontDoor } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
+import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions } from './mcp-registration';
 import { RegistryDeclarations } from './registry-declarations';
 
@@ -178,6 +181,26 @@ export interface McpLambdaServerProps {
    * @default - none: run-time registrations may serve only static resources and prompts
    */
   readonly allowedToolFunctions?: lambda.IFunction[];
+
+  /**
+   * CloudWatch alarms (handler errors and throttles, 5xx answers, p99 time to
+   * response headers, tool errors, DynamoDB throttles and internal errors, failed
+   * event notifications) and a dashboard.
+   * `monitoring: {}` turns them on with the defaults. With an event topic, the
+   * handler's subscription also gets a dead-letter queue.
+   *
+   * @default - no alarms, no dashboard, no dead-letter queue
+   */
+  readonly monitoring?: McpMonitoringOptions;
+
+  /**
+   * How clients reach the endpoint: the Function URL itself, or a CloudFront
+   * distribution in front of it (custom domain, AWS WAF) with
+   * `McpFrontDoor.cloudFront({...})`.
+   *
+   * @default McpFrontDoor.functionUrl()
+   */
+  readonly frontDoor?: McpFrontDoor;
 }
 
 /** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
@@ -192,6 +215,8 @@ const ENV = {
   authMode: 'MCP_AUTH_MODE',
   allowedOrigins: 'MCP_ALLOWED_ORIGINS',
   toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
+  /** Set by McpAuth.oauth()/cognito() (src/mcp-auth.ts), or here for a front door's custom domain. */
+  oauthResourceUrl: 'MCP_OAUTH_RESOURCE_URL',
 } as const;
 
 /**
@@ -299,9 +324,26 @@ export class McpLambdaServer extends Construct {
   public readonly functionUrl: lambda.FunctionUrl;
 
   /**
-   * The MCP endpoint: the Function URL with the path `/mcp`.
+   * The MCP endpoint clients use: the front door's URL with the path `/mcp` (the
+   * Function URL's, or the CloudFront distribution's). The Function URL itself stays
+   * `functionUrl.url`; behind CloudFront the handler refuses requests that did not
+   * come through the distribution.
    */
   public readonly endpointUrl: string;
+
+  /**
+   * The CloudFront distribution in front of the Function URL.
+   *
+   * @default - undefined unless `frontDoor` is `McpFrontDoor.cloudFront()`
+   */
+  public readonly distribution?: cloudfront.Distribution;
+
+  /**
+   * The alarms, the dashboard and the event dead-letter queue.
+   *
+   * @default - undefined unless `monitoring` is set
+   */
+  public readonly monitoring?: McpMonitoring;
 
   /**
    * The SNS topic whose messages reach connected clients: the new one with
@@ -470,8 +512,30 @@ export class McpLambdaServer extends Construct {
         maxAge: Duration.hours(2),
       },
     });
-    // url ends with '/'.
-    this.endpointUrl = `${this.functionUrl.url}mcp`;
+    const frontDoor = (props.frontDoor ?? McpFrontDoor.functionUrl()).bind(this, {
+      serverName,
+      functionUrl: this.functionUrl,
+      handler: this.function,
+      functionUrlAuthType: auth.functionUrlAuthType,
+      toolTimeout,
+    });
+    const frontDoorEnvironment: { [key: string]: string } = { ...frontDoor.environment ?? {} };
+    // OAuth behind a custom domain: tokens are issued for that URL, so it is the
+    // canonical resource URL, unless the auth mode names one itself.
+    if (auth.mode === 'oauth' && frontDoor.canonicalEndpointUrl && !(ENV.oauthResourceUrl in environment)) {
+      frontDoorEnvironment[ENV.oauthResourceUrl] = frontDoor.canonicalEndpointUrl;
+    }
+    for (const [name, value] of Object.entries(frontDoorEnvironment)) {
+      if (name in environment) {
+        throw new Error(`functionOptions.environment sets '${name}', which the front door sets itself: remove it`);
+      }
+      environment[name] = value;
+      this.function.addEnvironment(name, value);
+    }
+    validateEnvironmentSize(environment);
+    this.distribution = frontDoor.distribution;
+    // Both URLs end with '/'.
+    this.endpointUrl = `${frontDoor.url}mcp`;
 
     if (props.enableEvents) {
       this.eventTopic = new sns.Topic(this, 'EventTopic', {
@@ -482,7 +546,19 @@ export class McpLambdaServer extends Construct {
     } else {
       this.eventTopic = props.eventTopic;
     }
-    this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function));
+    if (props.monitoring) {
+      this.monitoring = new McpMonitoring(this, 'Monitoring', {
+        ...props.monitoring,
+        serverName,
+        handler: this.function,
+        sessionTable: this.sessionTable,
+        registryTable: this.registryTable,
+        eventTopic: this.eventTopic,
+      });
+    }
+    this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function, {
+      deadLetterQueue: this.monitoring?.eventDeadLetterQueue,
+    }));
 
     new CfnOutput(this, 'EndpointUrl', {
       description: `MCP endpoint (Streamable HTTP) of ${serverName}`,
