@@ -165,6 +165,25 @@ export interface McpLambdaServerProps {
   readonly registryCacheTtl?: Duration;
 
   /**
+   * How often an open event stream (a 2025-era GET stream, a 2026-07-28
+   * `subscriptions/listen`) reads the event log: the delay between an event and its
+   * delivery, and each open stream's DynamoDB reads (a 2025-era stream makes two
+   * strongly consistent Queries per interval). At least 50 ms, at most 1 minute.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly eventPollInterval?: Duration;
+
+  /**
+   * How long an event stays in the event log: the window in which a client that
+   * reconnects with `Last-Event-ID` gets what it missed. At least 1 minute, at most
+   * 7 days.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly eventRetention?: Duration;
+
+  /**
    * How long the server waits for a tool function before it answers with an error
    * result. At least 1 second and less than `timeout`.
    *
@@ -215,6 +234,8 @@ const ENV = {
   authMode: 'MCP_AUTH_MODE',
   allowedOrigins: 'MCP_ALLOWED_ORIGINS',
   toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
+  eventPollIntervalMs: 'MCP_EVENT_POLL_INTERVAL_MS',
+  eventTtlSeconds: 'MCP_EVENT_TTL_SECONDS',
   /** Set by McpAuth.oauth()/cognito() (src/mcp-auth.ts), or here for a front door's custom domain. */
   oauthResourceUrl: 'MCP_OAUTH_RESOURCE_URL',
 } as const;
@@ -396,6 +417,8 @@ export class McpLambdaServer extends Construct {
     validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
     validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
     validateDuration('registryCacheTtl', registryCacheTtl, Duration.seconds(1), Duration.hours(1));
+    if (props.eventPollInterval) validateDuration('eventPollInterval', props.eventPollInterval, Duration.millis(50), Duration.minutes(1));
+    if (props.eventRetention) validateDuration('eventRetention', props.eventRetention, Duration.minutes(1), Duration.days(7));
     validateToolTimeout(toolTimeout, timeout);
     validateMemorySize(memorySize);
     validateRuntime(runtime);
@@ -446,6 +469,9 @@ export class McpLambdaServer extends Construct {
       [ENV.authMode]: auth.mode,
       ...(allowedOrigins.length > 0 ? { [ENV.allowedOrigins]: allowedOrigins.join(',') } : {}),
       [ENV.toolTimeoutSeconds]: secondsString(toolTimeout),
+      // Set only when given: the handler's defaults (1 s, 1 h) are documented there.
+      ...(props.eventPollInterval ? { [ENV.eventPollIntervalMs]: millisString(props.eventPollInterval) } : {}),
+      ...(props.eventRetention ? { [ENV.eventTtlSeconds]: secondsString(props.eventRetention) } : {}),
     };
     Object.assign(environment, auth.environment ?? {});
     for (const [name, value] of Object.entries(functionOptions.environment ?? {})) {
@@ -734,6 +760,11 @@ function tableProps(removalPolicy: RemovalPolicy, key: kms.IKey | undefined): dy
 function secondsString(duration: Duration): string {
   const seconds = duration.toSeconds();
   return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);
+}
+
+function millisString(duration: Duration): string {
+  const ms = duration.toMilliseconds();
+  return Token.isUnresolved(ms) ? Token.asString(ms) : String(ms);
 }
 
 function validateNonEmpty(name: string, value: string): void {

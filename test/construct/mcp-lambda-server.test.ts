@@ -239,6 +239,14 @@ describe('McpLambdaServer overrides', () => {
     });
   });
 
+  test('eventPollInterval and eventRetention reach the handler only when given', () => {
+    const defaults = environmentOf(serverTemplate({}).template);
+    expect(defaults).not.toHaveProperty('MCP_EVENT_POLL_INTERVAL_MS');
+    expect(defaults).not.toHaveProperty('MCP_EVENT_TTL_SECONDS');
+    const { template } = serverTemplate({ eventPollInterval: Duration.millis(250), eventRetention: Duration.hours(6) });
+    expect(environmentOf(template)).toMatchObject({ MCP_EVENT_POLL_INTERVAL_MS: '250', MCP_EVENT_TTL_SECONDS: '21600' });
+  });
+
   test('removalPolicy applies to both tables and the log group', () => {
     const { template } = serverTemplate({ removalPolicy: RemovalPolicy.DESTROY });
     for (const type of ['AWS::DynamoDB::Table', 'AWS::Logs::LogGroup']) {
@@ -534,6 +542,8 @@ describe('McpLambdaServer validation', () => {
       /^toolTimeout \(2 minutes\) must be less than the function timeout \(2 minutes\): lower toolTimeout or raise timeout$/],
     ['a tool timeout of zero', { toolTimeout: Duration.seconds(0) }, /^toolTimeout is 0 seconds?: it must be between 1 second and 15 minutes$/],
     ['a registry cache TTL of zero', { registryCacheTtl: Duration.seconds(0) }, /^registryCacheTtl is 0 seconds?: it must be between 1 second and 1 hour$/],
+    ['an event poll interval under 50 ms', { eventPollInterval: Duration.millis(10) }, /^eventPollInterval is 10 millis: it must be between 50 millis and 1 minute$/],
+    ['an event retention over 7 days', { eventRetention: Duration.days(8) }, /^eventRetention is 8 days: it must be between 1 minute and 7 days$/],
     ['too little memory', { memorySize: 64 }, /^memorySize is 64: Lambda accepts a whole number of MB from 128 to 10240$/],
     ['fractional memory', { memorySize: 1000.5 }, /^memorySize is 1000\.5: /],
     ['Node.js 20', { runtime: lambda.Runtime.NODEJS_20_X },
