@@ -92,3 +92,106 @@ exports.promptWithEmbeddedResource = async (event) => ({
     { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },
   ],
 });
+
+// Sampling and elicitation through the tool contract's request for input
+// (docs/readme/tasks-and-input.md): the function RETURNS `resultType: 'input_required'`
+// with the requests it needs, and is invoked again with `inputResponses`. 2025-era
+// clients (these scenarios) get each request as sampling/createMessage or
+// elicitation/create on the POST stream; 2026-07-28 clients retry the call.
+const askOnce = (key, request, answer) => async (event) => {
+  const response = event.inputResponses && event.inputResponses[key];
+  if (!response) return { resultType: 'input_required', inputRequests: { [key]: request(event) } };
+  return { content: [{ type: 'text', text: answer(response) }] };
+};
+
+exports.sampling = askOnce(
+  'llm',
+  (event) => ({
+    method: 'sampling/createMessage',
+    params: { messages: [{ role: 'user', content: { type: 'text', text: String(event.arguments.prompt) } }], maxTokens: 100 },
+  }),
+  (r) => `LLM response: ${r.content && r.content.type === 'text' ? r.content.text : JSON.stringify(r.content)}`,
+);
+
+exports.elicitation = askOnce(
+  'user',
+  (event) => ({
+    method: 'elicitation/create',
+    params: {
+      message: String(event.arguments.message),
+      requestedSchema: {
+        type: 'object',
+        properties: {
+          username: { type: 'string', description: "User's response" },
+          email: { type: 'string', description: "User's email address" },
+        },
+        required: ['username', 'email'],
+      },
+    },
+  }),
+  (r) => `User response: <action: ${r.action}, content: ${JSON.stringify(r.content ?? {})}>`,
+);
+
+exports.elicitationDefaults = askOnce(
+  'defaults',
+  () => ({
+    method: 'elicitation/create',
+    params: {
+      message: 'Please review and update the form fields with defaults',
+      requestedSchema: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', description: 'User name', default: 'John Doe' },
+          age: { type: 'integer', description: 'User age', default: 30 },
+          score: { type: 'number', description: 'User score', default: 95.5 },
+          status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+          verified: { type: 'boolean', description: 'Verification status', default: true },
+        },
+      },
+    },
+  }),
+  (r) => `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`,
+);
+
+exports.elicitationEnums = askOnce(
+  'enums',
+  () => ({
+    method: 'elicitation/create',
+    params: {
+      message: 'Please select options from the enum fields',
+      requestedSchema: {
+        type: 'object',
+        properties: {
+          untitledSingle: { type: 'string', description: 'Select one option', enum: ['option1', 'option2', 'option3'] },
+          titledSingle: {
+            type: 'string',
+            description: 'Select one option with titles',
+            oneOf: [{ const: 'value1', title: 'First Option' }, { const: 'value2', title: 'Second Option' }, { const: 'value3', title: 'Third Option' }],
+          },
+          legacyEnum: {
+            type: 'string',
+            description: 'Select one option (legacy)',
+            enum: ['opt1', 'opt2', 'opt3'],
+            enumNames: ['Option One', 'Option Two', 'Option Three'],
+          },
+          untitledMulti: {
+            type: 'array',
+            description: 'Select multiple options',
+            minItems: 1,
+            maxItems: 3,
+            items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
+          },
+          titledMulti: {
+            type: 'array',
+            description: 'Select multiple options with titles',
+            minItems: 1,
+            maxItems: 3,
+            items: { anyOf: [{ const: 'value1', title: 'First Choice' }, { const: 'value2', title: 'Second Choice' }, { const: 'value3', title: 'Third Choice' }] },
+          },
+        },
+        required: [],
+      },
+    },
+  }),
+  (r) => `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`,
+);

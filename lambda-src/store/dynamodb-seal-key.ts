@@ -20,7 +20,10 @@ export const SEAL_KEY_ITEM = { pk: 'CONFIG#request-state-seal', sk: 'KEY' } as c
 export function dynamoDbSealKey(options: { readonly client: DynamoDBDocumentClient; readonly tableName: string }): () => Promise<Uint8Array> {
   let cached: Promise<Uint8Array> | undefined;
   const load = async (): Promise<Uint8Array> => {
-    const read = async () => (await options.client.send(new GetCommand({ TableName: options.tableName, Key: SEAL_KEY_ITEM, ConsistentRead: true }))).Item;
+    const read = async () => {
+      const { Item } = await options.client.send(new GetCommand({ TableName: options.tableName, Key: SEAL_KEY_ITEM, ConsistentRead: true }));
+      return Item;
+    };
     const existing = await read();
     if (typeof existing?.key === 'string') return Buffer.from(existing.key, 'base64');
     const key = randomBytes(32);

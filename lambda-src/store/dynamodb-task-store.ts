@@ -8,11 +8,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './conditional-check';
 import { MAX_ITEM_BYTES, ItemTooLargeError } from './item-size';
+import { nowEpochSeconds } from './table-schema';
 import { decodeTaskCursor, encodeTaskCursor, fromTaskItem, toTaskItem } from './task-item';
 import {
   type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore, taskPartitionKey, taskSortKey,
 } from './task-store';
-import { nowEpochSeconds } from './table-schema';
 import type { TaskRecord, TaskStatus } from '../tasks/task-record';
 
 export interface DynamoDbTaskStoreOptions {

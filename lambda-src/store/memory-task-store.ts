@@ -1,8 +1,8 @@
 /** TaskStore in process memory: for unit tests and the single-process dev server. */
 import { assertItemFits } from './item-size';
+import { nowEpochSeconds } from './table-schema';
 import { decodeTaskCursor, encodeTaskCursor, toTaskItem } from './task-item';
 import { type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore } from './task-store';
-import { nowEpochSeconds } from './table-schema';
 import type { TaskRecord, TaskStatus } from '../tasks/task-record';
 
 export class MemoryTaskStore implements TaskStore {

@@ -1,0 +1,153 @@
+/**
+ * Runs one task in the invocation the TaskRunner started (the entry classifies the
+ * task event and calls `executeTask`). Steps:
+ *
+ * 1. claim the task, once: Lambda retries a failed asynchronous invocation, and a
+ *    retry must not run the tool twice (tools need not be idempotent), so a task
+ *    already claimed is marked failed instead;
+ * 2. invoke the tool function as a synchronous `tools/call` would, while polling the
+ *    store for cancellation: a `tasks/cancel` served by any environment aborts the
+ *    tool invocation here (the function's own invocation, if a Lambda, runs on to its
+ *    end; only our wait stops, as with any cancelled call);
+ * 3. store the result, conditionally: a task cancelled meanwhile stays cancelled
+ *    ("Task Cancellation", rule 3). A `CallToolResult` with `isError` makes the task
+ *    `failed` ("Task Status": for tool calls, failed includes isError results), and
+ *    `tasks/result` returns the result either way.
+ */
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { TaskEvent } from './task-event';
+import { TASK_EVENT_KEY } from './task-event';
+import { isTerminal, sourcesOf, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
+import type { HandlerConfig } from '../config';
+import type { RegistrySource } from '../registry/registry-source';
+import { parseInputRequired } from '../s2c/input-required-contract';
+import { ItemTooLargeError } from '../store/item-size';
+import type { TaskStore } from '../store/task-store';
+import { toolEvent } from '../tools/tool-event';
+import type { ToolInvoker } from '../tools/tool-invoker';
+import { toCallToolResult, toolErrorResult } from '../tools/tool-result';
+
+export interface TaskExecutorDeps {
+  readonly config: HandlerConfig;
+  readonly store: TaskStore;
+  readonly registry: RegistrySource;
+  readonly invoker: ToolInvoker;
+  /** How often the running task reads the store for a cancellation, in ms. @default 1000 */
+  readonly cancelPollMs?: number;
+  /** Epoch ms. @default Date.now */
+  readonly now?: () => number;
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface TaskInvocation {
+  /** The Lambda request id of the invocation running the task. */
+  readonly requestId: string;
+  /** Epoch ms after which this invocation dies. */
+  readonly deadline: number;
+}
+
+/** Kept back from the invocation's deadline to still store the outcome. */
+const STORE_MARGIN_MS = 2_000;
+
+/** What became of the task; `skipped` when it was gone or already terminal. */
+export type TaskRunOutcome = TaskStatus | 'skipped';
+
+export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<TaskRunOutcome> {
+  const now = deps.now ?? Date.now;
+  const { owner, taskId } = event[TASK_EVENT_KEY];
+  const log = (entry: Record<string, unknown>) => deps.log?.({ taskId, requestId: invocation.requestId, ...entry });
+
+  const claim = await deps.store.claim(owner, taskId);
+  if (claim === 'gone') return 'skipped';
+  if (claim === 'already-claimed') {
+    log({ level: 'warn', message: 'task invocation retried after its first attempt ended; not running the tool again' });
+    return finish(deps.store, owner, taskId, 'failed', 'The invocation running the task ended before it finished; the tool is not run a second time.', {
+      error: { code: ProtocolErrorCode.InternalError, message: 'the invocation running the task ended before it finished' },
+    });
+  }
+  const task = await deps.store.get(owner, taskId);
+  if (!task || isTerminal(task.status)) return 'skipped';
+
+  const snapshot = await deps.registry.snapshot();
+  const tool = snapshot.tools.find((t) => t.name === task.request.tool);
+  if (!tool) {
+    return finish(deps.store, owner, taskId, 'failed', `The tool ${task.request.tool} is no longer registered.`, {
+      error: { code: ProtocolErrorCode.InvalidParams, message: `Unknown tool: ${task.request.tool}` },
+    });
+  }
+
+  const cancelled = new AbortController();
+  const watcher = watchForCancel(deps, task, cancelled);
+  const limits = [(tool.timeoutSeconds ?? deps.config.toolTimeoutSeconds) * 1000, invocation.deadline - now() - STORE_MARGIN_MS];
+  const event_ = {
+    ...toolEvent(tool.name, task.request.arguments, {
+      requestId: task.request.requestId,
+      protocolVersion: task.request.protocolVersion,
+      sessionId: task.request.sessionId,
+      principal: task.request.principal,
+      progressToken: task.request.progressToken,
+    }),
+    task: { taskId },
+  };
+  const startedAt = now();
+  let outcome;
+  try {
+    outcome = await deps.invoker.invoke(tool, event_, { signal: cancelled.signal, timeoutMs: Math.max(0, Math.min(...limits)) });
+  } finally {
+    watcher.stop();
+  }
+  log({ level: 'info', message: 'task tool invocation ended', tool: tool.name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
+  if (cancelled.signal.aborted) return 'cancelled';
+
+  if (outcome.ok) {
+    const input = parseInputRequired(outcome.payload);
+    if (input !== undefined) {
+      const result = toolErrorResult(`tool '${tool.name}' asked for input (input_required), which a task-augmented call cannot relay; call it without a task`);
+      return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which tasks do not relay.', { result: { ...result } });
+    }
+  }
+  const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
+  const status: TaskStatus = result.isError ? 'failed' : 'completed';
+  try {
+    return await finish(deps.store, owner, taskId, status, status === 'completed' ? 'The task completed.' : 'The tool reported an error.', { result: { ...result } });
+  } catch (error) {
+    if (!(error instanceof ItemTooLargeError)) throw error;
+    const tooLarge = toolErrorResult(`tool '${tool.name}' returned a result of ${error.bytes} bytes; a task keeps at most ${error.limit}`);
+    return finish(deps.store, owner, taskId, 'failed', 'The result was too large to keep.', { result: { ...tooLarge } });
+  }
+}
+
+async function finish(
+  store: TaskStore, owner: string, taskId: string, status: TaskStatus, statusMessage: string, outcome: TaskOutcome,
+): Promise<TaskRunOutcome> {
+  const updated = await store.update(owner, taskId, { status, statusMessage, outcome }, sourcesOf(status));
+  if (updated) return updated.status;
+  // Cancelled (or failed as stuck) meanwhile: that status stands.
+  return (await store.get(owner, taskId))?.status ?? 'skipped';
+}
+
+/** Polls the task; aborts `controller` once it reads as cancelled (or gone). */
+function watchForCancel(deps: TaskExecutorDeps, task: TaskRecord, controller: AbortController): { stop(): void } {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const current = await deps.store.get(task.owner, task.taskId);
+      if (!current || current.status === 'cancelled') {
+        controller.abort(new Error('the task was cancelled'));
+        return;
+      }
+    } catch (error) {
+      deps.log?.({ level: 'warn', message: 'reading the task for cancellation failed; retrying', taskId: task.taskId, error: String(error) });
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), deps.cancelPollMs ?? 1_000);
+  };
+  timer = setTimeout(() => void tick(), deps.cancelPollMs ?? 1_000);
+  return {
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}

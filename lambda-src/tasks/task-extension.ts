@@ -1,0 +1,110 @@
+/**
+ * The 2026-07-28 Tasks extension (`io.modelcontextprotocol/tasks`, SEP-2663; spec:
+ * modelcontextprotocol/experimental-ext-tasks, docs/specification/draft/tasks.mdx),
+ * over the same task store, runner and executor as 2025-11-25 tasks:
+ *
+ * - the server advertises the extension in `server/discover` capabilities;
+ * - task creation is server-directed: a `tools/call` of a tool with `taskSupport`
+ *   `optional` or `required`, from a client that declares the extension in THIS
+ *   request's capabilities, returns a `CreateTaskResult` (`resultType: "task"`, the
+ *   task's fields flat, `ttlMs`, `pollIntervalMs`); a `required` tool called without
+ *   the extension gets -32003 naming it ("Capability Negotiation");
+ * - `tasks/get` returns the detailed task: `result` once completed (tool results
+ *   with `isError` included: this extension's `failed` is for JSON-RPC errors only),
+ *   `error` once failed;
+ * - `tasks/update` acknowledges; tasks here never wait for input (a tool that asks
+ *   for input fails its task), so there is never an outstanding key and every
+ *   response is ignored, as the extension lets a server do;
+ * - `tasks/cancel` acknowledges and cancels a running task (cooperative).
+ *
+ * SDK 2.4 has no runtime for the extension: its 2026-07-28 codec knows no `tasks/*`
+ * methods, so the handlers are registered with explicit schemas (the SDK admits
+ * `tasks/get` and `tasks/cancel` for the extension that way, and `tasks/update` as a
+ * custom method), and the `CreateTaskResult` rides the `tools/call` result path,
+ * whose `resultType` the SDK passes through.
+ */
+import { ProtocolError, type CallToolResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import * as z from 'zod/v4';
+import { isTerminal, type TaskRecord } from './task-record';
+import type { TaskService } from './task-service';
+import type { ToolItem } from '../registry/registry-item';
+
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** "Missing Required Client Capability". */
+const MISSING_REQUIRED_CLIENT_CAPABILITY = -32003;
+const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
+
+/** Whether this request's own capabilities declare the extension (never a previous request's). */
+export function declaresTasksExtension(ctx: ServerContext): boolean {
+  // The envelope holds the reserved `_meta` keys as the request carried them.
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+  return capabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
+}
+
+/**
+ * Whether a 2026-07-28 `tools/call` becomes a task: tools with `taskSupport`
+ * `optional` or `required` do when the client declares the extension; a `required`
+ * one without it is refused with -32003.
+ */
+export function runsAsExtensionTask(tool: ToolItem, ctx: ServerContext): boolean {
+  const support = tool.taskSupport ?? 'forbidden';
+  if (support === 'forbidden') return false;
+  if (declaresTasksExtension(ctx)) return true;
+  if (support === 'required') {
+    throw new ProtocolError(MISSING_REQUIRED_CLIENT_CAPABILITY, `Missing required client capability: tool '${tool.name}' runs only as a task; declare the ${TASKS_EXTENSION} extension`, {
+      requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+    });
+  }
+  return false;
+}
+
+/** The extension's `Task` fields (ttlMs, pollIntervalMs), with `result` or `error` once terminal. */
+export function detailedTask(record: TaskRecord): Record<string, unknown> {
+  const outcome = record.outcome;
+  // A tool's isError result completes the task here; only a JSON-RPC error fails it.
+  const status = record.status === 'failed' && outcome && 'result' in outcome ? 'completed' : record.status;
+  return {
+    taskId: record.taskId,
+    status,
+    ...(record.statusMessage !== undefined ? { statusMessage: record.statusMessage } : {}),
+    createdAt: new Date(record.createdAt).toISOString(),
+    lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
+    ttlMs: record.ttlMs,
+    ...(isTerminal(record.status) ? {} : { pollIntervalMs: record.pollIntervalMs }),
+    ...(status === 'completed' && outcome && 'result' in outcome ? { result: outcome.result } : {}),
+    ...(status === 'failed' ? { error: outcome && 'error' in outcome ? outcome.error : { code: -32603, message: record.statusMessage ?? 'the task failed' } } : {}),
+  };
+}
+
+/**
+ * The `CreateTaskResult` as the `tools/call` handler returns it: `resultType: "task"`
+ * and the seed task. The SDK validates every `tools/call` result as a CallToolResult
+ * (content defaults to empty), so `content: []` rides along; Result objects admit
+ * extra members.
+ */
+export function extensionCreateTaskResult(record: TaskRecord): CallToolResult {
+  const { result: _result, error: _error, ...task } = detailedTask(record);
+  return { resultType: 'task', ...task, content: [] } as unknown as CallToolResult;
+}
+
+const TaskIdParams = z.looseObject({ taskId: z.string().min(1).max(200) });
+const AnyResult = z.looseObject({});
+
+/** Installs `tasks/get`, `tasks/update` and `tasks/cancel` for the extension. */
+export function installTaskExtensionMethods(mcp: McpServer, tasks: TaskService, owner: string): void {
+  const server = mcp.server;
+  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, async (params) => detailedTask(await tasks.record(owner, params.taskId)));
+  // The SDK lifts `inputResponses` off the params (ctx.mcpReq.inputResponses), as for
+  // any multi round-trip retry.
+  server.setRequestHandler('tasks/update', { params: TaskIdParams, result: AnyResult }, async (params) => {
+    // Known task or -32602; no input is ever outstanding, so the responses are ignored.
+    await tasks.record(owner, params.taskId);
+    return {};
+  });
+  server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, async (params) => {
+    await tasks.requestCancel(owner, params.taskId);
+    return {};
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * The task methods of MCP 2025-11-25 (basic/utilities/tasks): creating a task for a
+ * task-augmented `tools/call`, and `tasks/get`, `tasks/result`, `tasks/list`,
+ * `tasks/cancel`. Every method names the caller's owner key (task-owner.ts), so a task
+ * of another principal is "not found", never "forbidden". Errors are the spec's
+ * ("Error Handling", "Protocol Errors"): -32602 for an unknown or expired task, a bad
+ * cursor, or cancelling a terminal task.
+ *
+ * Any environment serves any of these: the state is in the store; the work runs in
+ * the invocation the TaskRunner started.
+ */
+import { randomBytes } from 'node:crypto';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { isTaskEvent, taskEvent } from './task-event';
+import {
+  isTerminal, RELATED_TASK_META_KEY, sourcesOf, type TaskRecord, type TaskRequest, toWireTask, type WireTask,
+} from './task-record';
+import type { TaskRunner } from './task-runner';
+import { InvalidTaskCursorError, type TaskStore } from '../store/task-store';
+
+export interface TaskServiceOptions {
+  readonly store: TaskStore;
+  readonly runner: TaskRunner;
+  /** Lifetime of a task when the client asks for none, in ms. @default 1 hour */
+  readonly defaultTtlMs?: number;
+  /** Longest lifetime granted ("Receivers MAY override the requested ttl"), in ms. @default 24 hours */
+  readonly maxTtlMs?: number;
+  /** The `pollInterval` suggested to clients, in ms. @default 2000 */
+  readonly pollIntervalMs?: number;
+  /** How often a blocked `tasks/result` reads the task, in ms. @default 1000 */
+  readonly resultPollMs?: number;
+  /** Tasks per `tasks/list` page. @default 50 */
+  readonly pageSize?: number;
+  /** Epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface CreateTaskInput {
+  readonly owner: string;
+  readonly request: TaskRequest;
+  /** The client's `params.task.ttl`, when it gave one. */
+  readonly requestedTtlMs?: number;
+  /** How long the run may take at most (the tool's timeout); past it plus a margin the task is stuck. */
+  readonly runLimitMs: number;
+}
+
+export interface ResultWait {
+  readonly signal?: AbortSignal;
+  /** Epoch ms after which the invocation serving tasks/result dies. */
+  readonly deadline: number;
+  /** tasks/result answers this many ms before `deadline` if the task is still running. @default 3000 */
+  readonly endMarginMs?: number;
+}
+
+/** Time a task may take to start (asynchronous invocation queueing, a cold start) on top of its run limit. */
+const START_MARGIN_MS = 60_000;
+/** One Lambda invocation runs at most 15 minutes, so no task runs longer. */
+const MAX_RUN_MS = 15 * 60_000;
+
+export class TaskService {
+  private readonly defaultTtlMs: number;
+  private readonly maxTtlMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly resultPollMs: number;
+  private readonly pageSize: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: TaskServiceOptions) {
+    this.defaultTtlMs = options.defaultTtlMs ?? 3_600_000;
+    this.maxTtlMs = options.maxTtlMs ?? 86_400_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.resultPollMs = options.resultPollMs ?? 1_000;
+    this.pageSize = options.pageSize ?? 50;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** "Creating Tasks": stores the task, starts its invocation, and returns the CreateTaskResult at once. */
+  async create(input: CreateTaskInput): Promise<{ task: WireTask }> {
+    return { task: toWireTask(await this.createRecord(input)) };
+  }
+
+  /** Stores the task and starts its invocation; the task as stored (failed when it could not start). */
+  async createRecord(input: CreateTaskInput): Promise<TaskRecord> {
+    const createdAt = this.now();
+    const requested = input.requestedTtlMs;
+    const ttlMs = Math.min(this.maxTtlMs, typeof requested === 'number' && Number.isFinite(requested) && requested > 0 ? Math.floor(requested) : this.defaultTtlMs);
+    const record: TaskRecord = {
+      taskId: newTaskId(createdAt),
+      owner: input.owner,
+      status: 'working',
+      statusMessage: 'The task is queued to run.',
+      createdAt,
+      lastUpdatedAt: createdAt,
+      ttlMs,
+      pollIntervalMs: this.pollIntervalMs,
+      runDeadline: createdAt + Math.min(MAX_RUN_MS, input.runLimitMs) + START_MARGIN_MS,
+      expiresAt: Math.ceil((createdAt + ttlMs) / 1000),
+      request: input.request,
+    };
+    await this.options.store.create(record);
+    try {
+      const event = taskEvent(record.owner, record.taskId);
+      if (!isTaskEvent(event)) throw new Error('malformed task event');
+      await this.options.runner.start(event);
+    } catch (error) {
+      const failed = await this.options.store.update(record.owner, record.taskId, {
+        status: 'failed',
+        statusMessage: `The task could not be started: ${error instanceof Error ? error.message : String(error)}`,
+        outcome: { error: { code: ProtocolErrorCode.InternalError, message: 'the task could not be started' } },
+      }, sourcesOf('failed'));
+      return failed ?? record;
+    }
+    return record;
+  }
+
+  /** `tasks/get`. */
+  async get(owner: string, taskId: unknown): Promise<WireTask> {
+    return toWireTask(await this.current(owner, taskId));
+  }
+
+  /** The task as stored (stuck ones failed first); -32602 when it is not the caller's or not there. */
+  async record(owner: string, taskId: unknown): Promise<TaskRecord> {
+    return this.current(owner, taskId);
+  }
+
+  /**
+   * A cancellation that is only a request (the 2026-07-28 tasks extension: an
+   * acknowledgement, "cooperative"): a running task is cancelled, a finished one is
+   * left as it is. -32602 only for a task that is not the caller's or not there.
+   */
+  async requestCancel(owner: string, taskId: unknown): Promise<void> {
+    const task = await this.current(owner, taskId);
+    if (isTerminal(task.status)) return;
+    await this.options.store.update(owner, task.taskId, { status: 'cancelled', statusMessage: 'The task was cancelled by request.' }, sourcesOf('cancelled'));
+  }
+
+  /**
+   * `tasks/result` ("Result Retrieval"): the underlying request's result (with the
+   * related-task `_meta`) or its JSON-RPC error once the task is terminal; until then
+   * it blocks, reading the store, for as long as this invocation can. A task still
+   * running when the invocation must end gets an error that says to ask again.
+   */
+  async result(owner: string, taskId: unknown, wait: ResultWait): Promise<Record<string, unknown>> {
+    const giveUpAt = wait.deadline - (wait.endMarginMs ?? 3_000);
+    let task = await this.current(owner, taskId);
+    while (!isTerminal(task.status)) {
+      if (wait.signal?.aborted) throw new ProtocolError(ProtocolErrorCode.InternalError, 'the request was cancelled while waiting for the task');
+      const left = giveUpAt - this.now();
+      if (left <= 0) {
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} is still ${task.status}; this request could wait no longer: call tasks/result again, or poll tasks/get`);
+      }
+      await sleep(Math.min(this.resultPollMs, left), wait.signal);
+      task = await this.current(owner, task.taskId);
+    }
+    const related = { [RELATED_TASK_META_KEY]: { taskId: task.taskId } };
+    const outcome = task.outcome;
+    if (outcome && 'result' in outcome) {
+      const meta = (outcome.result._meta ?? {}) as Record<string, unknown>;
+      return { ...outcome.result, _meta: { ...meta, ...related } };
+    }
+    if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, related);
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} was ${task.status} before it produced a result`, related);
+  }
+
+  /** `tasks/list` ("Task Listing"): the caller's tasks, oldest first, with a cursor. */
+  async list(owner: string, cursor: unknown): Promise<{ tasks: WireTask[]; nextCursor?: string }> {
+    if (cursor !== undefined && typeof cursor !== 'string') throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid params: the cursor must be a string');
+    try {
+      const page = await this.options.store.list(owner, cursor, this.pageSize);
+      const tasks = await Promise.all(page.tasks.map((t) => this.failIfStuck(t)));
+      return { tasks: tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    } catch (error) {
+      if (error instanceof InvalidTaskCursorError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * `tasks/cancel` ("Task Cancellation"): a terminal task is refused with -32602;
+   * otherwise the task is `cancelled` before the response, and the invocation running
+   * it sees that at its next poll and aborts the tool invocation.
+   */
+  async cancel(owner: string, taskId: unknown): Promise<WireTask> {
+    const task = await this.current(owner, taskId);
+    if (isTerminal(task.status)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: task ${task.taskId} is already ${task.status} and cannot be cancelled`);
+    }
+    const cancelled = await this.options.store.update(owner, task.taskId, {
+      status: 'cancelled',
+      statusMessage: 'The task was cancelled by request.',
+    }, sourcesOf('cancelled'));
+    if (cancelled) return toWireTask(cancelled);
+    // It became terminal between the read and the write.
+    const now = await this.current(owner, task.taskId);
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: task ${now.taskId} is already ${now.status} and cannot be cancelled`);
+  }
+
+  private async current(owner: string, taskId: unknown): Promise<TaskRecord> {
+    if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 200) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid params: taskId must be a non-empty string');
+    }
+    const task = await this.options.store.get(owner, taskId);
+    if (!task) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Failed to retrieve task: Task not found (unknown, expired, or not yours)');
+    return this.failIfStuck(task);
+  }
+
+  /** A task not terminal past its run deadline lost its invocation (a crash, a timeout): it is failed, once, for everyone. */
+  private async failIfStuck(task: TaskRecord): Promise<TaskRecord> {
+    if (isTerminal(task.status) || this.now() <= task.runDeadline) return task;
+    const failed = await this.options.store.update(task.owner, task.taskId, {
+      status: 'failed',
+      statusMessage: 'The task did not finish within its time limit; the invocation running it ended without a result.',
+      outcome: { error: { code: ProtocolErrorCode.InternalError, message: 'the task did not finish within its time limit' } },
+    }, sourcesOf('failed'));
+    return failed ?? (await this.options.store.get(task.owner, task.taskId)) ?? task;
+  }
+}
+
+/** Time-ordered (listing is creation order) and unguessable. */
+function newTaskId(nowMs: number): string {
+  return `${nowMs.toString(36).padStart(9, '0')}-${randomBytes(12).toString('base64url')}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,377 @@
+/**
+ * Tools that ask the client for input, and tasks, over real HTTP (127.0.0.1 sockets)
+ * with the official clients, across TWO endpoint instances ("execution environments")
+ * that share nothing but DynamoDB Local:
+ *
+ * - SDK v1's Client (2025-11-25 session) with `sampling/createMessage` and
+ *   `elicitation/create` handlers: every request POST goes to instance A, every POST
+ *   carrying the client's answers to instance B, so each answer reaches the waiting
+ *   invocation on A only through the store.
+ * - SDK v2's Client pinned to 2026-07-28: the same tool's `input_required` result,
+ *   retried with `inputResponses` and the sealed `requestState`, alternating instances.
+ * - 2025-11-25 tasks with SDK v1's Client: created on one instance, run in an
+ *   invocation of their own, read and cancelled on the other.
+ * - The 2026-07-28 tasks extension with raw requests (SDK v2's client has no runtime
+ *   for it): server-directed task handles, tasks/get, tasks/update, tasks/cancel.
+ *
+ * Tools are real local handler modules (test/s2c/fixtures/ask-tools.js) run by the
+ * real LocalInvoker: the tool contract exactly as a Lambda function sees it.
+ */
+import { join } from 'node:path';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+// eslint-disable-next-line import/no-unresolved
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+// eslint-disable-next-line import/no-unresolved
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CallToolResultSchema, CancelTaskResultSchema, CreateMessageRequestSchema, CreateTaskResultSchema,
+  ElicitRequestSchema, GetTaskResultSchema, ListTasksResultSchema,
+// eslint-disable-next-line import/no-unresolved
+} from '@modelcontextprotocol/sdk/types.js';
+import { createMcpEndpoint, type McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
+import type { ToolItem } from '../../lambda-src/registry/registry-item';
+import { RegistrySource } from '../../lambda-src/registry/registry-source';
+import { RequestStateSeal } from '../../lambda-src/s2c/request-state-seal';
+import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
+import { DynamoDbPendingRequestStore } from '../../lambda-src/store/dynamodb-pending-request-store';
+import { dynamoDbSealKey } from '../../lambda-src/store/dynamodb-seal-key';
+import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
+import { DynamoDbTaskStore } from '../../lambda-src/store/dynamodb-task-store';
+import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
+import type { Principal } from '../../lambda-src/store/session-store';
+import { LocalTaskRunner } from '../../lambda-src/tasks/local-task-runner';
+import { executeTask } from '../../lambda-src/tasks/task-executor';
+import { TaskService } from '../../lambda-src/tasks/task-service';
+import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
+import { testConfig } from '../protocol/endpoint-fixture';
+import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+
+const ALICE: Principal = { kind: 'iam', id: 'arn:aws:iam::123456789012:user/alice' };
+const BOB: Principal = { kind: 'iam', id: 'arn:aws:iam::123456789012:user/bob' };
+const FIXTURES = join(__dirname, 'fixtures');
+
+const TOOLS: ToolItem[] = [
+  { type: 'tool', name: 'deploy', inputSchema: { type: 'object', properties: { env: { type: 'string' } }, required: ['env'] }, handler: './ask-tools.js#deploy', baseDir: FIXTURES },
+  { type: 'tool', name: 'bad_ask', inputSchema: { type: 'object' }, handler: './ask-tools.js#badAsk', baseDir: FIXTURES },
+  {
+    type: 'tool',
+    name: 'report',
+    inputSchema: { type: 'object', properties: { name: { type: 'string' }, fast: { type: 'boolean' } } },
+    handler: './ask-tools.js#report',
+    baseDir: FIXTURES,
+    taskSupport: 'optional',
+  },
+  { type: 'tool', name: 'report_async', inputSchema: { type: 'object' }, handler: './ask-tools.js#report', baseDir: FIXTURES, taskSupport: 'required' },
+];
+
+let ddb: DynamoDbLocal;
+const servers: WebRequestServer[] = [];
+let serverA: WebRequestServer;
+let serverB: WebRequestServer;
+let bobB: WebRequestServer;
+let bufferedA: WebRequestServer;
+let runner: LocalTaskRunner;
+/** Which instance served each POST, and what it carried. */
+let served: Array<{ instance: string; kind: string }>;
+const ddbClients: Array<{ destroy(): void }> = [];
+
+beforeAll(async () => {
+  ddb = await startDynamoDbLocal();
+  const { sessionTable } = await createTestTables(ddb.endpoint);
+  const environment = async (responseMode: 'streaming' | 'buffered' = 'streaming'): Promise<{ endpoint: McpEndpoint; parts: Record<string, unknown> }> => {
+    // Each instance: its own DynamoDB client, registry cache and invoker; the table is all they share.
+    const client = createDocumentClient({ endpoint: ddb.endpoint });
+    ddbClients.push(client);
+    const registryStore = new MemoryRegistryStore();
+    for (const tool of TOOLS) await registryStore.put(tool);
+    const registry = new RegistrySource(registryStore);
+    const invoker = new LocalInvoker();
+    const taskStore = new DynamoDbTaskStore({ client, tableName: sessionTable });
+    const endpoint = createMcpEndpoint({
+      config: testConfig(),
+      sessions: new DynamoDbSessionStore({ client, tableName: sessionTable }),
+      registry,
+      invoker,
+      pending: new DynamoDbPendingRequestStore({ client, tableName: sessionTable }),
+      inputSeal: new RequestStateSeal(dynamoDbSealKey({ client, tableName: sessionTable })),
+      tasks: new TaskService({ store: taskStore, runner, resultPollMs: 25 }),
+      options: { log: () => undefined },
+      responseMode,
+    });
+    return { endpoint, parts: { taskStore, registry, invoker } };
+  };
+  // A third environment runs the tasks ("the task's own invocation").
+  const runnerClient = createDocumentClient({ endpoint: ddb.endpoint });
+  ddbClients.push(runnerClient);
+  const runnerRegistry = new MemoryRegistryStore();
+  for (const tool of TOOLS) await runnerRegistry.put(tool);
+  const runnerDeps = {
+    config: testConfig(),
+    store: new DynamoDbTaskStore({ client: runnerClient, tableName: sessionTable }),
+    registry: new RegistrySource(runnerRegistry),
+    invoker: new LocalInvoker(),
+    cancelPollMs: 25,
+  };
+  runner = new LocalTaskRunner({ execute: async (event) => void (await executeTask(runnerDeps, event, { requestId: 'task-invocation', deadline: Date.now() + 60_000 })) });
+  const [a, b] = [await environment(), await environment()];
+  const record = (name: string, endpoint: McpEndpoint) => async (request: Request, ctx: Parameters<McpEndpoint['handle']>[1]) => {
+    if (request.method === 'POST') {
+      const body = await request.clone().json().catch(() => undefined);
+      served.push({ instance: name, kind: body?.method ?? (body && ('result' in body || 'error' in body) ? 'answer' : 'other') });
+    }
+    return endpoint.handle(request, ctx);
+  };
+  serverA = await startWebRequestServer(record('A', a.endpoint), { context: () => ({ principal: ALICE, deadline: Date.now() + 60_000 }) });
+  serverB = await startWebRequestServer(record('B', b.endpoint), { context: () => ({ principal: ALICE, deadline: Date.now() + 60_000 }) });
+  bobB = await startWebRequestServer(record('B', b.endpoint), { context: () => ({ principal: BOB, deadline: Date.now() + 60_000 }) });
+  const buffered = (await environment('buffered')).endpoint;
+  const asAlice = { context: () => ({ principal: ALICE, deadline: Date.now() + 60_000 }) };
+  bufferedA = await startWebRequestServer((request, ctx) => buffered.handle(request, ctx), asAlice);
+  servers.push(serverA, serverB, bobB, bufferedA);
+}, 60_000);
+
+afterAll(async () => {
+  await runner?.idle();
+  for (const s of servers) await s.close();
+  for (const c of ddbClients) c.destroy();
+  await ddb?.stop();
+});
+
+beforeEach(() => {
+  served = [];
+});
+
+/** Requests (and the GET stream) to instance A; the client's answers to instance B. */
+const answersElsewhere: typeof fetch = async (_input, init) => {
+  const body = typeof init?.body === 'string' ? init.body : '';
+  const isAnswer = body !== '' && !body.includes('"method"');
+  return fetch(isAnswer ? serverB.url : serverA.url, init);
+};
+
+async function v1Client(capabilities: Record<string, unknown>, fetchImpl: typeof fetch = answersElsewhere) {
+  const client = new ClientV1({ name: 'v1-client', version: '1.0.0' }, { capabilities });
+  const transport = new TransportV1(serverA.url, { fetch: fetchImpl });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+describe('2025-11-25 session: sampling and elicitation across instances', () => {
+  test('a tool asks twice (elicitation, then sampling with its state); the answers reach it through the store', async () => {
+    const { client } = await v1Client({ elicitation: {}, sampling: {} });
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(`elicit:${request.params.message}`);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      asked.push(`sample:${(request.params.messages[0].content as { text: string }).text}`);
+      return { role: 'assistant', content: { type: 'text', text: 'all green' }, model: 'test-model', stopReason: 'endTurn' };
+    });
+    const result = await client.callTool({ name: 'deploy', arguments: { env: 'prod' } });
+    expect(asked).toEqual(['elicit:Deploy to prod?', 'sample:Summarise a deploy to prod']);
+    expect(result.content).toEqual([{ type: 'text', text: 'deployed to prod (step 2): all green' }]);
+    expect(result.structuredContent).toEqual({ env: 'prod', step: 2, session: true });
+    // The call on A, both answers on B.
+    expect(served.filter((s) => s.kind === 'tools/call').map((s) => s.instance)).toEqual(['A']);
+    expect(served.filter((s) => s.kind === 'answer').map((s) => s.instance)).toEqual(['B', 'B']);
+    await client.close();
+  });
+
+  test('a declined elicitation reaches the tool as declined', async () => {
+    const { client } = await v1Client({ elicitation: {} });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
+    const result = await client.callTool({ name: 'deploy', arguments: { env: 'staging' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'not deployed (decline)' }]);
+    await client.close();
+  });
+
+  test('a client without the capability gets an error result naming it, and is never asked', async () => {
+    const { client } = await v1Client({});
+    const result = await client.callTool({ name: 'deploy', arguments: { env: 'prod' } });
+    expect(result.isError).toBe(true);
+    expect((result.content as Array<{ text: string }>)[0].text).toMatch(/Cannot request input 'confirm' \(elicitation\/create\).*did not declare the required capability/);
+    expect(served.some((s) => s.kind === 'answer')).toBe(false);
+    await client.close();
+  });
+
+  test('in buffered mode the client cannot be asked mid-call: an error result says so at once', async () => {
+    const client = new ClientV1({ name: 'v1-client', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    await client.connect(new TransportV1(bufferedA.url));
+    let asked = false;
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      asked = true;
+      return { action: 'accept', content: { confirm: true } };
+    });
+    const result = await client.callTool({ name: 'deploy', arguments: { env: 'prod' } });
+    expect(result.isError).toBe(true);
+    expect((result.content as Array<{ text: string }>)[0].text).toMatch(/cannot deliver requests to the client while a call runs \(buffered responses/);
+    expect(asked).toBe(false);
+    await client.close();
+  });
+
+  test('a malformed request for input is an error result the tool author can act on', async () => {
+    const { client } = await v1Client({ elicitation: {} });
+    const result = await client.callTool({ name: 'bad_ask', arguments: {} });
+    expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/returned an invalid input_required result: inputRequests.x.method "tools\/call" is not one of/) }] });
+    await client.close();
+  });
+});
+
+describe('2026-07-28: the same tool through input_required and a retry', () => {
+  /** Alternates instances, request by request: the retry lands on the other one. */
+  let flip = 0;
+  const alternate: typeof fetch = async (_input, init) => fetch(flip++ % 2 === 0 ? serverA.url : serverB.url, init);
+
+  test('the client fulfils each round and retries with inputResponses and the sealed requestState', async () => {
+    const client = new ClientV2({ name: 'v2-client', version: '2.0.0' }, { capabilities: { elicitation: {}, sampling: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { confirm: true } }));
+    client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'ok from v2' }, model: 'm', stopReason: 'endTurn' }));
+    await client.connect(new TransportV2(serverA.url, { fetch: alternate }));
+    const result = await client.callTool({ name: 'deploy', arguments: { env: 'dev' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'deployed to dev (step 2): ok from v2' }]);
+    expect(result.structuredContent).toEqual({ env: 'dev', step: 2, session: false });
+    expect(new Set(served.filter((s) => s.kind === 'tools/call').map((s) => s.instance))).toEqual(new Set(['A', 'B']));
+    await client.close();
+  });
+
+  test('a requestState the server did not seal is refused with -32602', async () => {
+    const client = new ClientV2({ name: 'v2-client', version: '2.0.0' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new TransportV2(serverB.url));
+    const forged = `mls1.${Buffer.from(JSON.stringify({ s: JSON.stringify({ step: 2, env: 'prod' }), t: 'deploy', c: null, e: 9e9 })).toString('base64url')}.AAAA`;
+    await expect(client.request({ method: 'tools/call', params: { name: 'deploy', arguments: { env: 'prod' }, requestState: forged, inputResponses: {} } }))
+      .rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid or expired requestState/) });
+    await client.close();
+  });
+});
+
+describe('2025-11-25 tasks', () => {
+  test('the server declares tasks, and tools list their taskSupport', async () => {
+    const { client } = await v1Client({});
+    expect(client.getServerCapabilities()?.tasks).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
+    const { tools } = await client.listTools();
+    expect(tools.find((t) => t.name === 'report')?.execution).toEqual({ taskSupport: 'optional' });
+    expect(tools.find((t) => t.name === 'deploy')?.execution).toBeUndefined();
+    await client.close();
+  });
+
+  test('a task-augmented call returns a task at once; the result is read on another instance after the creating request ended', async () => {
+    const { client } = await v1Client({});
+    const created = await client.request({ method: 'tools/call', params: { name: 'report', arguments: { name: 'q3', fast: true }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    expect(created.task).toMatchObject({ status: 'working', ttl: 60_000 });
+    // Another instance, another POST: the task lives in the store, not in the invocation that created it.
+    const readB = new ClientV1({ name: 'same-principal', version: '1' });
+    await readB.connect(new TransportV1(serverB.url));
+    const result = await readB.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, CallToolResultSchema);
+    expect(result.content).toEqual([{ type: 'text', text: `report for q3 (task ${created.task.taskId})` }]);
+    expect(result._meta).toEqual({ 'io.modelcontextprotocol/related-task': { taskId: created.task.taskId } });
+    const got = await readB.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema);
+    expect(got.status).toBe('completed');
+    const listed = await readB.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+    expect(listed.tasks.map((t) => t.taskId)).toContain(created.task.taskId);
+    await readB.close();
+    await client.close();
+  });
+
+  test('cancel on one instance stops the run; the task stays cancelled; another principal sees nothing', async () => {
+    const { client } = await v1Client({});
+    const created = await client.request({ method: 'tools/call', params: { name: 'report_async', arguments: { name: 'slow', ms: 20_000 }, task: {} } }, CreateTaskResultSchema);
+    const bob = new ClientV1({ name: 'bob', version: '1' });
+    await bob.connect(new TransportV1(bobB.url));
+    await expect(bob.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema))
+      .rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/Task not found/) });
+    await expect(bob.request({ method: 'tasks/cancel', params: { taskId: created.task.taskId } }, CancelTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+    expect((await bob.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema)).tasks).toEqual([]);
+    await bob.close();
+
+    const cancelled = await client.request({ method: 'tasks/cancel', params: { taskId: created.task.taskId } }, CancelTaskResultSchema);
+    expect(cancelled.status).toBe('cancelled');
+    await runner.idle(); // the run saw the cancellation and stopped waiting for the tool
+    const got = await client.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema);
+    expect(got.status).toBe('cancelled');
+    await expect(client.request({ method: 'tasks/cancel', params: { taskId: created.task.taskId } }, CancelTaskResultSchema))
+      .rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/already cancelled/) });
+    await client.close();
+  });
+
+  test('taskSupport is enforced with -32601 both ways', async () => {
+    const { client } = await v1Client({});
+    await expect(client.request({ method: 'tools/call', params: { name: 'deploy', arguments: { env: 'x' }, task: {} } }, CreateTaskResultSchema))
+      .rejects.toMatchObject({ code: -32601, message: expect.stringMatching(/does not support task-augmented calls/) });
+    await expect(client.callTool({ name: 'report_async', arguments: {} }))
+      .rejects.toMatchObject({ code: -32601, message: expect.stringMatching(/must be called as a task/) });
+    await client.close();
+  });
+});
+
+describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
+  let nextId = 100;
+  /** A raw 2026-07-28 request with the per-request envelope, optionally declaring the extension. */
+  type RawOptions = { name?: string; extension?: boolean };
+  async function modern(server: WebRequestServer, method: string, params: Record<string, unknown>, options: RawOptions = {}) {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'accept': 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': method,
+        ...(options.name !== undefined ? { 'mcp-name': options.name } : {}),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: nextId++,
+        method,
+        params: {
+          ...params,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': options.extension === false ? {} : { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+          },
+        },
+      }),
+    });
+    const text = await response.text();
+    const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: {')).map((l) => l.slice(6)).pop()!;
+    return JSON.parse(data) as { result?: Record<string, any>; error?: { code: number; message: string; data?: unknown } };
+  }
+
+  test('server/discover advertises the extension', async () => {
+    const discovered = await modern(serverA, 'server/discover', {});
+    expect(discovered.result?.capabilities.extensions).toEqual({ 'io.modelcontextprotocol/tasks': {} });
+  });
+
+  test('a declaring client gets a task handle, polls it on the other instance, and reads the result inline', async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'report', arguments: { name: 'q4', fast: true } }, { name: 'report' });
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 3_600_000, pollIntervalMs: 2000 });
+    const taskId = created.result!.taskId as string;
+    let task = await modern(serverB, 'tasks/get', { taskId }, { name: taskId });
+    while (task.result?.status === 'working') {
+      await runner.idle();
+      task = await modern(serverB, 'tasks/get', { taskId }, { name: taskId });
+    }
+    expect(task.result).toMatchObject({
+      resultType: 'complete', taskId, status: 'completed', result: { content: [{ type: 'text', text: `report for q4 (task ${taskId})` }] },
+    });
+    expect(await modern(serverB, 'tasks/update', { taskId, inputResponses: { nothing: { action: 'accept' } } }, { name: taskId }))
+      .toMatchObject({ result: { resultType: 'complete' } });
+    const bob = await modern(bobB, 'tasks/get', { taskId }, { name: taskId });
+    expect(bob.error).toMatchObject({ code: -32602, message: expect.stringMatching(/Task not found/) });
+  });
+
+  test('a client that does not declare it gets the plain result, or -32003 for a tool that only runs as a task', async () => {
+    const plain = await modern(serverA, 'tools/call', { name: 'report', arguments: { name: 'now', fast: true } }, { name: 'report', extension: false });
+    expect(plain.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'report for now (task none)' }] });
+    const refused = await modern(serverA, 'tools/call', { name: 'report_async', arguments: {} }, { name: 'report_async', extension: false });
+    expect(refused.error).toMatchObject({ code: -32003, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+  });
+
+  test('tasks/cancel acknowledges and cancels a running task', async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'report_async', arguments: { name: 'slow', ms: 20_000 } }, { name: 'report_async' });
+    const taskId = created.result!.taskId as string;
+    expect(await modern(serverB, 'tasks/cancel', { taskId }, { name: taskId })).toMatchObject({ result: { resultType: 'complete' } });
+    await runner.idle();
+    expect((await modern(serverA, 'tasks/get', { taskId }, { name: taskId })).result).toMatchObject({ status: 'cancelled' });
+  });
+});
