@@ -13,7 +13,7 @@ import { McpAuth, McpAuthConfig } from './mcp-auth';
 import { McpFrontDoor } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
 import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
-import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions } from './mcp-registration';
+import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { RegistryDeclarations } from './registry-declarations';
 
 /**
@@ -656,6 +656,9 @@ export class McpLambdaServer extends Construct {
     registry.node.addDependency(adminRole);
 
     for (const fn of allowedToolFunctions) this.allowInvoke(fn, true);
+    // A run-time registration may declare task support, so the handler may need to
+    // start its own task invocations.
+    if (allowedToolFunctions.length > 0) this.allowTasks();
   }
 
   /**
@@ -667,6 +670,7 @@ export class McpLambdaServer extends Construct {
   public addTool(options: McpToolOptions): void {
     this.declarations.addTool(options);
     this.allowInvoke(options.function);
+    if (options.taskSupport && options.taskSupport !== ToolTaskSupport.FORBIDDEN) this.allowTasks();
   }
 
   /**
@@ -734,6 +738,20 @@ export class McpLambdaServer extends Construct {
     } else {
       iam.Grant.addToPrincipal({ grantee: this.function, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
     }
+  }
+
+  /**
+   * `lambda:InvokeFunction` for the handler on itself: task work runs in an
+   * asynchronous invocation of the same function, never after a response (Lambda
+   * freezes the environment then). In a policy of its own: a statement in the role's
+   * default policy naming the function would make the function depend on itself.
+   */
+  private allowTasks(): void {
+    if (this.node.tryFindChild('TaskInvokePolicy')) return;
+    new iam.Policy(this, 'TaskInvokePolicy', {
+      roles: [this.function.role!],
+      statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] })],
+    });
   }
 }
 

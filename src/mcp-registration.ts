@@ -20,6 +20,20 @@ export enum ToolContract {
 }
 
 /**
+ * Whether a tool may run as a task (MCP 2025-11-25 tasks; the 2026-07-28
+ * `io.modelcontextprotocol/tasks` extension): the call returns a task at once and the
+ * work runs in its own invocation of the server's function.
+ */
+export enum ToolTaskSupport {
+  /** Calls are answered directly; a task-augmented call is refused. */
+  FORBIDDEN = 'forbidden',
+  /** The client chooses: a direct answer, or a task. */
+  OPTIONAL = 'optional',
+  /** Every call must be task-augmented (for work that outlasts a client's patience). */
+  REQUIRED = 'required',
+}
+
+/**
  * An icon of a tool, resource or prompt (MCP `Icon`).
  */
 export interface McpIcon {
@@ -125,6 +139,13 @@ export interface McpToolOptions {
    * @default ToolContract.MCP
    */
   readonly contract?: ToolContract;
+  /**
+   * Whether the tool may run as a task. With `OPTIONAL` or `REQUIRED` the server's
+   * role may also invoke its own function (asynchronously), which is how task work
+   * runs outside the request that started it.
+   * @default ToolTaskSupport.FORBIDDEN
+   */
+  readonly taskSupport?: ToolTaskSupport;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  McpIcon, McpPromptMessage, McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolContract,
+  McpIcon, McpPromptMessage, McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolContract, ToolTaskSupport,
 } from './mcp-registration';
 
 /**
@@ -80,6 +80,7 @@ export class RegistryDeclarations {
       lambdaArn: options.function.functionArn,
       timeoutSeconds: timeoutSeconds('addTool', options.timeout),
       contract: options.contract && options.contract !== ToolContract.MCP ? options.contract : undefined,
+      taskSupport: options.taskSupport && options.taskSupport !== ToolTaskSupport.FORBIDDEN ? options.taskSupport : undefined,
     });
     return this.add('addTool', item, options.function);
   }

@@ -10,7 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { newStack } from './server-template';
-import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpPromptRole, ToolContract } from '../../src';
+import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpPromptRole, ToolContract, ToolTaskSupport } from '../../src';
 
 function logicalId(construct: Construct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
@@ -207,6 +207,30 @@ describe('the Custom::McpRegistry resource', () => {
     ]);
   });
 
+  test('taskSupport is written, and lets the handler invoke itself in a policy of its own', () => {
+    const { stack, server, handlerRoleId } = setup();
+    server.addTool({ name: 'report', description: 'long report', inputSchema, function: toolFunction(stack, 'R'), taskSupport: ToolTaskSupport.OPTIONAL });
+    server.addTool({ name: 'report2', description: 'longer', inputSchema, function: toolFunction(stack, 'R2'), taskSupport: ToolTaskSupport.REQUIRED });
+    const template = Template.fromStack(stack);
+    expect(declaredItems(template).map((i) => i.taskSupport)).toEqual(['optional', 'required']);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes(JSON.stringify(getAtt(server.function, 'Arn'))));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.Roles).toEqual([{ Ref: handlerRoleId }]);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: getAtt(server.function, 'Arn') },
+    ]);
+  });
+
+  test('without task support or allowed functions the handler may not invoke itself', () => {
+    const { stack, server } = setup();
+    server.addTool({ name: 'quick', description: 'q', inputSchema, function: toolFunction(stack, 'Q'), taskSupport: ToolTaskSupport.FORBIDDEN });
+    const template = Template.fromStack(stack);
+    expect(declaredItems(template)[0].taskSupport).toBeUndefined();
+    expect(server.node.tryFindChild('TaskInvokePolicy')).toBeUndefined();
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(JSON.stringify(getAtt(server.function, 'Arn')));
+  });
+
   test('ToolContract.MCP is the default and is not written', () => {
     const { stack, server } = setup();
     server.addTool({ name: 'a', description: 'a', inputSchema, function: toolFunction(stack, 'A'), contract: ToolContract.MCP });
@@ -237,7 +261,7 @@ describe('invoke permissions of the handler', () => {
     expect(JSON.stringify(statements)).not.toContain('*');
   });
 
-  test('allowedToolFunctions: the handler may invoke them, their versions and aliases, and the admin function is told their ARNs', () => {
+  test('allowedToolFunctions: the handler may invoke them, their versions and aliases, and itself (tasks); the admin function is told their ARNs', () => {
     const stack = newStack();
     const allowedA = toolFunction(stack, 'AllowedA');
     const allowedB = lambda.Function.fromFunctionArn(stack, 'AllowedB', 'arn:aws:lambda:eu-west-1:111111111111:function:orders-b');
@@ -250,6 +274,9 @@ describe('invoke permissions of the handler', () => {
         Action: 'lambda:InvokeFunction',
         Resource: ['arn:aws:lambda:eu-west-1:111111111111:function:orders-b', 'arn:aws:lambda:eu-west-1:111111111111:function:orders-b:*'],
       },
+      // A run-time registration may declare task support: task work is an
+      // asynchronous invocation of the handler itself.
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAtt(server.function, 'Arn') },
     ]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
