@@ -12,9 +12,23 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type HandlerConfig, loadConfig } from '../config';
+import { RequestStateSeal } from '../s2c/request-state-seal';
+import { DynamoDbPendingRequestStore } from '../store/dynamodb-pending-request-store';
+import { DynamoDbTaskStore } from '../store/dynamodb-task-store';
+import { dynamoDbSealKey } from '../store/dynamodb-seal-key';
+import type { PendingRequestStore } from '../store/pending-request-store';
+import type { TaskStore } from '../store/task-store';
+import { LambdaTaskRunner } from '../tasks/lambda-task-runner';
+import { LocalTaskRunner } from '../tasks/local-task-runner';
+import { isTaskEvent, TASK_EVENT_KEY, type TaskEvent } from '../tasks/task-event';
+import { executeTask, type TaskExecutorDeps } from '../tasks/task-executor';
+import type { TaskRunner } from '../tasks/task-runner';
+import { TaskService } from '../tasks/task-service';
 import type { LambdaResponseStream } from './awslambda';
 import { ensureAwslambdaGlobal } from './awslambda-shim';
+import { type BufferedHandler, createBufferedHandler, viaStreamingHandler } from './buffered-handler';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
+import { loadResponseMode, type ResponseMode } from './response-mode';
 import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
 import { type EventConfig, loadEventConfig } from '../events/event-config';
 import { ingestSnsEvent, isSnsEvent, type SnsEventLike } from '../events/sns-ingest';
@@ -64,6 +78,30 @@ export interface RuntimeOverrides {
   readonly eventLog?: EventLog;
   /** @default loadEventConfig(process.env) */
   readonly eventConfig?: EventConfig;
+  /**
+   * Where server-to-client requests wait for the client's answer (s2c/).
+   * @default a DynamoDbPendingRequestStore on `config.sessionTable`, unless `sessions` is injected
+   */
+  readonly pending?: PendingRequestStore;
+  /**
+   * The key that seals tools' `requestState`.
+   * @default the key item in `config.sessionTable` (store/dynamodb-seal-key.ts), unless `sessions` is injected
+   */
+  readonly sealKey?: () => Promise<Uint8Array>;
+  /** @default a DynamoDbTaskStore on `config.sessionTable`, unless `sessions` is injected */
+  readonly tasks?: TaskStore;
+  /**
+   * Starts a task's invocation. A function gets the finished runtime.
+   * @default in Lambda, a LambdaTaskRunner invoking this function asynchronously;
+   * elsewhere (the dev server), a LocalTaskRunner running the task in this process
+   */
+  readonly taskRunner?: TaskRunner | ((runtime: Runtime) => TaskRunner);
+  /**
+   * `buffered` for a Function URL in `InvokeMode.BUFFERED` (docs/readme/buffered-mode.md);
+   * `bufferedHandler` sets it.
+   * @default loadResponseMode(process.env) (`MCP_RESPONSE_MODE`, else `streaming`)
+   */
+  readonly responseMode?: ResponseMode;
 }
 
 /** The parts of one execution environment. */
@@ -78,6 +116,8 @@ export interface Runtime {
   readonly lifetime?: LifetimeOptions;
   /** Absent when events are off (see RuntimeOverrides.eventLog). */
   readonly events?: EventLog;
+  /** Absent when tasks are off (see RuntimeOverrides.tasks). */
+  readonly tasks?: TaskStore;
 }
 
 export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
@@ -103,12 +143,35 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       tableName: config.sessionTable,
       ttlSeconds: eventConfig.eventTtlSeconds,
     }));
+  // Server-to-client requests, tools' sealed requestState and tasks keep their state
+  // in the session table, as sessions do (DESIGN.md, "What one construct deploys").
+  const onTable = !overrides.sessions;
+  const tableClient = () => client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint });
+  const pending = overrides.pending
+    ?? (onTable ? new DynamoDbPendingRequestStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const sealKey = overrides.sealKey ?? (onTable ? dynamoDbSealKey({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const taskStore = overrides.tasks ?? (onTable ? new DynamoDbTaskStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const runtimeRef: { current?: Runtime } = {};
+  const runnerOverride = overrides.taskRunner;
+  // In Lambda a task runs in an asynchronous invocation of this function; elsewhere
+  // (the dev server, tests) in this process, which does not freeze after a response.
+  const taskRunner: TaskRunner | undefined = typeof runnerOverride === 'function'
+    ? { start: (event) => runnerOverride(runtimeRef.current!).start(event) }
+    : runnerOverride ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? new LambdaTaskRunner() : inProcessTaskRunner(runtimeRef));
+  const tasks = taskStore && taskRunner ? new TaskService({ store: taskStore, runner: taskRunner }) : undefined;
   const endpoint = overrides.endpoint ?? createMcpEndpoint({
     config,
     sessions,
     registry,
     invoker,
     ...(events ? { events: { log: events, pollIntervalMs: eventConfig.pollIntervalMs } } : {}),
+    ...(pending ? { pending } : {}),
+    ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
+    ...(tasks ? { tasks } : {}),
+    responseMode: overrides.responseMode ?? loadResponseMode(process.env),
+    // The deployed invoker runs Lambda functions, which have no log channel back; an
+    // injected one (the dev server's local modules) may relay tools' log messages.
+    toolLogs: overrides.invoker !== undefined,
   });
   const log = overrides.log ?? consoleLogSink;
   const app = createHttpApp({
@@ -118,7 +181,11 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     authenticator: overrides.authenticator,
     log,
   });
-  return { config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events };
+  const runtime: Runtime = {
+    config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events, ...(taskStore ? { tasks: taskStore } : {}),
+  };
+  runtimeRef.current = runtime;
+  return runtime;
 }
 
 export type StreamingHandler = (event: unknown, responseStream: LambdaResponseStream, context: Context) => Promise<void>;
@@ -154,6 +221,10 @@ export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverri
       await serveSns(event, responseStream, context, getRuntime);
       return;
     }
+    if (isTaskEvent(event)) {
+      await serveTask(event, responseStream, context, getRuntime);
+      return;
+    }
     // Task self-invocations and registration events arrive with later issues; until
     // then an unknown event is logged and answered, never fatal.
     consoleLogSink(JSON.stringify({
@@ -182,6 +253,55 @@ async function serveSns(event: SnsEventLike, responseStream: LambdaResponseStrea
   }
   const result = await ingestSnsEvent(event, runtime.events, line);
   responseStream.end(JSON.stringify({ ok: true, ...result }));
+}
+
+/** What a task's run needs from the runtime. */
+function taskExecutorDeps(runtime: Runtime, store: TaskStore): TaskExecutorDeps {
+  return { config: runtime.config, store, registry: runtime.registry, invoker: runtime.invoker, log: (entry) => runtime.log(JSON.stringify(entry)) };
+}
+
+/** Runs tasks in this process with the runtime's own parts (local development only). */
+function inProcessTaskRunner(runtimeRef: { current?: Runtime }): TaskRunner {
+  let runner: LocalTaskRunner | undefined;
+  return {
+    start: (event) => {
+      const runtime = runtimeRef.current!;
+      runner ??= new LocalTaskRunner({
+        execute: async (e) => {
+          await executeTask(
+            taskExecutorDeps(runtime, runtime.tasks!),
+            e,
+            // No function timeout locally: the tool's own timeout bounds the run.
+            { requestId: e[TASK_EVENT_KEY].taskId, deadline: Date.now() + 15 * 60_000 },
+          );
+        },
+        onError: (error) => runtime.log(JSON.stringify({ level: 'error', msg: 'task run failed', error: String(error) })),
+      });
+      return runner.start(event);
+    },
+  };
+}
+
+/**
+ * A task's own invocation (tasks/lambda-task-runner.ts invoked this function with
+ * `InvocationType: 'Event'`): runs the tool and stores the outcome. A store failure
+ * fails the invocation so that Lambda retries it; the executor's claim keeps the retry
+ * from running the tool twice.
+ */
+async function serveTask(event: TaskEvent, responseStream: LambdaResponseStream, context: Context, getRuntime: () => Runtime): Promise<void> {
+  const runtime = getRuntime();
+  responseStream.on('error', () => undefined);
+  if (!runtime.tasks) {
+    runtime.log(JSON.stringify({ level: 'error', msg: 'task event received but this runtime has no task store', requestId: context.awsRequestId }));
+    responseStream.end(JSON.stringify({ ok: false, error: 'tasks are not configured' }));
+    return;
+  }
+  const status = await executeTask(
+    taskExecutorDeps(runtime, runtime.tasks),
+    event,
+    { requestId: context.awsRequestId, deadline: Date.now() + context.getRemainingTimeInMillis() },
+  );
+  responseStream.end(JSON.stringify({ ok: true, status }));
 }
 
 async function serveHttp(
@@ -251,3 +371,15 @@ function describeEvent(event: unknown): Record<string, unknown> {
 
 /** The handler Lambda runs (the construct sets `index.handler`). */
 export const handler: StreamingHandler = createHandler();
+
+/**
+ * The handler of a Function URL in `InvokeMode.BUFFERED` (docs/readme/buffered-mode.md):
+ * HTTP requests are answered whole; SNS and task events take the streaming handler's path.
+ */
+export function createBufferedLambdaHandler(overrides: RuntimeOverrides | (() => RuntimeOverrides) = {}): BufferedHandler {
+  const resolve = (): RuntimeOverrides => ({ ...(typeof overrides === 'function' ? overrides() : overrides), responseMode: 'buffered' });
+  return createBufferedHandler(() => createRuntime(resolve()), { otherEvents: viaStreamingHandler(createHandler(resolve)) });
+}
+
+/** The handler Lambda runs in buffered mode (the construct sets `index.bufferedHandler`). */
+export const bufferedHandler: BufferedHandler = createBufferedLambdaHandler();

@@ -14,5 +14,11 @@ export function builderDepsOf(deps: ProtocolDeps): ServerBuilderDeps {
     config: deps.config,
     invoker: deps.invoker,
     ...(deps.events ? { events: add && remove ? { subscriptions: { add, remove } } : {} } : {}),
+    ...(deps.inputSeal ? { inputSeal: deps.inputSeal } : {}),
+    ...(deps.tasks ? { tasks: deps.tasks } : {}),
+    // Tools' `_sessionState` operations (docs/readme/session-state.md).
+    ...(sessions.applySessionState ? { sessionState: { applySessionState: sessions.applySessionState.bind(sessions) } } : {}),
+    ...(deps.responseMode ? { responseMode: deps.responseMode } : {}),
+    ...(deps.toolLogs !== undefined ? { toolLogs: deps.toolLogs } : {}),
   };
 }

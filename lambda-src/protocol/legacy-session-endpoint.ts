@@ -39,6 +39,8 @@ import { openStandaloneStream } from './standalone-stream';
 import { SessionEventFeed, SessionGoneError } from '../events/session-event-feed';
 import { decodeCursor } from '../events/stream-cursor';
 import type { RequestContext } from '../http/request-context';
+import { storeClientAnswers } from '../s2c/client-answers';
+import { ServerRequestRelay } from '../s2c/server-request-relay';
 import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { ItemTooLargeError } from '../store/item-size';
 import type { Principal, SessionRecord } from '../store/session-store';
@@ -97,6 +99,8 @@ export class LegacySessionEndpoint {
     if (!messages.some(isJSONRPCRequest)) {
       return this.acceptNotifications(session, messages);
     }
+    // 2025-03-26 batches may mix answers with requests; the answers are stored first.
+    if (this.deps.pending && isBatch) await storeClientAnswers(this.deps.pending, session.id, messages);
     return this.serve(request, ctx, session, messages, isBatch);
   }
 
@@ -140,6 +144,8 @@ export class LegacySessionEndpoint {
       // "Resumability and Redelivery" (2025-11-25 only): priming event and retry field.
       reconnectDelayMs: found.protocolVersion >= '2025-11-25' ? this.options.reconnectDelayMs : undefined,
       now: this.options.now,
+      // Buffered mode: what was recorded since Last-Event-ID, then the end; the client polls.
+      once: this.deps.responseMode === 'buffered',
     });
   }
 
@@ -198,6 +204,9 @@ export class LegacySessionEndpoint {
 
   /** Notifications and responses only: 202 ("Sending Messages to the Server", rule 4). */
   private async acceptNotifications(session: SessionRecord, messages: JSONRPCMessage[]): Promise<Response> {
+    // Answers to the server's sampling/elicitation requests: the invocation that asked
+    // (on this environment or another) is polling the store for them (s2c/).
+    if (this.deps.pending) await storeClientAnswers(this.deps.pending, session.id, messages);
     if (messages.some(isInitialized) && !session.initialized) {
       await this.deps.sessions.update(session.id, { initialized: true, ...this.expiryPatch(session) });
     } else {
@@ -205,7 +214,7 @@ export class LegacySessionEndpoint {
     }
     // `notifications/cancelled` for a request running in another invocation has
     // nothing to reach here: it is accepted and has no effect (docs/readme/protocol.md,
-    // "Cancellation"). Responses to server-to-client requests have no waiter yet.
+    // "Cancellation").
     return new Response(null, { status: 202 });
   }
 
@@ -244,6 +253,8 @@ export class LegacySessionEndpoint {
       requestId: ctx.requestId,
       protocolVersion: target.protocolVersion,
       sessionId: target.id,
+      // Tools read the state the session was read with (docs/readme/session-state.md).
+      ...(restoreFrom ? { sessionState: restoreFrom.sessionState ?? {} } : {}),
       principal: ctx.principal,
       signal: ctx.signal,
       deadline: ctx.deadline,
@@ -255,9 +266,23 @@ export class LegacySessionEndpoint {
     for (const m of messages) {
       if (isJSONRPCRequest(m) && m.method === 'logging/setLevel' && typeof m.params?.level === 'string') setLevels.set(m.id, m.params.level);
     }
+    // Buffered mode returns a response only when it is complete, so a request to the
+    // client written before the result could never be answered: none is relayed.
+    const pending = this.deps.responseMode === 'buffered' ? undefined : this.deps.pending;
     const transport = new SessionExchangeTransport({
       sessionId: target.id,
       responseMode,
+      ...(pending && restoreFrom
+        ? {
+          relay: new ServerRequestRelay({
+            store: pending,
+            sessionId: target.id,
+            deadline: ctx.deadline,
+            signal: ctx.signal,
+            onError: (error) => this.options.log({ level: 'warn', message: 'reading a pending client answer failed; retrying', requestId: ctx.requestId, error: String(error) }),
+          }),
+        }
+        : {}),
       keepAliveMs: this.options.keepAliveMs,
       signal: ctx.signal,
       // Logging, "Setting Log Level": the level holds for the session, so it is stored

@@ -12,7 +12,8 @@
  *   (DESIGN.md, "Pitfalls already found").
  *
  * The POST body is read once, here, under the size limit, and handed on parsed.
- * `handle` never throws: an unexpected error becomes 500 with JSON-RPC -32603.
+ * `handle` never throws: a store outage becomes 503 with Retry-After
+ * (store-unavailable.ts), anything else unexpected 500, both with JSON-RPC -32603.
  */
 import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import { acceptsJsonAndEventStream } from './accept-header';
@@ -24,12 +25,16 @@ import { checkBody } from './json-rpc-message';
 import { LegacySessionEndpoint } from './legacy-session-endpoint';
 import { withListenDeadline } from './listen-stream-deadline';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
 import type { HandlerConfig } from '../config';
 import { EventLogBus } from '../events/event-log-bus';
 import type { RequestContext } from '../http/request-context';
 import type { RegistrySource } from '../registry/registry-source';
 import { buildMcpServer } from '../registry/server-builder';
 import type { EventLog } from '../store/event-log';
+import type { PendingRequestStore } from '../store/pending-request-store';
+import type { RequestStateSeal } from '../s2c/request-state-seal';
+import type { TaskService } from '../tasks/task-service';
 import type { SessionStore } from '../store/session-store';
 import type { ToolInvoker } from '../tools/tool-invoker';
 
@@ -52,6 +57,28 @@ export interface ProtocolDeps {
    * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
    */
   readonly events?: ProtocolEventDeps;
+  /**
+   * Where server-to-client requests of 2025-era sessions wait for the client's answer
+   * (s2c/). Absent: tools cannot ask 2025-era clients for input.
+   */
+  readonly pending?: PendingRequestStore;
+  /** Seals the `requestState` of tools that ask for input (s2c/request-state-seal.ts). Absent: such tools get an error result. */
+  readonly inputSeal?: RequestStateSeal;
+  /** 2025-11-25 tasks (tasks/). Absent: no `tasks` capability; task metadata is ignored, as the spec says. */
+  readonly tasks?: TaskService;
+  /**
+   * `buffered` (docs/readme/buffered-mode.md): every response is returned whole, so a
+   * GET stream ends after one read of the event log (clients poll) and
+   * `subscriptions/listen`, whose answer lasts as long as the subscription, is refused.
+   * @default 'streaming'
+   */
+  readonly responseMode?: 'streaming' | 'buffered';
+  /**
+   * Whether the invoker relays tools' log messages (local `handler` modules do; Lambda
+   * functions have no channel back). Decides the `logging` capability when events are off.
+   * @default true
+   */
+  readonly toolLogs?: boolean;
 }
 
 export interface ProtocolEventDeps {
@@ -175,6 +202,20 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     if (await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
       return legacy.post(request, ctx, checked.messages, checked.isBatch);
     }
+    // Read (or find cached) here rather than first in the SDK's server factory: a store
+    // outage then reaches our handler below (503) instead of the SDK's generic 500.
+    await deps.registry.snapshot();
+    const method = (body as { method?: unknown }).method;
+    if (deps.responseMode === 'buffered' && method === 'subscriptions/listen') {
+      // Its answer is a stream that lasts as long as the subscription; a buffered
+      // response would hold it until the function's timeout and deliver nothing before.
+      return jsonRpcErrorResponse(
+        200,
+        JsonRpcErrorCode.MethodNotFound,
+        'Method not found: subscriptions/listen needs response streaming, and this server returns whole responses (buffered mode); poll the lists instead',
+        (body as { id?: string | number }).id ?? null,
+      );
+    }
     modernCalls.set(request, { ctx, protocolVersion: claimedModernVersion(body) });
     const response = await modern.fetch(request, { parsedBody: body });
     const listen = body as { method?: unknown; id?: unknown };
@@ -211,6 +252,23 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
       try {
         return await route(request, ctx);
       } catch (error) {
+        if (isStoreUnavailable(error)) {
+          // DynamoDB throttled, failed or did not answer through the client's bounded
+          // retries (issue 8): the client may retry, so 503 with Retry-After, not 500.
+          options.log({
+            level: 'warn',
+            message: 'the store is unavailable',
+            requestId: ctx.requestId,
+            error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+          });
+          return jsonRpcErrorResponse(
+            503,
+            JsonRpcErrorCode.InternalError,
+            'Service Unavailable: the session and registry store did not answer in time; retry the request',
+            null,
+            { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+          );
+        }
         // Details go to the log (never a token: nothing here holds one), the client gets a generic message.
         options.log({
           level: 'error',

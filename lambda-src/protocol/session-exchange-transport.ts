@@ -24,6 +24,7 @@ import {
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import type { ServerRequestRelay } from '../s2c/server-request-relay';
 
 type RequestId = JSONRPCRequest['id'];
 type ResponseMessage = Extract<JSONRPCMessage, { id: RequestId; result: unknown }> | Extract<JSONRPCMessage, { error: unknown }>;
@@ -55,6 +56,12 @@ export interface SessionExchangeOptions {
    * return a message to deliver instead (an error when storing failed). It must not throw.
    */
   readonly beforeResponse?: (response: ResponseMessage) => Promise<JSONRPCMessage | void>;
+  /**
+   * Carries the server's requests to the client (sampling, elicitation, roots) across
+   * environments: the client answers them on another POST (s2c/server-request-relay.ts).
+   * Absent: the server cannot ask the client anything (its requests fail at once).
+   */
+  readonly relay?: ServerRequestRelay;
 }
 
 const encoder = new TextEncoder();
@@ -148,9 +155,38 @@ export class SessionExchangeTransport implements Transport {
     // to the Server", rule 6); unrelated ones belong to the GET stream, which is not
     // this exchange, so they are dropped here.
     const related = options?.relatedRequestId;
-    if (related === undefined || !this.open.has(related) || this.options.responseMode === 'json') return;
+    const deliverable = related !== undefined && this.open.has(related) && this.options.responseMode !== 'json';
+    if (isJSONRPCRequest(message)) {
+      await this.sendRequest(message, deliverable);
+      return;
+    }
+    if (!deliverable) return;
     if (!this.controller) this.upgradeToStream();
     this.writeEvent(message);
+  }
+
+  /**
+   * A server-to-client request: written on this exchange's stream under the relay's
+   * wire id; its answer comes back from the store as if the client had answered here.
+   * One that cannot reach the client is answered with an error at once, so the SDK
+   * does not wait for a response that can never come.
+   */
+  private async sendRequest(message: JSONRPCRequest, deliverable: boolean): Promise<void> {
+    const relay = this.options.relay;
+    if (!deliverable || !relay) {
+      const why = relay
+        ? 'the server can ask the client only while answering one of its requests, on that request\'s stream'
+        : 'this server cannot deliver requests to the client while a call runs (buffered responses, or no store for the answers); use a 2026-07-28 client';
+      queueMicrotask(() => this.onmessage?.({ jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `cannot send ${message.method}: ${why}` } } as JSONRPCMessage));
+      return;
+    }
+    const { wire, response } = await relay.dispatch(message);
+    if (this.closed) return;
+    if (!this.controller) this.upgradeToStream();
+    this.writeEvent(wire);
+    void response.then((answer) => {
+      if (answer && !this.closed) this.onmessage?.(answer);
+    });
   }
 
   async close(): Promise<void> {

@@ -43,6 +43,11 @@ export interface StandaloneStreamOptions {
   readonly pollIntervalMs?: number;
   /** A poll failed: whether the stream should end (true) or try again next interval. */
   readonly onPollError?: (error: unknown) => boolean;
+  /**
+   * End after the first read of the feed (buffered mode, docs/readme/buffered-mode.md):
+   * the response holds what was recorded since the cursor, and the client polls.
+   */
+  readonly once?: boolean;
 }
 
 /** setTimeout fires at once for delays over 2^31-1 ms. */
@@ -87,10 +92,14 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
       if (ended) return;
       for (const { id, message } of messages) write(`id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
     } catch (error) {
-      if (options.onPollError?.(error)) {
+      if (options.onPollError?.(error) || options.once) {
         end(true);
         return;
       }
+    }
+    if (options.once) {
+      end(true);
+      return;
     }
     if (!ended) pollTimer = setTimeout(() => void poll(), options.pollIntervalMs ?? 1000);
   };
@@ -111,6 +120,7 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
     if (options.keepAliveMs > 0) keepAlive = setInterval(() => write(': keepalive\n\n'), options.keepAliveMs);
     // The first poll at once: a resumed stream replays what the client missed without waiting.
     if (options.feed) void poll();
+    else if (options.once) end(true);
   }
   return new Response(body, {
     status: 200,

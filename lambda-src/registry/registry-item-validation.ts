@@ -12,7 +12,7 @@
  * exactly one of static content, `lambdaArn` or (local files only) `handler`.
  */
 import { placeholdersIn } from './prompt-placeholders';
-import { TOOL_CONTRACTS } from './registry-item';
+import { TASK_SUPPORT, TOOL_CONTRACTS } from './registry-item';
 import type { RegistryItem } from './registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
@@ -49,6 +49,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   if (item.icons !== undefined) checkIcons(item.icons, err);
   if (item.annotations !== undefined && !isRecord(item.annotations)) err("'annotations' must be an object");
   if (item.contract !== undefined && item.type !== 'tool') err("'contract' applies to tools only; remove it");
+  if (item.taskSupport !== undefined && item.type !== 'tool') err("'taskSupport' applies to tools only; remove it");
 
   switch (item.type) {
     case 'tool':
@@ -57,6 +58,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
       if (item.outputSchema !== undefined) checkSchema(item.outputSchema, 'outputSchema', false, validators, err);
       if (item._meta !== undefined && !isRecord(item._meta)) err("'_meta' must be an object");
       checkContract(item, err);
+      checkTaskSupport(item, err);
       checkTarget(item, [], options, err);
       break;
     case 'resource':
@@ -128,6 +130,13 @@ function checkContract(item: Record<string, unknown>, err: (m: string) => void):
   } else if (item.contract === 'bedrock-agentcore-gateway' && item.lambdaArn === undefined) {
     // The Gateway contract is how a Lambda function is invoked; a local module has no client context.
     err("the 'bedrock-agentcore-gateway' contract needs a 'lambdaArn'");
+  }
+}
+
+function checkTaskSupport(item: Record<string, unknown>, err: (m: string) => void): void {
+  if (item.taskSupport === undefined) return;
+  if (!(TASK_SUPPORT as readonly unknown[]).includes(item.taskSupport)) {
+    err(`'taskSupport' must be one of ${TASK_SUPPORT.map((c) => `'${c}'`).join(', ')} (got ${JSON.stringify(item.taskSupport)})`);
   }
 }
 

@@ -28,6 +28,14 @@ export interface FunctionTarget {
 export const TOOL_CONTRACTS = ['mcp', 'bedrock-agentcore-gateway'] as const;
 export type ToolContract = (typeof TOOL_CONTRACTS)[number];
 
+/**
+ * Whether a tool may run as a 2025-11-25 task (basic/utilities/tasks, "Tool-Level
+ * Negotiation"; listed as `execution.taskSupport`): `forbidden` (the default) refuses
+ * a task-augmented call with -32601, `required` refuses a call without a task.
+ */
+export const TASK_SUPPORT = ['forbidden', 'optional', 'required'] as const;
+export type TaskSupport = (typeof TASK_SUPPORT)[number];
+
 export interface ToolItem extends FunctionTarget {
   readonly type: 'tool';
   readonly name: string;
@@ -41,6 +49,8 @@ export interface ToolItem extends FunctionTarget {
   readonly _meta?: Record<string, unknown>;
   /** @default 'mcp' */
   readonly contract?: ToolContract;
+  /** @default 'forbidden' */
+  readonly taskSupport?: TaskSupport;
 }
 
 export interface ResourceItem extends FunctionTarget {

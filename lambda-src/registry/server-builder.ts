@@ -22,6 +22,10 @@ import { checkPromptArguments, promptFunctionResult, renderStaticPrompt } from '
 import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from './registry-item';
 import type { RegistrySnapshot } from './registry-source';
 import { functionContents, staticContents } from './resource-contents';
+import { serverCapabilities } from './server-capabilities';
+import { climbsOutOfTemplate } from './template-traversal';
+import type { SessionState } from '../session-state/session-state-changes';
+import type { SessionStateStore } from '../store/session-state-store';
 import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
@@ -29,12 +33,26 @@ import { AGENTCORE_GATEWAY_CONTRACT, agentCoreGatewayInvocation, agentCoreGatewa
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
 import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
+import { keepSessionState, takeSessionStateChanges, withSessionStateError } from '../tools/tool-session-state';
+import { withInputResponses } from '../s2c/input-required-contract';
+import type { RequestStateSeal } from '../s2c/request-state-seal';
+import { incomingRound, outgoingRound } from '../s2c/tool-input-round';
+import { createTaskResult, installTaskMethods, requestedTtl, runsAsTask, servesTasks, TASKS_CAPABILITY, withTaskSupport } from '../tasks/task-methods';
+import { extensionCreateTaskResult, installTaskExtensionMethods, runsAsExtensionTask, TASKS_EXTENSION } from '../tasks/task-extension';
+import { taskOwner } from '../tasks/task-owner';
+import type { TaskRequest } from '../tasks/task-record';
+import type { TaskService } from '../tasks/task-service';
 
 /** Per-request facts that reach tool functions in the tool contract's `context`. */
 export interface CallContext {
   readonly requestId: string;
   readonly protocolVersion: string;
   readonly sessionId?: string;
+  /**
+   * The 2025-era session's tool state, as read with the session (docs/readme/session-state.md);
+   * tools get it in `context.sessionState`. Absent without a session.
+   */
+  readonly sessionState?: SessionState;
   readonly principal?: Principal;
   /** Aborted on client disconnect; combined with the SDK's per-request cancellation. */
   readonly signal?: AbortSignal;
@@ -70,6 +88,31 @@ export interface ServerBuilderDeps {
    * 2025-11-25 basic/lifecycle, "Capability Negotiation").
    */
   readonly events?: EventCapabilityDeps;
+  /**
+   * Seals the `requestState` of tools that ask for input (s2c/). Absent: a tool that
+   * returns a requestState gets an error result; one asking with inputRequests only works.
+   */
+  readonly inputSeal?: RequestStateSeal;
+  /** 2025-11-25 tasks; served to 2025-11-25 sessions only (tasks/task-methods.ts). */
+  readonly tasks?: TaskService;
+  /**
+   * Writes the `_sessionState` operations a tool returns (docs/readme/session-state.md).
+   * Absent: a tool's operations are refused with an error result.
+   */
+  readonly sessionState?: SessionStateStore;
+  /**
+   * `buffered`: responses are returned whole (entry/buffered-handler.ts), so no
+   * `subscriptions/listen` stream carries notifications to 2026-07-28 clients.
+   * @default 'streaming'
+   */
+  readonly responseMode?: 'streaming' | 'buffered';
+  /**
+   * Whether `notifications/message` can reach clients besides through events: the
+   * invoker relays a tool's log channel (local `handler` modules do; a Lambda function
+   * has none). With events on, SNS messages reach clients either way.
+   * @default true
+   */
+  readonly toolLogs?: boolean;
 }
 
 export interface EventCapabilityDeps {
@@ -125,32 +168,44 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
   const hasResources = snapshot.resources.length > 0 || snapshot.resourceTemplates.length > 0;
   const hasPrompts = snapshot.prompts.length > 0;
 
-  // Capabilities say what this registry serves, nothing more (2025-11-25,
-  // basic/lifecycle, "Capability Negotiation"). `logging` is always served:
-  // `logging/setLevel` is kept with the session and tools' log messages reach the
-  // client as `notifications/message` (2025-11-25, server/utilities/logging).
+  // Capabilities say what this deployment serves, nothing more (2025-11-25,
+  // basic/lifecycle, "Capability Negotiation"; server-capabilities.ts has the rules).
   // `listChanged` and `subscribe` only where a stream delivers them: the GET stream of
-  // a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/).
+  // a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/), which a
+  // buffered response cannot carry.
   const legacySession = call.sessionId !== undefined;
-  const listChanged = deps.events !== undefined ? { listChanged: true } : {};
-  const subscribe = deps.events !== undefined && (!legacySession || deps.events.subscriptions !== undefined);
+  const tasks = servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
+  // 2026-07-28: tasks through the io.modelcontextprotocol/tasks extension (tasks/task-extension.ts).
+  const extensionTasks = !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
+  // Who owns the tasks this request creates or reads, and whose requestState it opens.
+  const caller = taskOwner(call.principal, call.sessionId);
   const capabilities: ServerCapabilities = {
-    tools: { ...listChanged },
-    logging: {},
-    ...(hasResources ? { resources: { ...listChanged, ...(subscribe ? { subscribe: true } : {}) } } : {}),
-    ...(hasPrompts ? { prompts: { ...listChanged } } : {}),
-    ...(hasPrompts || snapshot.resourceTemplates.length > 0 ? { completions: {} } : {}),
+    ...(tasks ? { tasks: TASKS_CAPABILITY } : {}),
+    ...(extensionTasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
+    ...serverCapabilities(snapshot, {
+      notifications: deps.events !== undefined && (legacySession || deps.responseMode !== 'buffered'),
+      subscriptions: !legacySession || deps.events?.subscriptions !== undefined,
+      logMessages: deps.events !== undefined || deps.toolLogs !== false,
+    }),
   };
+  // McpServer fills in `listChanged: true` for every list declared to its constructor;
+  // the lists are declared after it instead, so they claim exactly what is delivered.
+  const { tools: toolsCapability, resources: resourcesCapability, prompts: promptsCapability, ...otherCapabilities } = capabilities;
   const mcp = new McpServer(
     { name: config.serverName, version: config.serverVersion },
     {
-      capabilities,
+      capabilities: otherCapabilities,
       ...(config.instructions ? { instructions: config.instructions } : {}),
       ...(deps.supportedProtocolVersions ? { supportedProtocolVersions: deps.supportedProtocolVersions } : {}),
       cacheHints: cacheHintsFor(config.registryCacheSeconds),
     },
   );
   const server = mcp.server;
+  server.registerCapabilities({
+    ...(toolsCapability ? { tools: toolsCapability } : {}),
+    ...(resourcesCapability ? { resources: resourcesCapability } : {}),
+    ...(promptsCapability ? { prompts: promptsCapability } : {}),
+  });
 
   const toolsByName = new Map(snapshot.tools.map((t) => [t.name, t]));
   const resourcesByUri = new Map(snapshot.resources.map((r) => [r.uri, r]));
@@ -196,7 +251,8 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
 
   server.setRequestHandler('tools/list', (request) => {
     const page = pageAfter(snapshot.tools, 'tools/list', request.params?.cursor, pageSize);
-    return { tools: page.items.map(toolDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    const listed = page.items.map((t) => (tasks ? withTaskSupport(toolDefinition(t), t) : toolDefinition(t)));
+    return { tools: listed, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   });
 
   // A function written for Amazon Bedrock AgentCore Gateway's Lambda target gets the
@@ -233,10 +289,57 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
         : (p) => {
           void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...p } }).catch(() => undefined);
         };
-    const outcome = tool.contract === AGENTCORE_GATEWAY_CONTRACT
-      ? await invokeAgentCoreTool(tool, args, ctx, onProgress)
-      : await invoke('tool', name, tool, toolEvent(name, args, contextFor(ctx, progressToken)), invokeOptions(tool, ctx, onProgress));
-    const result: CallToolResult = toCallToolResult(name, outcome, { outputSchema: tool.outputSchema, validators });
+    // 2025-11-25 tasks: the call returns a CreateTaskResult at once; the tool runs in
+    // an invocation of its own (tasks/). Without the capability, `task` is ignored.
+    const taskRequest = (): TaskRequest => ({
+      method: 'tools/call',
+      tool: name,
+      arguments: args,
+      protocolVersion: call.protocolVersion,
+      requestId: call.requestId,
+      ...(call.sessionId !== undefined ? { sessionId: call.sessionId } : {}),
+      ...(call.principal !== undefined ? { principal: call.principal } : {}),
+      ...(progressToken !== undefined ? { progressToken } : {}),
+    });
+    if (extensionTasks && runsAsExtensionTask(tool, ctx)) {
+      return extensionCreateTaskResult(await extensionTasks.createRecord({
+        owner: caller, request: taskRequest(), runLimitMs: (tool.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000,
+      }));
+    }
+    const taskParams = (request.params as { task?: unknown }).task;
+    if (tasks && runsAsTask(tool, taskParams)) {
+      return createTaskResult(await tasks.create({
+        owner: caller,
+        request: taskRequest(),
+        requestedTtlMs: requestedTtl(taskParams),
+        runLimitMs: (tool.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000,
+      }));
+    }
+    if (tool.contract === AGENTCORE_GATEWAY_CONTRACT) {
+      const outcome = await invokeAgentCoreTool(tool, args, ctx, onProgress);
+      return server.projectCallToolResult(toCallToolResult(name, outcome, { outputSchema: tool.outputSchema, validators }), tool.outputSchema);
+    }
+    // A tool may ask for input and be invoked again with the answers (s2c/).
+    const binding = { tool: name, caller };
+    const retry = await incomingRound(ctx, deps.inputSeal, binding);
+    // Only tools get the session's state (docs/readme/session-state.md).
+    const toolContext = { ...contextFor(ctx, progressToken), ...(call.sessionState ? { sessionState: call.sessionState } : {}) };
+    const event = withInputResponses(toolEvent(name, args, toolContext), retry);
+    const outcome = await invoke('tool', name, tool, event, invokeOptions(tool, ctx, onProgress));
+    if (outcome.ok) {
+      const asked = await outgoingRound(name, outcome.payload, deps.inputSeal, binding);
+      if (asked) return asked;
+    }
+    // `_sessionState` operations are kept before the client sees the result, so its
+    // next request, on any environment, reads the new state (tools/tool-session-state.ts).
+    const taken = takeSessionStateChanges(outcome);
+    let result: CallToolResult = toCallToolResult(name, taken.outcome, { outputSchema: tool.outputSchema, validators });
+    if (taken.changes !== undefined) {
+      const kept = await keepSessionState(
+        { toolName: name, sessionId: call.sessionId, seen: call.sessionState, store: deps.sessionState }, taken.changes,
+      );
+      if (!kept.kept && !kept.ignored) result = withSessionStateError(result, kept.error);
+    }
     // The era's wire projection (SEP-2106 text fallback; the 2025 `{result}` wrap).
     return server.projectCallToolResult(result, tool.outputSchema);
   });
@@ -259,7 +362,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       }
       for (const template of snapshot.resourceTemplates) {
         const variables = templateOf(template.uriTemplate)?.match(uri);
-        if (variables) {
+        if (variables && !climbsOutOfTemplate(variables)) {
           return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
         }
       }
@@ -273,7 +376,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
   // delivers `notifications/resources/updated` for the URI. 2026-07-28 has no such
   // methods: its clients name URIs in `subscriptions/listen`.
   const subscriptions = deps.events?.subscriptions;
-  if (hasResources && subscribe && legacySession && subscriptions) {
+  if (hasResources && capabilities.resources?.subscribe && legacySession && subscriptions) {
     const sessionId = call.sessionId!;
     const checkUri = (uri: string) => {
       if (Buffer.byteLength(uri, 'utf8') > MAX_SUBSCRIPTION_URI_BYTES) {
@@ -333,6 +436,9 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       return result;
     });
   }
+
+  if (tasks) installTaskMethods(mcp, tasks, { owner: caller, deadline: call.deadline, signal: call.signal });
+  if (extensionTasks) installTaskExtensionMethods(mcp, extensionTasks, caller);
 
   if (capabilities.completions) {
     server.setRequestHandler('completion/complete', (request) => {

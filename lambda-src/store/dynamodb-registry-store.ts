@@ -11,7 +11,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, oldNumber } from './conditional-check';
+import { isConditionalCheckFailed, oldNumber, oldString } from './conditional-check';
 import {
   bodyOf, byOrder, fromRegistryRecord, isStorableSortKey, registrySortKey, sortKeyOf, toRegistryRecord,
 } from './registry-record';
@@ -153,7 +153,14 @@ export class DynamoDbRegistryStore implements RegistryStore {
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
       if (expectedVersion === undefined) return undefined;
-      throw new RegistryConflictError(describeVersionConflict(sk, oldNumber(err, 'version'), expectedVersion));
+      // The SDK retries an UpdateItem whose answer was lost (a dropped connection, a
+      // timeout) although DynamoDB may have applied it: the item one version on with
+      // exactly our body is that write (or an identical one), not a conflict.
+      const version = oldNumber(err, 'version');
+      if (version === expectedVersion + 1 && oldString(err, 'body') === body) {
+        return fromRegistryRecord({ body, order: oldNumber(err, 'order'), version });
+      }
+      throw new RegistryConflictError(describeVersionConflict(sk, version, expectedVersion));
     }
   }
 
@@ -169,8 +176,11 @@ export class DynamoDbRegistryStore implements RegistryStore {
       }));
       return fromRegistryRecord(record);
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return oldNumber(err, 'version') ?? 0;
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      // Our own PutItem, applied but its answer lost and retried by the SDK: the order
+      // drawn from the counter for this call alone says so.
+      if (oldNumber(err, 'order') === record.order && oldString(err, 'body') === body) return fromRegistryRecord(record);
+      return oldNumber(err, 'version') ?? 0;
     }
   }
 

@@ -5,12 +5,15 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, oldNumber } from './conditional-check';
+import { isConditionalCheckFailed, isSameItem, oldNumber } from './conditional-check';
+import { DynamoDbSessionStateStore } from './dynamodb-session-state-store';
 import { fromSessionItem, isLive, toSessionItem } from './session-item';
+import type { SessionStateWrite } from './session-state-store';
 import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
 } from './session-store';
 import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
+import type { SessionStateChanges } from '../session-state/session-state-changes';
 
 export interface DynamoDbSessionStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -23,11 +26,18 @@ export class DynamoDbSessionStore implements SessionStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
+  private readonly state: DynamoDbSessionStateStore;
 
   constructor(options: DynamoDbSessionStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.now = options.now ?? Date.now;
+    this.state = new DynamoDbSessionStateStore(options);
+  }
+
+  /** One conditional UpdateItem on the session's item (dynamodb-session-state-store.ts). */
+  applySessionState(id: string, changes: SessionStateChanges): Promise<SessionStateWrite> {
+    return this.state.applySessionState(id, changes);
   }
 
   async create(record: SessionRecord): Promise<void> {
@@ -41,9 +51,14 @@ export class DynamoDbSessionStore implements SessionStore {
         // TTL had already run.
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
         ExpressionAttributeValues: { ':now': nowEpochSeconds(this.now()) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (err) {
       if (isConditionalCheckFailed(err)) {
+        // The SDK retries a PutItem whose answer was lost (a dropped connection, a
+        // timeout) although DynamoDB may have applied it; the retry then fails on our
+        // own item. Every attribute as this call wrote it: this call's write.
+        if (isSameItem(err, item)) return;
         throw new SessionConflictError(`session ${record.id} already exists`);
       }
       throw err;

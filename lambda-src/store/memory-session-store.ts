@@ -5,11 +5,15 @@
  * the size limit and expiry by comparison with the clock; the shared behavioural
  * suite in test/store/ runs against both.
  */
+import { assertItemFits, ItemTooLargeError } from './item-size';
 import { fromSessionItem, isLive, toSessionItem, type SessionItem } from './session-item';
+import { decodeSessionState, encodeSessionState } from './session-state-attribute';
+import { SESSION_STATE_ATTRIBUTE, type SessionStateWrite } from './session-state-store';
 import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
 } from './session-store';
 import { nowEpochSeconds } from './table-schema';
+import { applySessionStateChanges, type SessionStateChanges } from '../session-state/session-state-changes';
 
 export interface MemorySessionStoreOptions {
   /** Epoch milliseconds; injectable for tests. @default Date.now */
@@ -79,6 +83,23 @@ export class MemorySessionStore implements SessionStore {
     else delete (next as Record<string, unknown>).subscriptions;
     this.items.set(id, next);
     return true;
+  }
+
+  /** Same outcomes as the DynamoDB store: gone, not_integer, too_large (the 400 KB item), or applied. */
+  async applySessionState(id: string, changes: SessionStateChanges): Promise<SessionStateWrite> {
+    const old = this.items.get(id);
+    if (!isLive(old, this.nowSeconds())) return { ok: false, reason: 'gone', message: 'the session is unknown, expired or was deleted' };
+    const applied = applySessionStateChanges(decodeSessionState(old![SESSION_STATE_ATTRIBUTE]), changes);
+    if (!applied.ok) return { ok: false, reason: 'not_integer', message: applied.problem };
+    const next: SessionItem = { ...old!, [SESSION_STATE_ATTRIBUTE]: encodeSessionState(applied.state), version: old!.version + 1 };
+    try {
+      assertItemFits(`session ${id}`, next);
+    } catch (error) {
+      if (!(error instanceof ItemTooLargeError)) throw error;
+      return { ok: false, reason: 'too_large', message: 'the session would exceed the 400 KB DynamoDB item limit' };
+    }
+    this.items.set(id, next);
+    return { ok: true };
   }
 
   private nowSeconds(): number {

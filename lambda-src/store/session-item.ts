@@ -8,6 +8,8 @@
  * its range, empty keys) can make the write fail.
  */
 import { assertItemFits } from './item-size';
+import { decodeSessionState, encodeSessionState } from './session-state-attribute';
+import { SESSION_STATE_ATTRIBUTE } from './session-state-store';
 import type { SessionRecord } from './session-store';
 import { isStorableSessionId, sessionKey } from './table-schema';
 
@@ -36,6 +38,8 @@ export function toSessionItem(record: SessionRecord): SessionItem {
     version: record.version,
     // A DynamoDB string set (ADD/DELETE update it atomically); a set cannot be empty.
     subscriptions: record.subscriptions?.length ? new Set(record.subscriptions) : undefined,
+    // A map, one entry per top-level key (session-state-attribute.ts).
+    [SESSION_STATE_ATTRIBUTE]: record.sessionState === undefined ? undefined : encodeSessionState(record.sessionState),
   };
   for (const key of Object.keys(item)) {
     if (item[key] === undefined) delete item[key];
@@ -59,6 +63,7 @@ export function fromSessionItem(item: Record<string, unknown>): SessionRecord {
   if (item.logLevel !== undefined) record.logLevel = item.logLevel as string;
   if (item.principal !== undefined) record.principal = JSON.parse(item.principal as string);
   if (item.initialized !== undefined) record.initialized = item.initialized as boolean;
+  if (item[SESSION_STATE_ATTRIBUTE] !== undefined) record.sessionState = decodeSessionState(item[SESSION_STATE_ATTRIBUTE]);
   const subscriptions = item.subscriptions as Iterable<string> | undefined;
   if (subscriptions !== undefined) {
     const uris = [...subscriptions].sort();

@@ -4,6 +4,9 @@
  * in process memory.
  */
 
+import type { SessionStateWrite } from './session-state-store';
+import type { SessionState, SessionStateChanges } from '../session-state/session-state-changes';
+
 /** Who made a request, as the http layer established it. Tokens never appear here. */
 export interface Principal {
   /** `iam`, `oauth`, `bearer`, `none` or `local`. */
@@ -38,6 +41,12 @@ export interface SessionRecord {
    * server/resources, "Subscriptions"), sorted; absent when none.
    */
   readonly subscriptions?: readonly string[];
+  /**
+   * The tools' session state (docs/readme/session-state.md), read with the session so
+   * that a tool call costs no second read; absent until a tool changes it. Written only
+   * by `applySessionState`.
+   */
+  readonly sessionState?: SessionState;
 }
 
 /** Fields a request may change on a live session. */
@@ -78,6 +87,13 @@ export interface SessionStore {
   addSubscription?(id: string, uri: string): Promise<boolean>;
   /** Removes a URI from the session's subscriptions (absent: no change). False when the session is gone. */
   removeSubscription?(id: string, uri: string): Promise<boolean>;
+  /**
+   * Applies a tool's `_sessionState` operations to the session's state atomically (one
+   * conditional write, no read first: concurrent calls on any environment never lose
+   * each other's changes; store/session-state-store.ts). Optional like the
+   * subscriptions; without it tools' state changes are refused.
+   */
+  applySessionState?(id: string, changes: SessionStateChanges): Promise<SessionStateWrite>;
 }
 
 /** Most resource subscriptions one session may hold: bounds the session item's size. */

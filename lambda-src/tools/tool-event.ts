@@ -4,6 +4,7 @@
  * language, so it holds only plain JSON and never a credential: the caller's token
  * stays in the http layer; the `principal` is what that layer established from it.
  */
+import type { SessionState } from '../session-state/session-state-changes';
 import type { Principal } from '../store/session-store';
 
 export interface ToolEventContext {
@@ -13,6 +14,13 @@ export interface ToolEventContext {
   readonly protocolVersion: string;
   /** The `Mcp-Session-Id` of a 2025-era session; absent for stateless requests. */
   readonly sessionId?: string;
+  /**
+   * The session's tool state (docs/readme/session-state.md): a JSON object, `{}` until
+   * a tool changes it, given to tools in a 2025-era session only (2026-07-28 has no
+   * sessions). A tool changes it by returning `_sessionState` operations; this copy is
+   * what the state was when the call began.
+   */
+  readonly sessionState?: SessionState;
   /** Who called: kind, id and non-secret claims. */
   readonly principal?: Principal;
   /** The client's `_meta.progressToken`, when it asked for progress. */
@@ -37,6 +45,7 @@ export function eventContext(context: ToolEventContext): ToolEventContext {
     protocolVersion: context.protocolVersion,
   };
   if (context.sessionId !== undefined) out.sessionId = context.sessionId;
+  if (context.sessionState !== undefined) out.sessionState = context.sessionState;
   if (context.principal !== undefined) {
     // Copy field by field: a Principal object from the http layer must not carry
     // anything else (such as a raw token) into a function's event by accident.

@@ -10,6 +10,10 @@
  *   went wrong, because tool execution errors are reported in the result, not as
  *   protocol errors (MCP 2025-11-25, server/tools, "Error Handling").
  *
+ * The reserved `_sessionState` key (docs/readme/session-state.md) never reaches the
+ * client: callers that keep session state take it off first
+ * (tool-session-state.ts); for the others (a task's run) it is dropped here.
+ *
  * With an outputSchema the structured content is validated; a mismatch is an error
  * result that names the failing field (2025-11-25, "Output Schema": servers MUST
  * provide structured results that conform to it).
@@ -19,6 +23,7 @@ import { isCallToolResult } from '@modelcontextprotocol/server';
 import type { JsonSchemaValidators } from './json-schema-validators';
 import { sharedValidators } from './json-schema-validators';
 import type { InvokeFailureKind, InvokeOutcome } from './tool-invoker';
+import { takeSessionStateChanges } from './tool-session-state';
 
 export interface ToolResultOptions {
   readonly outputSchema?: Record<string, unknown>;
@@ -50,7 +55,8 @@ export function failureText(toolName: string, kind: InvokeFailureKind, message: 
   return describeFailure(`tool '${toolName}'`, kind, message);
 }
 
-export function toCallToolResult(toolName: string, outcome: InvokeOutcome, options: ToolResultOptions = {}): CallToolResult {
+export function toCallToolResult(toolName: string, invoked: InvokeOutcome, options: ToolResultOptions = {}): CallToolResult {
+  const { outcome } = takeSessionStateChanges(invoked);
   if (!outcome.ok) return toolErrorResult(failureText(toolName, outcome.kind, outcome.message));
   const result = wrap(outcome.payload, options.outputSchema !== undefined);
   if ('invalid' in result) return toolErrorResult(`tool '${toolName}' returned an invalid CallToolResult: ${result.invalid}`);

@@ -27,7 +27,7 @@ test('listens on a free loopback port and registers the example items in file or
   expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
   expect(server.port).toBeGreaterThan(0);
   expect(server.items.map((i) => `${i.type}:${'name' in i ? i.name : ''}`)).toEqual([
-    'tool:echo', 'tool:get_weather', 'tool:count_slowly', 'resource:readme', 'resourceTemplate:greeting', 'prompt:review_code',
+    'tool:echo', 'tool:get_weather', 'tool:count_slowly', 'tool:counter', 'resource:readme', 'resourceTemplate:greeting', 'prompt:review_code',
   ]);
 });
 
@@ -42,7 +42,7 @@ describe('SDK v1 client, 2025-11-25 session', () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'mcp-lambda-server-local' });
 
     const tools = await client.listTools();
-    expect(tools.tools.map((t) => t.name)).toEqual(['echo', 'get_weather', 'count_slowly']);
+    expect(tools.tools.map((t) => t.name)).toEqual(['echo', 'get_weather', 'count_slowly', 'counter']);
     expect(tools.tools[1].outputSchema).toMatchObject({ required: ['city', 'temperature', 'units', 'conditions'] });
 
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'hello from v1' } });
@@ -102,7 +102,7 @@ describe('SDK v2 client, 2026-07-28', () => {
     expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
 
     const tools = await client.listTools();
-    expect(tools.tools.map((t) => t.name)).toEqual(['echo', 'get_weather', 'count_slowly']);
+    expect(tools.tools.map((t) => t.name)).toEqual(['echo', 'get_weather', 'count_slowly', 'counter']);
 
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'hello from v2' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'hello from v2' }]);
