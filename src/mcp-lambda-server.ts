@@ -220,6 +220,26 @@ export interface McpLambdaServerProps {
    * @default McpFrontDoor.functionUrl()
    */
   readonly frontDoor?: McpFrontDoor;
+
+  /**
+   * Whether responses stream. `BUFFERED` is for front doors that cannot pass a
+   * streamed response through: every answer arrives whole (no progress before the
+   * result), and a GET returns the events recorded since `Last-Event-ID` and ends,
+   * so clients poll. Responses are then limited to Lambda's 6 MB.
+   *
+   * @default McpResponseMode.STREAMING
+   */
+  readonly responseMode?: McpResponseMode;
+}
+
+/**
+ * How the handler sends responses.
+ */
+export enum McpResponseMode {
+  /** A response-streaming Function URL: SSE events reach the client as they are written. */
+  STREAMING = 'streaming',
+  /** A buffered Function URL: each response is sent whole, at most 6 MB. */
+  BUFFERED = 'buffered',
 }
 
 /** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
@@ -234,6 +254,7 @@ const ENV = {
   authMode: 'MCP_AUTH_MODE',
   allowedOrigins: 'MCP_ALLOWED_ORIGINS',
   toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
+  responseMode: 'MCP_RESPONSE_MODE',
   eventPollIntervalMs: 'MCP_EVENT_POLL_INTERVAL_MS',
   eventTtlSeconds: 'MCP_EVENT_TTL_SECONDS',
   /** Set by McpAuth.oauth()/cognito() (src/mcp-auth.ts), or here for a front door's custom domain. */
@@ -411,6 +432,7 @@ export class McpLambdaServer extends Construct {
     const allowedOrigins = props.allowedOrigins ?? [];
     const functionOptions = props.functionOptions ?? {};
     const allowedToolFunctions = props.allowedToolFunctions ?? [];
+    const buffered = props.responseMode === McpResponseMode.BUFFERED;
 
     validateNonEmpty('serverName', serverName);
     validateNonEmpty('serverVersion', serverVersion);
@@ -469,6 +491,7 @@ export class McpLambdaServer extends Construct {
       [ENV.authMode]: auth.mode,
       ...(allowedOrigins.length > 0 ? { [ENV.allowedOrigins]: allowedOrigins.join(',') } : {}),
       [ENV.toolTimeoutSeconds]: secondsString(toolTimeout),
+      ...(buffered ? { [ENV.responseMode]: McpResponseMode.BUFFERED } : {}),
       // Set only when given: the handler's defaults (1 s, 1 h) are documented there.
       ...(props.eventPollInterval ? { [ENV.eventPollIntervalMs]: millisString(props.eventPollInterval) } : {}),
       ...(props.eventRetention ? { [ENV.eventTtlSeconds]: secondsString(props.eventRetention) } : {}),
@@ -488,7 +511,8 @@ export class McpLambdaServer extends Construct {
       // Relative to this file: src/ under ts-node/ts-jest, lib/ once compiled; both
       // sit next to assets/ in the repository and in the npm package.
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'handler')),
-      handler: 'index.handler',
+      // A buffered Function URL calls a plain (not streamified) handler.
+      handler: buffered ? 'index.bufferedHandler' : 'index.handler',
       runtime,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize,
@@ -521,7 +545,7 @@ export class McpLambdaServer extends Construct {
     this.functionUrl = new lambda.FunctionUrl(this, 'HandlerUrl', {
       function: this.function,
       authType: auth.functionUrlAuthType,
-      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+      invokeMode: buffered ? lambda.InvokeMode.BUFFERED : lambda.InvokeMode.RESPONSE_STREAM,
       cors: allowedOrigins.length === 0 ? undefined : {
         allowedOrigins,
         // Function URL CORS lists the methods of actual requests; Lambda answers

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { newStack, serverTemplate } from './server-template';
-import { McpAuth, McpLambdaServer, McpLambdaServerProps } from '../../src';
+import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpResponseMode } from '../../src';
 
 const TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -245,6 +245,16 @@ describe('McpLambdaServer overrides', () => {
     expect(defaults).not.toHaveProperty('MCP_EVENT_TTL_SECONDS');
     const { template } = serverTemplate({ eventPollInterval: Duration.millis(250), eventRetention: Duration.hours(6) });
     expect(environmentOf(template)).toMatchObject({ MCP_EVENT_POLL_INTERVAL_MS: '250', MCP_EVENT_TTL_SECONDS: '21600' });
+  });
+
+  test('responseMode BUFFERED sets the URL, the handler export and the environment together', () => {
+    const streaming = serverTemplate({}).template;
+    streaming.hasResourceProperties('AWS::Lambda::Url', { InvokeMode: 'RESPONSE_STREAM' });
+    expect(environmentOf(streaming)).not.toHaveProperty('MCP_RESPONSE_MODE');
+    const { template } = serverTemplate({ responseMode: McpResponseMode.BUFFERED });
+    template.hasResourceProperties('AWS::Lambda::Url', { InvokeMode: 'BUFFERED' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.bufferedHandler', Description: Match.stringLikeRegexp('^MCP server') });
+    expect(environmentOf(template)).toMatchObject({ MCP_RESPONSE_MODE: 'buffered' });
   });
 
   test('removalPolicy applies to both tables and the log group', () => {
