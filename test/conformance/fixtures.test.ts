@@ -35,8 +35,10 @@ test('the fixture registry is a valid registry file with the names the scenarios
     ['test://template/{id}/data'],
   );
   expect(names('prompt')).toEqual(['test_simple_prompt', 'test_prompt_with_arguments', 'test_prompt_with_embedded_resource', 'test_prompt_with_image']);
-  // Server-to-client requests are not served yet: their fixtures must not pretend.
-  expect(names('tool').filter((n) => /sampling|elicitation/.test(n))).toEqual([]);
+  // Server-to-client requests (sampling, elicitation) are served: their scenarios' tools are there.
+  expect(names('tool').filter((n) => /sampling|elicitation/.test(n))).toEqual([
+    'test_sampling', 'test_elicitation', 'test_elicitation_sep1034_defaults', 'test_elicitation_sep1330_enums',
+  ]);
 });
 
 test('every expected failure names a scenario of the installed suite, with a reason', () => {
