@@ -26,6 +26,11 @@ export interface HandlerConfig {
   readonly oauth?: OAuthConfig;
   /** Settings of auth mode `bearer`; required in that mode. */
   readonly bearer?: BearerConfig;
+  /**
+   * Behind the construct's CloudFront front door: the Secrets Manager secret whose
+   * value CloudFront sends in `x-mcp-origin-verify` (http/origin-verifier.ts).
+   */
+  readonly originVerifySecretArn?: string;
 }
 
 /**
@@ -108,6 +113,7 @@ export const ENV = {
   bearerSecretArn: 'MCP_BEARER_SECRET_ARN',
   bearerCacheSeconds: 'MCP_BEARER_CACHE_SECONDS',
   bearerAcceptPrevious: 'MCP_BEARER_ACCEPT_PREVIOUS',
+  originVerifySecretArn: 'MCP_ORIGIN_VERIFY_SECRET_ARN',
 } as const;
 
 /** A comma-separated list (`a,b`); empty entries dropped. */
@@ -194,5 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     dynamoDbEndpoint: env[ENV.dynamoDbEndpoint] || undefined,
     oauth: authMode === 'oauth' ? loadOAuthConfig(env) : undefined,
     bearer: authMode === 'bearer' ? loadBearerConfig(env) : undefined,
+    originVerifySecretArn: env[ENV.originVerifySecretArn] || undefined,
   };
 }

@@ -47,6 +47,9 @@ import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { EventLog } from '../store/event-log';
 import type { RegistryStore } from '../store/registry-store';
 import type { SessionStore } from '../store/session-store';
+import { traceAwsClient } from '../ops/aws-client-tracing';
+import { instrumentInvoker } from '../ops/instrumented-invoker';
+import { createOperations, type Operations } from '../ops/operations';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
 import type { ToolInvoker } from '../tools/tool-invoker';
@@ -68,6 +71,8 @@ export interface RuntimeOverrides {
   readonly authenticator?: Authenticator;
   /** @default one JSON line on stdout */
   readonly log?: LogSink;
+  /** Logs, metrics and tracing (ops/operations.ts). @default Powertools on `log` (no metrics in auth mode `local`), X-Ray when the invocation is sampled */
+  readonly operations?: Operations;
   /** Deadline handling of each invocation (tests shorten it). */
   readonly lifetime?: LifetimeOptions;
   /**
@@ -127,14 +132,20 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   if (config.authMode === 'local' && !overrides.authenticator) {
     throw new Error("auth mode 'local' is only for the local dev server; set MCP_AUTH_MODE to iam, oauth, bearer or none");
   }
+  const log = overrides.log ?? consoleLogSink;
+  const operations = overrides.operations ?? createOperations({ serviceName: config.serverName, sink: log, metrics: config.authMode !== 'local' });
   const needsClient = !overrides.sessions || !overrides.registryStore;
   const client = needsClient ? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint }) : undefined;
+  if (client) traceAwsClient(client, operations.tracing);
   const sessions = overrides.sessions ?? new DynamoDbSessionStore({ client: client!, tableName: config.sessionTable });
   const registryStore = overrides.registryStore ?? new DynamoDbRegistryStore({ client: client!, tableName: config.registryTable });
   const registry = overrides.registry ?? new RegistrySource(registryStore, { ttlMs: config.registryCacheSeconds * 1000 });
   // The deployed handler runs tools by ARN only: it never loads a file named in the
   // registry (see tools/routing-invoker.ts); the local server injects its own invoker.
-  const invoker = overrides.invoker ?? new RoutingInvoker({ lambda: new LambdaInvoker() });
+  const invoker = instrumentInvoker(
+    overrides.invoker ?? new RoutingInvoker({ lambda: new LambdaInvoker() }),
+    { telemetry: operations.telemetry, tracing: operations.tracing },
+  );
   const eventConfig = overrides.eventConfig ?? loadEventConfig(process.env);
   const events = overrides.eventLog ?? (overrides.sessions
     ? undefined
@@ -173,13 +184,13 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     // injected one (the dev server's local modules) may relay tools' log messages.
     toolLogs: overrides.invoker !== undefined,
   });
-  const log = overrides.log ?? consoleLogSink;
   const app = createHttpApp({
     config,
     endpoint,
     originPolicy: overrides.originPolicy,
     authenticator: overrides.authenticator,
     log,
+    telemetry: operations.telemetry,
   });
   const runtime: Runtime = {
     config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events, ...(taskStore ? { tasks: taskStore } : {}),

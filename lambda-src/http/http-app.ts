@@ -15,23 +15,37 @@
  *    credentials on a preflight).
  * 3. The body limit (413) before authentication reads anything expensive.
  * 4. Authentication, then the protocol endpoint with the principal in the context.
+ * 5. On the way out: CORS headers; a JSON body compressed when the client accepts it
+ *    (response-compression.ts); an event stream metered for the stream metrics
+ *    (event-stream-meter.ts); one log line and the request metrics (ops/telemetry.ts).
  *
- * Never throws: anything unexpected becomes a generic 500 and an error log line.
+ * Never throws: anything unexpected becomes a generic 500, and its stack goes to the
+ * log line only.
  */
 import type { HandlerConfig } from '../config';
 import { type Authenticator, createAuthenticator } from './authenticator';
 import { CORS_ALLOW_METHODS, preflightResponse, withCorsHeaders } from './cors-policy';
+import { meterEventStream } from './event-stream-meter';
 import { JsonRpcCode, jsonErrorResponse, jsonRpcErrorResponse } from './json-rpc-error';
+import { mcpRequestFacts } from './mcp-request-facts';
 import { OriginPolicy } from './origin-policy';
+import type { OriginVerifier } from './origin-verifier';
 import type { HttpApp, RequestContext } from './request-context';
-import { consoleLogSink, formatRequestLog, type LogSink, logTag } from './request-log';
+import { consoleLogSink, type LogSink } from './request-log';
+import { type CompressionOptions, compressResponse } from './response-compression';
+import { logTag } from '../ops/log-tag';
+import { methodLabel, OTHER_LABEL } from '../ops/mcp-method-label';
+import { createPowertoolsTelemetry } from '../ops/powertools-telemetry';
+import type { Telemetry } from '../ops/telemetry';
 import type { McpEndpoint } from '../protocol/mcp-endpoint';
 
 export const DEFAULT_MCP_PATH = '/mcp';
 
 export interface HttpAppOptions {
   readonly config: Pick<HandlerConfig, 'allowedOrigins' | 'maxBodyBytes' | 'authMode'>
-    & Partial<Pick<HandlerConfig, 'oauth' | 'bearer' | 'serverName'>>;
+    & Partial<Pick<HandlerConfig, 'oauth' | 'bearer' | 'serverName' | 'originVerifySecretArn'>>;
+  /** @default from `config.originVerifySecretArn`: none without one */
+  readonly originVerifier?: OriginVerifier;
   readonly endpoint: McpEndpoint;
   /** @default createAuthenticator(config.authMode) */
   readonly authenticator?: Authenticator;
@@ -39,9 +53,28 @@ export interface HttpAppOptions {
   readonly originPolicy?: OriginPolicy;
   /** @default '/mcp' */
   readonly mcpPath?: string;
-  /** @default one JSON line on stdout per request */
+  /** Where the default telemetry writes its lines. @default stdout */
   readonly log?: LogSink;
+  /**
+   * Logs and metrics of each request.
+   * @default Powertools Logger and Metrics writing to `log`, `service` = the server
+   * name; no metrics in auth mode `local` (the dev server's console is for people)
+   */
+  readonly telemetry?: Telemetry;
+  /** JSON response compression; `false` turns it off. @default 1 KiB threshold */
+  readonly compression?: CompressionOptions | false;
   readonly now?: () => number;
+}
+
+/** What the request log learns while a request is routed. */
+interface RequestFacts {
+  origin?: string;
+  principalKind?: string;
+  principalId?: string;
+  mcpMethod?: string;
+  tool?: string;
+  /** The request reached the MCP endpoint path (others are labelled `other`). */
+  mcp?: boolean;
 }
 
 const ALLOW = CORS_ALLOW_METHODS.join(', ');
@@ -52,11 +85,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? createAuthenticator(options.config.authMode, options.config);
   const originPolicy = options.originPolicy ?? new OriginPolicy({ allowedOrigins: options.config.allowedOrigins });
   const mcpPath = options.mcpPath ?? DEFAULT_MCP_PATH;
-  const log = options.log ?? consoleLogSink;
+  const telemetry = options.telemetry ?? createPowertoolsTelemetry({
+    serviceName: options.config.serverName ?? 'mcp-lambda-server',
+    sink: options.log ?? consoleLogSink,
+    metrics: options.config.authMode !== 'local',
+  });
+  const compression = options.compression;
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.config.maxBodyBytes;
+  const originVerifier = options.originVerifier ?? frontDoorVerifier(options.config.originVerifySecretArn);
 
-  async function route(request: Request, ctx: RequestContext, facts: { origin?: string; principalKind?: string }): Promise<Response> {
+  async function route(original: Request, ctx: RequestContext, facts: RequestFacts): Promise<Response> {
+    // Behind the CloudFront front door, a request that did not come through it is
+    // refused before anything else runs (its WAF and auth would be bypassed).
+    let request = original;
+    if (originVerifier) {
+      const verified = await originVerifier.verify(original);
+      if (!verified.ok) return verified.response;
+      request = verified.request;
+    }
     const host = originPolicy.checkHost(request.headers.get('host'));
     if (!host.ok) return jsonRpcErrorResponse(403, JsonRpcCode.ServerError, host.message);
     const origin = originPolicy.checkOrigin(request.headers.get('origin'));
@@ -79,13 +126,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         `method ${request.method} is not allowed on ${mcpPath}; use POST, GET or DELETE`, { allow: ALLOW });
     }
 
+    facts.mcp = true;
     const limited = await enforceBodyLimit(request, maxBodyBytes);
     if (limited instanceof Response) return limited;
+    Object.assign(facts, mcpRequestFacts(limited.request.headers, limited.bytes));
 
-    const auth = await authenticator.authenticate(limited, ctx.lambdaRequestContext);
+    const auth = await authenticator.authenticate(limited.request, ctx.lambdaRequestContext);
     if (!auth.ok) return auth.response;
     facts.principalKind = auth.principal.kind;
-    return options.endpoint.handle(limited, { ...ctx, principal: auth.principal });
+    facts.principalId = auth.principal.id;
+    return options.endpoint.handle(limited.request, { ...ctx, principal: auth.principal });
   }
 
   /**
@@ -109,30 +159,51 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   return {
     async handle(request: Request, ctx: RequestContext): Promise<Response> {
       const started = now();
-      const facts: { origin?: string; principalKind?: string } = {};
+      const facts: RequestFacts = {};
       let response: Response;
-      let error: string | undefined;
+      let error: unknown;
       try {
         response = await route(request, ctx, facts);
       } catch (err) {
-        error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        error = err;
         response = jsonRpcErrorResponse(500, JsonRpcCode.InternalError, 'internal server error');
       }
       response = withCorsHeaders(response, facts.origin);
-      log(formatRequestLog({
+      const label = facts.mcp ? methodLabel(facts.mcpMethod ?? (request.method === 'POST' ? undefined : request.method)) : OTHER_LABEL;
+      const streamed = response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+      if (streamed) {
+        response = meterEventStream(response, {
+          opened: () => telemetry.streamOpened(ctx.requestId, label),
+          delivered: (events) => telemetry.eventsDelivered({ requestId: ctx.requestId, methodLabel: label, events }),
+          closed: (events, durationMs) => telemetry.streamClosed({ requestId: ctx.requestId, methodLabel: label, events, durationMs }),
+        }, { now });
+      } else if (compression !== false) {
+        try {
+          response = await compressResponse(response, request.headers.get('accept-encoding'), compression);
+        } catch (err) {
+          // The body failed while read for compression: the request fails as a whole.
+          error ??= err;
+          response = withCorsHeaders(jsonRpcErrorResponse(500, JsonRpcCode.InternalError, 'internal server error'), facts.origin);
+        }
+      }
+      telemetry.request({
         requestId: ctx.requestId,
         method: request.method,
         path: safePath(request.url),
         status: response.status,
         latencyMs: now() - started,
-        mcpMethod: request.headers.get('mcp-method') ?? undefined,
+        mcpMethod: facts.mcpMethod,
+        methodLabel: label,
+        tool: facts.tool,
         protocolVersion: request.headers.get('mcp-protocol-version') ?? undefined,
-        session: sessionTag(request, response),
+        sessionTag: sessionTag(request, response),
         principalKind: facts.principalKind,
+        principalId: facts.principalId,
         origin: facts.origin,
-        streamed: response.headers.get('content-type')?.startsWith('text/event-stream') || undefined,
+        streamed: streamed || undefined,
+        contentEncoding: response.headers.get('content-encoding') ?? undefined,
         error,
-      }));
+      });
       return response;
     },
   };
@@ -140,17 +211,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
 /**
  * 413 for a body over the configured limit; otherwise the request with its body read
- * into memory (a Function URL body is in memory already; the local server's too).
+ * into memory (a Function URL body is in memory already; the local server's too), and
+ * those bytes, which the request log reads its facts from.
  */
-async function enforceBodyLimit(request: Request, maxBodyBytes: number): Promise<Request | Response> {
+async function enforceBodyLimit(request: Request, maxBodyBytes: number): Promise<{ request: Request; bytes?: Uint8Array } | Response> {
   const tooLarge = (size: number | string) => jsonRpcErrorResponse(413, JsonRpcCode.ServerError,
     `request body is ${size} bytes; this server accepts at most ${maxBodyBytes} bytes`);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge(declared);
-  if (!request.body) return request;
+  if (!request.body) return { request };
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > maxBodyBytes) return tooLarge(bytes.byteLength);
-  return new Request(request.url, { method: request.method, headers: request.headers, body: bytes, signal: request.signal });
+  return { request: new Request(request.url, { method: request.method, headers: request.headers, body: bytes, signal: request.signal }), bytes };
 }
 
 function sessionTag(request: Request, response: Response): string | undefined {
@@ -165,4 +237,18 @@ function safePath(url: string): string {
   } catch {
     return '(unparsable)';
   }
+}
+
+/**
+ * The front door's verifier, when the construct put CloudFront in front. Loaded only
+ * then: the Secrets Manager client is not worth its load time to other deployments.
+ */
+function frontDoorVerifier(secretArn: string | undefined): OriginVerifier | undefined {
+  if (!secretArn) return undefined;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { OriginVerifier: Verifier } = require('./origin-verifier') as typeof import('./origin-verifier');
+  const { SecretsManagerTokenSource } = require('./secrets-manager-token-source') as typeof import('./secrets-manager-token-source');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // Both stages: CloudFront sends the old value until the next deploy after a rotation.
+  return new Verifier(new SecretsManagerTokenSource({ secretId: secretArn, acceptPrevious: true }));
 }

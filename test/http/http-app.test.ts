@@ -31,7 +31,9 @@ function ctx(lambdaRequestContext?: unknown): RequestContext {
 function setup(config: Partial<typeof baseConfig> = {}, originPolicy?: OriginPolicy) {
   const endpoint = new RecordingEndpoint();
   const logs: string[] = [];
-  const app = createHttpApp({ config: { ...baseConfig, ...config }, endpoint, originPolicy, log: (l) => logs.push(l) });
+  // Log lines only: EMF metric lines share the sink (test/ops/metrics.test.ts covers them).
+  const log = (l: string) => { if (!l.startsWith('{"_aws"')) logs.push(l); };
+  const app = createHttpApp({ config: { ...baseConfig, ...config }, endpoint, originPolicy, log });
   return { app, endpoint, logs };
 }
 
@@ -107,8 +109,11 @@ describe('routing', () => {
     expect(error.code).toBe(-32603);
     expect(error.message).toBe('internal server error');
     const line = JSON.parse(logs[0]) as Record<string, unknown>;
-    expect(line.level).toBe('error');
+    expect(line.level).toBe('ERROR');
     expect(line.status).toBe(500);
+    // The detail and stack go to the log, never to the client.
+    expect(line.error).toMatchObject({ message: 'dynamodb exploded with secret detail', stack: expect.stringContaining('Error: dynamodb exploded') });
+    expect(JSON.stringify(error)).not.toContain('dynamodb');
   });
 });
 
