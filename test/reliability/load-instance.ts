@@ -1,0 +1,138 @@
+/**
+ * One handler instance of the load test: an "execution environment" with its own
+ * DynamoDB client, registry cache, Lambda client and HTTP server, sharing only the
+ * tables. In process (CI), or in a child process of its own (`handler-process.ts`,
+ * the heavy profile), so two instances share no memory at all.
+ */
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { startHandlerServer } from './handler-server';
+import type { HandlerConfig } from '../../lambda-src/config';
+import { RegistrySource } from '../../lambda-src/registry/registry-source';
+import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
+import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
+import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
+import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
+
+export interface LoadInstanceSettings {
+  readonly dynamoDbEndpoint: string;
+  readonly sessionTable: string;
+  readonly registryTable: string;
+  /** The (fake) Lambda Invoke endpoint the tools run behind. */
+  readonly lambdaEndpoint: string;
+}
+
+export interface LoadInstance {
+  readonly url: string;
+  /** Where it runs: `in-process`, or `pid <n>`. */
+  readonly where: string;
+  /** The first error-level log lines the instance wrote (why a request failed). */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+export async function startLoadInstance(settings: LoadInstanceSettings): Promise<LoadInstance> {
+  const client = createDocumentClient({ endpoint: settings.dynamoDbEndpoint });
+  const config: HandlerConfig = {
+    sessionTable: settings.sessionTable,
+    registryTable: settings.registryTable,
+    serverName: 'reliability-load',
+    serverVersion: '1.0.0',
+    sessionTtlSeconds: 3600,
+    registryCacheSeconds: 30,
+    authMode: 'none',
+    allowedOrigins: [],
+    maxBodyBytes: 1024 * 1024,
+    toolTimeoutSeconds: 30,
+  };
+  const registryStore = new DynamoDbRegistryStore({ client, tableName: settings.registryTable, consistentReads: false });
+  const errors: string[] = [];
+  const keepErrors = (line: string) => {
+    if (errors.length < 20 && /"level":"error"/.test(line)) errors.push(line);
+  };
+  const server = await startHandlerServer({
+    config,
+    sessions: new DynamoDbSessionStore({ client, tableName: settings.sessionTable }),
+    registryStore,
+    registry: new RegistrySource(registryStore, { ttlMs: 30_000 }),
+    invoker: new RoutingInvoker({
+      lambda: new LambdaInvoker({
+        // The SDK's default of 3 attempts, as deployed: it retries a keep-alive connection
+        // the endpoint closed while idle (found with separate processes). Every call is
+        // still counted at the endpoint: a retry that ran a function twice would show.
+        clientConfig: { region: 'us-east-1', endpoint: settings.lambdaEndpoint, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 3 },
+      }),
+    }),
+    log: keepErrors,
+  });
+  return {
+    url: server.url,
+    where: 'in-process',
+    errors,
+    async close() {
+      await server.close();
+      client.destroy();
+    },
+  };
+}
+
+let bundled: Promise<string> | undefined;
+
+/**
+ * handler-process.ts bundled by esbuild, as scripts/bundle.mjs bundles the deployed
+ * handler: a child runs plain JavaScript, with no TypeScript hooks in its hot path.
+ */
+function bundledHandlerProcess(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = join(tmpdir(), `mcp-reliability-handler-${process.pid}.js`);
+    await build({
+      entryPoints: [join(__dirname, 'handler-process.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      outfile,
+      logLevel: 'warning',
+    });
+    return outfile;
+  })();
+  return bundled;
+}
+
+/** The same instance in a child process of its own; stopped by closing its stdin, or killed. */
+export async function startLoadInstanceProcess(settings: LoadInstanceSettings): Promise<LoadInstance> {
+  const child = spawn(process.execPath, [await bundledHandlerProcess()], {
+    env: { ...process.env, RELIABILITY_INSTANCE: JSON.stringify(settings) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const errors: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('{"url"')) resolve((JSON.parse(line) as { url: string }).url);
+        else if (errors.length < 20 && /"level":"error"/.test(line)) errors.push(line);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`handler process exited with ${code} before it listened`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    where: `pid ${child.pid}`,
+    errors,
+    async close() {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
