@@ -55,16 +55,24 @@ export class LambdaInvoker implements ToolInvoker {
     if (deadline.reason === 'aborted') return fail('aborted', 'the request was cancelled before the function was invoked');
     try {
       const { client, sdk } = this.lambda();
-      const output = await client.send(
-        new sdk.InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: payload,
-          ...(options.clientContext ? { ClientContext: options.clientContext } : {}),
-        }),
-        { abortSignal: deadline.signal },
-      );
-      return outcomeOf(output);
+      const command = new sdk.InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: payload,
+        ...(options.clientContext ? { ClientContext: options.clientContext } : {}),
+      });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return outcomeOf(await client.send(command, { abortSignal: deadline.signal }));
+        } catch (err) {
+          // A throttled Invoke (429) never ran the function, so it alone is safe to
+          // try again; see lambda() for why the SDK itself retries nothing.
+          const outcome = failureOf(err, functionName);
+          if (outcome.ok || outcome.kind !== 'throttled' || attempt >= MAX_THROTTLED_ATTEMPTS || deadline.reason) throw err;
+          await sleep(Math.random() * THROTTLE_BACKOFF_MS * 2 ** (attempt - 1), deadline.signal);
+          if (deadline.reason) throw err;
+        }
+      }
     } catch (err) {
       if (deadline.reason === 'timeout') {
         return fail('timeout', `no response from ${functionName} within ${formatSeconds(deadline.timeoutMs ?? 0)}`);
@@ -84,7 +92,10 @@ export class LambdaInvoker implements ToolInvoker {
       // module's initialisation lazy, so cold starts that need no tool skip it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       this.sdk = require('@aws-sdk/client-lambda') as LambdaModule;
-      this.client = new this.sdk.LambdaClient({ ...this.options.clientConfig });
+      // maxAttempts 1: the SDK would retry an Invoke whose connection dropped after
+      // the request was sent, and so may run a tool that is not idempotent twice.
+      // Throttles, which never ran the function, are retried in invoke() instead.
+      this.client = new this.sdk.LambdaClient({ maxAttempts: 1, ...this.options.clientConfig });
     }
     return { client: this.client, sdk: this.sdk };
   }
@@ -160,4 +171,21 @@ function messageOf(err: unknown): string {
 
 function fail(kind: InvokeFailureKind, message: string): InvokeOutcome {
   return { ok: false, kind, message };
+}
+
+/** Attempts of an Invoke that Lambda throttles (429), the first included. */
+const MAX_THROTTLED_ATTEMPTS = 3;
+/** Upper bound of the first retry's delay; doubled each time, full jitter. */
+const THROTTLE_BACKOFF_MS = 200;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,6 +1,6 @@
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../../lambda-src/tools/payload-limits';
-import { FakeLambdaEndpoint, lambdaResponse } from '../support/fake-lambda-endpoint';
+import { FakeLambdaEndpoint, FakeLambdaResponse, lambdaResponse } from '../support/fake-lambda-endpoint';
 
 // The real @aws-sdk/client-lambda client against a local endpoint that speaks the
 // Lambda Invoke wire format.
@@ -71,6 +71,24 @@ test('429 TooManyRequestsException is throttled', async () => {
   const outcome = await invoker.invoke({ lambdaArn: 'busy' }, {});
   expect(outcome).toMatchObject({ ok: false, kind: 'throttled' });
   expect((outcome as { message: string }).message).toContain('Rate Exceeded.');
+});
+
+test('a throttled Invoke, which never ran the function, is tried again and can succeed', async () => {
+  let calls = 0;
+  endpoint.register('busy-then-free', () => (++calls < 3 ? lambdaResponse.throttled() : { done: true }));
+  const before = endpoint.invocations.length;
+  expect(await invoker.invoke({ lambdaArn: 'busy-then-free' }, {})).toEqual({ ok: true, payload: { done: true } });
+  expect(endpoint.invocations.length - before).toBe(3);
+});
+
+test('a 500 from the service is not retried: a repeated Invoke could run a tool twice', async () => {
+  endpoint.register('flaky', () => new FakeLambdaResponse(500, { 'x-amzn-ErrorType': 'ServiceException:http://internal.amazon.com/coral/com.amazonaws.lambda/' }, '{"message":"internal"}'));
+  // With the invoker's own client settings, not the fake's (which already says maxAttempts 1).
+  const { maxAttempts: _unused, ...config } = endpoint.clientConfig();
+  const ours = new LambdaInvoker({ clientConfig: config });
+  const before = endpoint.invocations.length;
+  expect(await ours.invoke({ lambdaArn: 'flaky' }, {})).toMatchObject({ ok: false, kind: 'invoke_failed' });
+  expect(endpoint.invocations.length - before).toBe(1);
 });
 
 test('413 RequestTooLargeException from the service is payload_too_large', async () => {
