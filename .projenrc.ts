@@ -106,6 +106,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.npmignore?.addPatterns('/lambda-src/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/conformance/');
 project.npmignore?.include('/assets/');
 
+// SDK v1 publishes its subpaths through a wildcard `exports` map ("./*"), which
+// eslint-plugin-import's resolver cannot follow; TypeScript and jest resolve them.
+project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
+
 // npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
 project.package.installCiTask.reset('npm install');
 

@@ -39,9 +39,9 @@ import { openStandaloneStream } from './standalone-stream';
 import { SessionEventFeed, SessionGoneError } from '../events/session-event-feed';
 import { decodeCursor } from '../events/stream-cursor';
 import type { RequestContext } from '../http/request-context';
+import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
-import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { ItemTooLargeError } from '../store/item-size';
 import type { Principal, SessionRecord } from '../store/session-store';
 

@@ -31,11 +31,11 @@ import { EventLogBus } from '../events/event-log-bus';
 import type { RequestContext } from '../http/request-context';
 import type { RegistrySource } from '../registry/registry-source';
 import { buildMcpServer } from '../registry/server-builder';
+import type { RequestStateSeal } from '../s2c/request-state-seal';
 import type { EventLog } from '../store/event-log';
 import type { PendingRequestStore } from '../store/pending-request-store';
-import type { RequestStateSeal } from '../s2c/request-state-seal';
-import type { TaskService } from '../tasks/task-service';
 import type { SessionStore } from '../store/session-store';
+import type { TaskService } from '../tasks/task-service';
 import type { ToolInvoker } from '../tools/tool-invoker';
 
 export interface ProtocolDeps {

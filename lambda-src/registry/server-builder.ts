@@ -24,24 +24,24 @@ import type { RegistrySnapshot } from './registry-source';
 import { functionContents, staticContents } from './resource-contents';
 import { serverCapabilities } from './server-capabilities';
 import { climbsOutOfTemplate } from './template-traversal';
+import { withInputResponses } from '../s2c/input-required-contract';
+import type { RequestStateSeal } from '../s2c/request-state-seal';
+import { incomingRound, outgoingRound } from '../s2c/tool-input-round';
 import type { SessionState } from '../session-state/session-state-changes';
 import type { SessionStateStore } from '../store/session-state-store';
 import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
+import { extensionCreateTaskResult, installTaskExtensionMethods, runsAsExtensionTask, TASKS_EXTENSION } from '../tasks/task-extension';
+import { createTaskResult, installTaskMethods, requestedTtl, runsAsTask, servesTasks, TASKS_CAPABILITY, withTaskSupport } from '../tasks/task-methods';
+import { taskOwner } from '../tasks/task-owner';
+import type { TaskRequest } from '../tasks/task-record';
+import type { TaskService } from '../tasks/task-service';
+import { AGENTCORE_GATEWAY_CONTRACT, agentCoreGatewayInvocation, agentCoreGatewayResult } from '../tools/agentcore-gateway-contract';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
-import { AGENTCORE_GATEWAY_CONTRACT, agentCoreGatewayInvocation, agentCoreGatewayResult } from '../tools/agentcore-gateway-contract';
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
 import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
 import { keepSessionState, takeSessionStateChanges, withSessionStateError } from '../tools/tool-session-state';
-import { withInputResponses } from '../s2c/input-required-contract';
-import type { RequestStateSeal } from '../s2c/request-state-seal';
-import { incomingRound, outgoingRound } from '../s2c/tool-input-round';
-import { createTaskResult, installTaskMethods, requestedTtl, runsAsTask, servesTasks, TASKS_CAPABILITY, withTaskSupport } from '../tasks/task-methods';
-import { extensionCreateTaskResult, installTaskExtensionMethods, runsAsExtensionTask, TASKS_EXTENSION } from '../tasks/task-extension';
-import { taskOwner } from '../tasks/task-owner';
-import type { TaskRequest } from '../tasks/task-record';
-import type { TaskService } from '../tasks/task-service';
 
 /** Per-request facts that reach tool functions in the tool contract's `context`. */
 export interface CallContext {

@@ -11,14 +11,14 @@
  * | pk                    | sk                        | what                                   |
  * |-----------------------|---------------------------|----------------------------------------|
  * | `SESSION#<id>`        | `META`                    | a 2025-era session (SessionRecord)     |
- * | `SESSION#<id>`        | `REQUEST#<requestId>`     | reserved: pending server-to-client req. |
- * | `SESSION#<id>`        | `STATE`                   | reserved: tool session state            |
+ * | `SESSION#<id>`        | `REQUEST#<wireId>`        | a client's answer to a server request   |
  * | `EVENTS#broadcast`    | `E#<seq, 16 digits>`      | a broadcast event (event-log.ts)        |
  * | `EVENTS#broadcast`    | `COUNTER`                 | the last broadcast `seq` handed out     |
  * | `EVENTS#session#<id>` | `E#<seq, 16 digits>`      | an event for one session's streams      |
  * | `EVENTS#session#<id>` | `COUNTER`                 | the last `seq` of that session          |
  * | `SNS#<messageId>`     | `DEDUP`                   | SNS de-duplication (in the append)      |
- * | `TASK#<taskId>`       | `META`                    | reserved: a task                        |
+ * | `TASKS#<owner>`       | `TASK#<taskId>`           | a task (task-store.ts)                  |
+ * | `CONFIG#request-state-seal` | `KEY`               | the requestState HMAC key               |
  *
  * registryTable items: one partition, so that listing is one Query.
  *

@@ -31,6 +31,8 @@ export interface LocalHandlerContext {
   readonly invokedFunctionArn: string;
   readonly memoryLimitInMB: string;
   readonly callbackWaitsForEmptyEventLoop: boolean;
+  /** The Lambda client context, parsed, when the caller sent one (as Lambda gives it). */
+  readonly clientContext?: unknown;
   getRemainingTimeInMillis(): number;
   /** Reports progress to the client when it sent a progressToken; a no-op otherwise. */
   sendProgress(progress: number, total?: number, message?: string): void;
@@ -39,8 +41,6 @@ export interface LocalHandlerContext {
    * session's `logging/setLevel`. An unknown level is dropped; `data` is any JSON.
    */
   sendLog(level: string, data: unknown, logger?: string): void;
-  /** The Lambda client context, parsed, when the caller sent one (as Lambda gives it). */
-  readonly clientContext?: unknown;
 }
 
 export { parseHandler } from './handler-reference';

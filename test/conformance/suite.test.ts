@@ -17,7 +17,8 @@ test('every server scenario of the official conformance suite passes', () => {
     cwd: root, encoding: 'utf8', timeout: 240_000,
   });
   const resultsDir = /results in (\S+)/.exec(run.stdout)?.[1];
-  expect({ status: run.status, stderr: run.stderr.slice(-2000), hasResults: Boolean(resultsDir) }).toEqual({ status: 0, stderr: expect.any(String), hasResults: true });
+  expect({ status: run.status, stderr: run.stderr.slice(-2000), hasResults: Boolean(resultsDir) })
+    .toEqual({ status: 0, stderr: expect.any(String), hasResults: true });
   const summary = JSON.parse(readFileSync(join(root, resultsDir!, 'summary.json'), 'utf8')) as {
     rows: Array<{ name: string; verdict: string; failures: string[] }>;
     unexpected: string[];

@@ -116,7 +116,10 @@ const tools: RegistryItem[] = [
   { type: 'tool', name: 'progress', inputSchema: { type: 'object' }, handler: './handlers.cjs#progress', baseDir: fixtures },
   { type: 'tool', name: 'logs', inputSchema: { type: 'object' }, handler: './handlers.cjs#logs', baseDir: fixtures },
   {
-    type: 'tool', name: 'gateway_orders', contract: 'bedrock-agentcore-gateway', lambdaArn: 'gateway-fn',
+    type: 'tool',
+    name: 'gateway_orders',
+    contract: 'bedrock-agentcore-gateway',
+    lambdaArn: 'gateway-fn',
     inputSchema: objectSchema({ orderId: { type: 'string' } }, ['orderId']),
   },
 ];

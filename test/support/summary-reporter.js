@@ -20,7 +20,6 @@ class SummaryReporter {
       // A suite that fails to load has no failed tests but is a failure all the same.
       failedSuites: results.numFailedTestSuites,
       runtimeErrorSuites: results.numRuntimeErrorTestSuites,
-      success: results.success,
     };
     fs.writeFileSync(path.join(dir, 'jest-summary.json'), JSON.stringify(summary, null, 2) + '\n');
   }
