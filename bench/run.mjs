@@ -7,7 +7,8 @@
 // AWS Labs starts a process per call, ~110 ms each), BENCH_TARGETS (comma list).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -60,12 +61,19 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+const resultDir = mkdtempSync(join(tmpdir(), 'bench-'));
+let resultSeq = 0;
+
+/** Runs a process; its result (bench/worker.cjs) comes back through a file, its stdout is discarded. */
 function timeProcess(args) {
+  const resultFile = join(resultDir, `r${++resultSeq}.json`);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { env: { ...env, BENCH_RESULT_FILE: resultFile }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+  let result;
+  try { result = JSON.parse(readFileSync(resultFile, 'utf8')); } catch { result = undefined; }
+  return { ms, result };
 }
 
 const nodeVersion = process.version;
@@ -83,7 +91,7 @@ for (const name of [...TARGETS.filter((t) => t !== 'ours-dynamodb'), 'probe-aws-
   if (!name.startsWith('probe')) {
     const firsts = Array.from({ length: Math.min(COLD, name === 'awslabs' ? 5 : COLD) }, () => {
       const p = timeProcess([join(here, 'worker.cjs'), 'first', name]);
-      return { wall: p.ms - floor, inProcess: JSON.parse(p.stdout.trim().split('\n').pop()).firstResponseMs };
+      return { wall: p.ms - floor, inProcess: p.result.firstResponseMs };
     });
     r.firstResponseMs = median(firsts.map((f) => f.wall));
   }
@@ -91,13 +99,15 @@ for (const name of [...TARGETS.filter((t) => t !== 'ours-dynamodb'), 'probe-aws-
 
 // Warm latency and throughput, each target in a fresh process.
 for (const name of TARGETS) {
-  const p = spawnSync(process.execPath, [join(here, 'worker.cjs'), 'warm', name, String(WARM), String(SLOW)], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (p.status !== 0) {
-    console.error(`bench: ${name} failed:\n${p.stderr}`);
-    (results.targets[name] ??= {}).error = p.stderr.split('\n')[0];
+  let p;
+  try {
+    p = timeProcess([join(here, 'worker.cjs'), 'warm', name, String(WARM), String(SLOW)]);
+  } catch (err) {
+    console.error(`bench: ${name} failed:\n${err.message}`);
+    (results.targets[name] ??= {}).error = err.message.split('\n')[0];
     continue;
   }
-  Object.assign((results.targets[name] ??= {}), JSON.parse(p.stdout.trim().split('\n').pop()));
+  Object.assign((results.targets[name] ??= {}), p.result);
 }
 if (results.targets['ours-memory']) results.targets['ours-dynamodb'] = { ...results.targets['ours-dynamodb'], size: results.targets['ours-memory'].size };
 

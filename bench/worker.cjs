@@ -1,6 +1,7 @@
 // Runs in its own process for one target. Modes:
 //   first <target>                 load the bundle, answer one tools/call, print timings
 //   warm <target> <n> <n-awslabs>  sequential latency and 2-caller throughput per request kind
+const { writeFileSync } = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const { KINDS, initialize, initialized } = require('./requests.cjs');
 const { load, messages } = require('./adapters.cjs');
@@ -31,6 +32,15 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/**
+ * The result goes to a file, not stdout: our handler writes its log and metric lines
+ * to stdout, as it does in Lambda, and those must neither mix with the result nor
+ * fill a pipe (the runner discards stdout, so the writes still cost what they cost).
+ */
+function report(result) {
+  writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result) + '\n');
+}
+
 async function main() {
   const [mode, target, nArg, nSlowArg] = process.argv.slice(2);
   if (mode === 'first') {
@@ -42,7 +52,7 @@ async function main() {
     const res = await adapter.call(LEGACY_ONLY.has(target) ? KINDS['session tools/call'](1) : KINDS['modern tools/call'](1));
     expectOk('first tools/call', 1, res);
     const t2 = performance.now();
-    process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstResponseMs: t2 - t0 }) + '\n');
+    report({ loadMs: t1 - t0, firstResponseMs: t2 - t0 });
     return;
   }
   const n = target === 'awslabs' ? Number(nSlowArg) : Number(nArg);
@@ -78,7 +88,7 @@ async function main() {
   }
   if (adapter.close) await adapter.close();
   out.rssMiB = process.memoryUsage().rss / 1024 / 1024;
-  process.stdout.write(JSON.stringify(out) + '\n');
+  report(out);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e && e.stack || e); process.exit(1); });
