@@ -103,7 +103,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The pre-bundled runtime handler ships inside the tarball (and so inside every
 // jsii language package, which embeds the tarball).
-project.npmignore?.addPatterns('/lambda-src/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/conformance/');
+project.npmignore?.addPatterns('/lambda-src/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/conformance/', '/conformance-results/', '/test-reports/', '/.dynamodb-local/');
 project.npmignore?.include('/assets/');
 
 // SDK v1 publishes its subpaths through a wildcard `exports` map ("./*"), which
