@@ -25,6 +25,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/server';
+import { abortableSleep as sleep } from '../abortable-sleep';
 import type { ClientAnswer, PendingRequestStore } from '../store/pending-request-store';
 
 /** Wire ids of relayed requests start with this, so an answering POST knows which responses to store. */
@@ -122,16 +123,3 @@ function errorResponse(id: JSONRPCRequest['id'], error: { code: number; message:
   return { jsonrpc: '2.0', id, error } as JSONRPCMessage;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

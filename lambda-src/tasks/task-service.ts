@@ -16,6 +16,7 @@ import {
   isTerminal, RELATED_TASK_META_KEY, sourcesOf, type TaskRecord, type TaskRequest, toWireTask, type WireTask,
 } from './task-record';
 import type { TaskRunner } from './task-runner';
+import { abortableSleep as sleep } from '../abortable-sleep';
 import { InvalidTaskCursorError, type TaskStore } from '../store/task-store';
 
 export interface TaskServiceOptions {
@@ -221,15 +222,3 @@ function newTaskId(nowMs: number): string {
   return `${nowMs.toString(36).padStart(9, '0')}-${randomBytes(12).toString('base64url')}`;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -12,6 +12,7 @@ import type { InvokeCommandOutput, LambdaClient, LambdaClientConfig } from '@aws
 import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
+import { abortableSleep as sleep } from '../abortable-sleep';
 import type { FunctionTarget } from '../registry/registry-item';
 
 export interface LambdaInvokerOptions {
@@ -178,14 +179,3 @@ const MAX_THROTTLED_ATTEMPTS = 3;
 /** Upper bound of the first retry's delay; doubled each time, full jitter. */
 const THROTTLE_BACKOFF_MS = 200;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
