@@ -174,9 +174,12 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
   // a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/), which a
   // buffered response cannot carry.
   const legacySession = call.sessionId !== undefined;
-  const tasks = servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
+  // Tasks are served, and so declared, only when some registered tool may run as one
+  // (2025-11-25 basic/utilities/tasks: the capability says task-augmented requests work).
+  const taskTools = snapshot.tools.some((t) => t.taskSupport === 'optional' || t.taskSupport === 'required');
+  const tasks = taskTools && servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
   // 2026-07-28: tasks through the io.modelcontextprotocol/tasks extension (tasks/task-extension.ts).
-  const extensionTasks = !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
+  const extensionTasks = taskTools && !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
   // Who owns the tasks this request creates or reads, and whose requestState it opens.
   const caller = taskOwner(call.principal, call.sessionId);
   const capabilities: ServerCapabilities = {

@@ -19,7 +19,8 @@
  *   URIs in the store; a 2026-07-28 client names them in `subscriptions/listen`.
  * - `logging` when log messages can reach the client (events on: SNS
  *   `notifications/message`; or an invoker that relays a tool's log channel).
- * - `tasks`, `experimental`: never; this server runs no tasks.
+ * - `tasks` (and the 2026-07-28 tasks extension): declared by the server builder, only
+ *   when a registered tool has `taskSupport` optional or required; `experimental`: never.
  */
 import type { ServerCapabilities } from '@modelcontextprotocol/server';
 import type { RegistrySnapshot } from './registry-source';

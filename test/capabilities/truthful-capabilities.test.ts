@@ -21,6 +21,7 @@ import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
+import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
 import { startBufferedServer } from '../buffered/buffered-handler-server';
 import { startHandlerServer } from '../reliability/handler-server';
 
@@ -172,4 +173,25 @@ test('with nothing to complete, completion/complete is not served', async () => 
   } finally {
     await server.close();
   }
+});
+
+test('tasks are declared only when a registered tool may run as one, in both eras', async () => {
+  async function capabilitiesWith(taskSupport: 'optional' | undefined) {
+    const registryStore = new MemoryRegistryStore();
+    await registryStore.put({
+      type: 'tool', name: 'report', inputSchema: { type: 'object' }, lambdaArn: 'report', ...(taskSupport ? { taskSupport } : {}),
+    } as RegistryItem);
+    const server = await startHandlerServer({ config, registryStore, sessions: new MemorySessionStore(), tasks: new MemoryTaskStore(), log: () => undefined });
+    try {
+      return await capabilitiesOf(server.url);
+    } finally {
+      await server.close();
+    }
+  }
+  const without = await capabilitiesWith(undefined);
+  expect(without.v1).not.toHaveProperty('tasks');
+  expect(without.v2).not.toHaveProperty('extensions');
+  const withTasks = await capabilitiesWith('optional');
+  expect(withTasks.v1).toHaveProperty('tasks');
+  expect(withTasks.v2).toHaveProperty(['extensions', 'io.modelcontextprotocol/tasks']);
 });
