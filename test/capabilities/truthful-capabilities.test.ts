@@ -181,7 +181,9 @@ test('tasks are declared only when a registered tool may run as one, in both era
     await registryStore.put({
       type: 'tool', name: 'report', inputSchema: { type: 'object' }, lambdaArn: 'report', ...(taskSupport ? { taskSupport } : {}),
     } as RegistryItem);
-    const server = await startHandlerServer({ config, registryStore, sessions: new MemorySessionStore(), tasks: new MemoryTaskStore(), log: () => undefined });
+    const server = await startHandlerServer({
+      config, registryStore, sessions: new MemorySessionStore(), tasks: new MemoryTaskStore(), log: () => undefined,
+    });
     try {
       return await capabilitiesOf(server.url);
     } finally {
