@@ -88,7 +88,7 @@ function jarFolder(packageRoot: string): string | undefined {
  * the JVM when that pipe closes, which the kernel does whenever this process dies, even
  * by SIGKILL; so no DynamoDB Local outlives the dev server. $0 is java, "$@" its args.
  */
-const LIFELINE_SCRIPT = [
+export const LIFELINE_SCRIPT = [
   'exec 3<&0',
   '"$0" "$@" </dev/null 3<&- &',
   'jvm=$!',
@@ -98,7 +98,7 @@ const LIFELINE_SCRIPT = [
 ].join('\n');
 
 /** JVM flags that cut start-up time; the emulator is I/O-light, the C1 compiler is enough. */
-const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+export const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
 function spawnEmulator(pkg: ResolvedPackage, port: number, dbPath?: string): { child: ChildProcess; lifeline: boolean } {
   const folder = jarFolder(pkg.dir);
@@ -210,7 +210,7 @@ async function startOnce(pkg: ResolvedPackage, port: number, options: DynamoDbLo
 }
 
 /** Whether something answers HTTP on the port (DynamoDB Local answers 400 to an unsigned call). */
-function answers(port: number): Promise<boolean> {
+export function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', timeout: 1000 }, (res) => {
       res.resume();

@@ -1,25 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal } from '../../lambda-src/local/dynamodb-local-launcher';
+import { answers, startDynamoDbLocal } from '../../lambda-src/local/dynamodb-local-launcher';
 
-/** Whether anything answers HTTP on the port. */
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
-}
 
 /** Polls until nothing answers on the port (bounded, so a leak fails the test). */
 async function goneWithin(port: number, attempts: number): Promise<boolean> {

@@ -20,7 +20,10 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { JVM_FLAGS, LIFELINE_SCRIPT } from '../../lambda-src/local/dynamodb-local-launcher';
 import { createTables } from '../../lambda-src/store/table-schema';
+// The lifeline (no JVM outlives the test process, even on SIGKILL) and the start-up
+// flags are the dev server's own: lambda-src/local/dynamodb-local-launcher.ts.
 
 export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>`. */
@@ -111,24 +114,6 @@ function killGroup(child: ChildProcess): void {
     // Already gone.
   }
 }
-
-/*
- * $0 is java; "$@" its arguments. The JVM runs in the background; a second background
- * job reads the pipe on fd 3 (our stdin to sh) until EOF and then kills the JVM. The
- * shell waits for the JVM and exits with its status, so an early JVM death (port taken)
- * is seen as this process exiting.
- */
-const LIFELINE_SCRIPT = [
-  'exec 3<&0',
-  '"$0" "$@" </dev/null 3<&- &',
-  'jvm=$!',
-  '{ cat >/dev/null; kill -9 $jvm 2>/dev/null; } <&3 &',
-  'exec 3<&-',
-  'wait $jvm',
-].join('\n');
-
-/** JVM flags that cut start-up by about a third; the emulator is I/O-light, C1 is enough. */
-const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
 async function startOnce(port: number, options: StartOptions): Promise<DynamoDbLocal | 'port-taken'> {
   const folder = jarFolder();
