@@ -81,6 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
         '<rootDir>/test/support/summary-reporter.js',
       ],
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/'],
+      // lambda-src loads its lazily used parts with import() (scripts/bundle.mjs splits
+      // the handler there), written with the '.js' suffix TypeScript's node16 mode asks
+      // of a relative ES import; jest resolves the '.ts' file behind it.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     },
   },
   eslintOptions: {
@@ -97,7 +101,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Paths are relative to test/, where projen writes this jsii project's dev tsconfig.
     include: ['../lambda-src/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../examples/**/*.ts'],
   },
-  gitignore: ['/assets/', '/bench/.build/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/', '/test/local/.cdk-app-*/'],
+  gitignore: ['/assets/', '/bench/.build/', '/bench/.prof/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/', '/test/local/.cdk-app-*/'],
   npmignoreEnabled: true,
 });
 
@@ -120,7 +124,19 @@ const bundle = project.addTask('bundle:handler', {
 });
 project.preCompileTask.spawn(bundle);
 // `npm test` works right after `npm install` on a fresh clone: tests need the bundle.
-project.testTask.prependSpawn(bundle);
+// jest runs with --experimental-vm-modules: without it a dynamic import() in the code
+// under test (lambda-src loads its lazily used parts that way) fails under jest.
+project.testTask.reset();
+project.testTask.spawn(bundle);
+project.testTask.exec('node --experimental-vm-modules node_modules/jest/bin/jest.js --passWithNoTests --ci', { receiveArgs: true });
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+for (const name of ['test:watch', 'test:update']) {
+  const task = project.tasks.tryFind(name);
+  const args = (task?.steps[0] as { execArgs?: string[] } | undefined)?.execArgs;
+  if (task && args?.[0] === 'jest') {
+    task.reset(['node --experimental-vm-modules node_modules/jest/bin/jest.js', ...args.slice(1)].join(' '), { receiveArgs: true });
+  }
+}
 
 project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
 

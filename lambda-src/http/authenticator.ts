@@ -89,29 +89,60 @@ class UnavailableAuthenticator implements Authenticator {
   }
 }
 
+/**
+ * An authenticator whose code is loaded on its first request. A failed load is not
+ * kept: the next request tries again.
+ */
+class DeferredAuthenticator implements Authenticator {
+  private loading?: Promise<Authenticator>;
+
+  constructor(private readonly load: () => Promise<Authenticator>) {}
+
+  async authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult> {
+    return (await this.inner()).authenticate(request, lambdaRequestContext);
+  }
+
+  async serveDiscovery(request: Request, path: string): Promise<Response | undefined> {
+    const inner = await this.inner();
+    return inner.serveDiscovery ? inner.serveDiscovery(request, path) : undefined;
+  }
+
+  private inner(): Promise<Authenticator> {
+    this.loading ??= this.load().catch((err: unknown) => {
+      this.loading = undefined;
+      throw err;
+    });
+    return this.loading;
+  }
+}
+
 export function createAuthenticator(mode: string, settings: AuthenticatorSettings = {}): Authenticator {
   switch (mode) {
     case 'iam': return new IamAuthenticator();
     case 'none': return new FixedAuthenticator(ANONYMOUS_PRINCIPAL);
     case 'local': return new FixedAuthenticator(LOCAL_PRINCIPAL);
     case 'oauth': {
-      if (!settings.oauth) return new UnavailableAuthenticator("auth mode 'oauth' has no OAuth settings");
-      // Loaded only in this mode: other modes never evaluate jose, and jest on Node 22
-      // cannot load that ES module (see test/support/jose-commonjs.ts).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { OAuthAuthenticator } = require('./oauth-authenticator') as typeof import('./oauth-authenticator');
-      return new OAuthAuthenticator({ config: settings.oauth, resourceName: settings.serverName });
+      const oauth = settings.oauth;
+      if (!oauth) return new UnavailableAuthenticator("auth mode 'oauth' has no OAuth settings");
+      // Loaded only in this mode, by dynamic import: the bundle keeps jose in a chunk
+      // that other modes never parse (scripts/bundle.mjs).
+      return new DeferredAuthenticator(async () => {
+        const { OAuthAuthenticator } = await import('./oauth-authenticator.js');
+        return new OAuthAuthenticator({ config: oauth, resourceName: settings.serverName });
+      });
     }
     case 'bearer': {
-      if (!settings.bearer) return new UnavailableAuthenticator("auth mode 'bearer' has no secret");
+      const bearer = settings.bearer;
+      if (!bearer) return new UnavailableAuthenticator("auth mode 'bearer' has no secret");
       // Loaded only in this mode, like jose above: the Secrets Manager client costs
       // cold-start time that the other modes need not pay.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SecretsManagerTokenSource } = require('./secrets-manager-token-source') as typeof import('./secrets-manager-token-source');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SharedTokenAuthenticator } = require('./shared-token-authenticator') as typeof import('./shared-token-authenticator');
-      const { secretArn, cacheSeconds, acceptPrevious } = settings.bearer;
-      return new SharedTokenAuthenticator(new SecretsManagerTokenSource({ secretId: secretArn, cacheSeconds, acceptPrevious }));
+      return new DeferredAuthenticator(async () => {
+        const [{ SecretsManagerTokenSource }, { SharedTokenAuthenticator }] = await Promise.all([
+          import('./secrets-manager-token-source.js'), import('./shared-token-authenticator.js'),
+        ]);
+        const { secretArn, cacheSeconds, acceptPrevious } = bearer;
+        return new SharedTokenAuthenticator(new SecretsManagerTokenSource({ secretId: secretArn, cacheSeconds, acceptPrevious }));
+      });
     }
     default: return new UnavailableAuthenticator(`auth mode '${mode}' is not available in this handler`);
   }

@@ -243,12 +243,25 @@ function safePath(url: string): string {
  * The front door's verifier, when the construct put CloudFront in front. Loaded only
  * then: the Secrets Manager client is not worth its load time to other deployments.
  */
-function frontDoorVerifier(secretArn: string | undefined): OriginVerifier | undefined {
+function frontDoorVerifier(secretArn: string | undefined): Pick<OriginVerifier, 'verify'> | undefined {
   if (!secretArn) return undefined;
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { OriginVerifier: Verifier } = require('./origin-verifier') as typeof import('./origin-verifier');
-  const { SecretsManagerTokenSource } = require('./secrets-manager-token-source') as typeof import('./secrets-manager-token-source');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  // Both stages: CloudFront sends the old value until the next deploy after a rotation.
-  return new Verifier(new SecretsManagerTokenSource({ secretId: secretArn, acceptPrevious: true }));
+  let loading: Promise<OriginVerifier> | undefined;
+  const load = async (): Promise<OriginVerifier> => {
+    // Dynamic imports: the bundle keeps the Secrets Manager client in a chunk that
+    // deployments without a front door never parse (scripts/bundle.mjs).
+    const [{ OriginVerifier: Verifier }, { SecretsManagerTokenSource }] = await Promise.all([
+      import('./origin-verifier.js'), import('./secrets-manager-token-source.js'),
+    ]);
+    // Both stages: CloudFront sends the old value until the next deploy after a rotation.
+    return new Verifier(new SecretsManagerTokenSource({ secretId: secretArn, acceptPrevious: true }));
+  };
+  return {
+    verify: async (request) => {
+      loading ??= load().catch((err: unknown) => {
+        loading = undefined;
+        throw err;
+      });
+      return (await loading).verify(request);
+    },
+  };
 }

@@ -4,10 +4,12 @@
  *
  * Powertools Tracer loads aws-xray-sdk-core, which costs tens of milliseconds of cold
  * start (docs/readme/operations.md has the figures). A function without active tracing
- * must not pay that, so the Tracer module is required on the first sampled invocation
- * only: `_X_AMZN_TRACE_ID` (set by Lambda per invocation) says `Sampled=1`, which it
- * says only when the function has active tracing or the caller's trace is sampled.
- * `AWS_XRAY_DAEMON_ADDRESS` is where the segment documents go (UDP), set by Lambda.
+ * must not pay that. `AWS_XRAY_DAEMON_ADDRESS`, where the segment documents go (UDP), is
+ * set by Lambda only in a function with active tracing: there the Tracer module is
+ * imported (a chunk of its own in the bundle, scripts/bundle.mjs) when the runtime is
+ * built, and elsewhere never. An invocation is traced when `_X_AMZN_TRACE_ID` (set by
+ * Lambda per invocation) says `Sampled=1`; one that comes before the import finished
+ * (the first of an environment, at worst) records no subsegments of ours.
  *
  * Subsegments hang directly under Lambda's facade segment, and are never made the
  * "current" segment: the context is shared by whatever runs concurrently (the local
@@ -36,7 +38,10 @@ export interface XRayTracingOptions {
   readonly serviceName: string;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** @default require('@aws-lambda-powertools/tracer'), on first use */
+  /**
+   * Loads the Tracer module synchronously on the first sampled invocation (tests).
+   * @default import('@aws-lambda-powertools/tracer') when `AWS_XRAY_DAEMON_ADDRESS` is set
+   */
   readonly load?: () => TracerModule;
 }
 
@@ -53,17 +58,19 @@ function subsegmentName(name: string): string {
 
 export class XRayTracing implements Tracing {
   private tracer?: Tracer;
+  private importing?: Promise<void>;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly options: XRayTracingOptions) {
     this.env = options.env ?? process.env;
+    if (!options.load && this.env.AWS_XRAY_DAEMON_ADDRESS) this.startImport();
   }
 
   begin(name: string, namespace?: 'aws' | 'remote'): SubsegmentHandle | undefined {
     if (!isInvocationSampled(this.env)) return undefined;
     try {
       const tracer = this.load();
-      if (!tracer.isTracingEnabled()) return undefined;
+      if (!tracer || !tracer.isTracingEnabled()) return undefined;
       const parent = tracer.getSegment();
       if (!parent) return undefined;
       const sub = parent.addNewSubsegment(subsegmentName(name));
@@ -86,17 +93,35 @@ export class XRayTracing implements Tracing {
     }
   }
 
-  private load(): Tracer {
-    if (!this.tracer) {
-      // A require inside the method, not an import at the top: esbuild keeps the
-      // module in the bundle but runs it only here, on the first sampled invocation.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = this.options.load ? this.options.load() : (require('@aws-lambda-powertools/tracer') as TracerModule);
-      // Our subsegments cover the calls worth seeing; patching every HTTP request
-      // would record each AWS SDK call twice.
-      this.tracer = new mod.Tracer({ serviceName: this.options.serviceName, captureHTTPsRequests: false });
-    }
+  /** Settles when the Tracer module's import has (it resolves either way). */
+  async ready(): Promise<void> {
+    await this.importing;
+  }
+
+  private load(): Tracer | undefined {
+    if (!this.tracer && this.options.load) this.tracer = this.newTracer(this.options.load());
+    if (!this.tracer) this.startImport();
     return this.tracer;
+  }
+
+  private startImport(): void {
+    this.importing ??= import('@aws-lambda-powertools/tracer').then(
+      (mod) => {
+        // The ES module's declared types are the same classes under another name.
+        this.tracer = this.newTracer(mod as unknown as TracerModule);
+      },
+      () => {
+        // Tracing is an aid: a failed import leaves the requests untraced, and the
+        // next sampled invocation tries again.
+        this.importing = undefined;
+      },
+    );
+  }
+
+  private newTracer(mod: TracerModule): Tracer {
+    // Our subsegments cover the calls worth seeing; patching every HTTP request
+    // would record each AWS SDK call twice.
+    return new mod.Tracer({ serviceName: this.options.serviceName, captureHTTPsRequests: false });
   }
 }
 

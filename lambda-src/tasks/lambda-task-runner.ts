@@ -20,21 +20,17 @@ export interface LambdaTaskRunnerOptions {
 type LambdaModule = typeof import('@aws-sdk/client-lambda');
 
 export class LambdaTaskRunner implements TaskRunner {
-  private client?: LambdaClient;
-  private sdk?: LambdaModule;
+  private loaded?: Promise<{ client: LambdaClient; sdk: LambdaModule }>;
 
   constructor(private readonly options: LambdaTaskRunnerOptions = {}) {}
 
   async start(event: TaskEvent): Promise<void> {
     const functionName = this.options.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
     if (!functionName) throw new Error('the task cannot start: this function does not know its own name (AWS_LAMBDA_FUNCTION_NAME is not set)');
-    if (!this.client || !this.sdk) {
-      // Loaded on first use, as the tool invoker does: environments that never run a task skip it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      this.sdk = require('@aws-sdk/client-lambda') as LambdaModule;
-      this.client = new this.sdk.LambdaClient({ ...this.options.clientConfig });
-    }
-    const output = await this.client.send(new this.sdk.InvokeCommand({
+    // Loaded on first use, as the tool invoker does: environments that never run a task skip it.
+    this.loaded ??= import('@aws-sdk/client-lambda').then((sdk) => ({ sdk, client: new sdk.LambdaClient({ ...this.options.clientConfig }) }));
+    const { client, sdk } = await this.loaded;
+    const output = await client.send(new sdk.InvokeCommand({
       FunctionName: functionName,
       InvocationType: 'Event',
       Payload: new TextEncoder().encode(JSON.stringify(event)),

@@ -25,8 +25,7 @@ export interface LambdaInvokerOptions {
 type LambdaModule = typeof import('@aws-sdk/client-lambda');
 
 export class LambdaInvoker implements ToolInvoker {
-  private client?: LambdaClient;
-  private sdk?: LambdaModule;
+  private loaded?: Promise<{ client: LambdaClient; sdk: LambdaModule }>;
 
   constructor(private readonly options: LambdaInvokerOptions = {}) {}
 
@@ -55,7 +54,7 @@ export class LambdaInvoker implements ToolInvoker {
     const deadline = new InvocationDeadline(options.signal, timeoutMs);
     if (deadline.reason === 'aborted') return fail('aborted', 'the request was cancelled before the function was invoked');
     try {
-      const { client, sdk } = this.lambda();
+      const { client, sdk } = await this.lambda();
       const command = new sdk.InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'RequestResponse',
@@ -87,18 +86,18 @@ export class LambdaInvoker implements ToolInvoker {
     }
   }
 
-  private lambda(): { client: LambdaClient; sdk: LambdaModule } {
-    if (!this.client || !this.sdk) {
-      // A require inside the function, not an import at the top: esbuild keeps the
-      // module's initialisation lazy, so cold starts that need no tool skip it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      this.sdk = require('@aws-sdk/client-lambda') as LambdaModule;
+  private lambda(): Promise<{ client: LambdaClient; sdk: LambdaModule }> {
+    // A dynamic import, not an import at the top: the bundle (scripts/bundle.mjs) puts
+    // the client in a chunk of its own, so cold starts that run no tool never parse
+    // it. One promise, so that concurrent first calls share one client.
+    this.loaded ??= import('@aws-sdk/client-lambda').then((sdk) => ({
+      sdk,
       // maxAttempts 1: the SDK would retry an Invoke whose connection dropped after
       // the request was sent, and so may run a tool that is not idempotent twice.
       // Throttles, which never ran the function, are retried in invoke() instead.
-      this.client = new this.sdk.LambdaClient({ maxAttempts: 1, ...this.options.clientConfig });
-    }
-    return { client: this.client, sdk: this.sdk };
+      client: new sdk.LambdaClient({ maxAttempts: 1, ...this.options.clientConfig }),
+    }));
+    return this.loaded;
   }
 }
 

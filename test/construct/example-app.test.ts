@@ -29,7 +29,7 @@ test('examples/cdk-app synthesizes with the cdk CLI', () => {
     expect(fn.Properties.Environment.Variables.MCP_SESSION_TTL_SECONDS).toBe('28800');
     // The cloud assembly carries the pre-bundled handler: no esbuild or Docker at synth.
     const assetHash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
-    expect(existsSync(join(outdir, `asset.${assetHash}`, 'index.js'))).toBe(true);
+    expect(existsSync(join(outdir, `asset.${assetHash}`, 'index.mjs'))).toBe(true);
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['AgentRoleArn', 'EventTopicArn']));
     expect(Object.keys(template.Outputs).some((k) => k.startsWith('McpEndpointUrl'))).toBe(true);
   } catch (error) {

@@ -116,7 +116,7 @@ describe('serving', () => {
     }
     const [orders] = server.servers;
     expect(orders.templateAuthMode).toBe('oauth');
-    expect(orders.warnings).toContain(`the handler asset ${join(dir, 'asset.handlerhash', 'index.js')} was not found; serving with this CLI's copy of the handler`);
+    expect(orders.warnings).toContain(`the handler asset ${join(dir, 'asset.handlerhash', 'index.mjs')} was not found; serving with this CLI's copy of the handler`);
     expect(orders.warnings).toContain('Fixture/NodeTool (nodejs22.x): 1 layer(s) are not available locally');
     expect(orders.items.find((i) => i.item.type === 'tool' && i.item.name === 'java_tool')?.notRunnable).toBe('runtime java21: only Node.js and Python functions run locally');
   });

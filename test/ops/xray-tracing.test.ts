@@ -130,7 +130,10 @@ test('tool invocations and DynamoDB calls reach the daemon as subsegments of the
 });
 
 test('a failed invocation is marked on its subsegment', async () => {
-  const failing = new InstrumentedInvoker(new TestToolInvoker(), { telemetry: silentTelemetry, tracing: new XRayTracing({ serviceName: 'traced' }) });
+  const tracing = new XRayTracing({ serviceName: 'traced' });
+  // The Tracer module is imported when the tracing is built (the daemon's address is set).
+  await tracing.ready();
+  const failing = new InstrumentedInvoker(new TestToolInvoker(), { telemetry: silentTelemetry, tracing });
   const outcome = await failing.invoke(TOOLS[0], { tool: 'not-behind-a-function', arguments: {}, context: { requestId: 'r', protocolVersion: '2025-11-25' } });
   expect(outcome).toMatchObject({ ok: false, kind: 'not_found' });
   for (let i = 0; i < 200 && !documents.some((d) => d.name === 'tool not-behind-a-function'); i++) await new Promise((r) => setImmediate(r));

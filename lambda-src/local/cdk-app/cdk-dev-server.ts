@@ -348,13 +348,15 @@ export class CdkDevServer extends EventEmitter {
 type CreateHandler = (overrides: RuntimeOverrides) => StreamingHandler;
 
 /**
- * The app's own handler bundle (`asset.<hash>/index.js`), whose `createHandler` export
- * takes the local parts. It is loaded in this process, after the awslambda stand-in is
+ * The app's own handler bundle (`asset.<hash>/index.mjs`, ES modules since the bundle
+ * is split; `index.js` from older library versions), whose `createHandler` export
+ * takes the local parts. Node 20.19+ and 22.12+ `require` an ES module without
+ * top-level await, as this one is. It is loaded in this process, after the awslambda stand-in is
  * installed (entry/index.ts does it on import), so the bundle finds the global the
  * Lambda runtime would give it and uses it, as it does in Lambda.
  */
 function loadHandlerAsset(fn: LocalFunction): { createHandler?: CreateHandler; why: string } {
-  const file = fn.codeDir ? join(fn.codeDir, 'index.js') : undefined;
+  const file = fn.codeDir ? ['index.mjs', 'index.js'].map((name) => join(fn.codeDir!, name)).find((f) => existsSync(f)) ?? join(fn.codeDir, 'index.mjs') : undefined;
   if (!file || !existsSync(file)) {
     return { why: `the handler asset ${file ?? '(none)'} was not found; serving with this CLI's copy of the handler` };
   }
