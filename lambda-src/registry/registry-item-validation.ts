@@ -16,7 +16,7 @@ import { TASK_SUPPORT, TOOL_CONTRACTS } from './registry-item';
 import type { RegistryItem } from './registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
-import { sharedValidators } from '../tools/json-schema-validators';
+import { registrationValidators } from '../tools/json-schema-validators';
 
 export interface RegistryItemValidationOptions {
   /** Whether `handler` (a local module) may stand in for `lambdaArn`: only in a local registry file. @default false */
@@ -38,7 +38,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   const label = labelOf(item, options.where);
   const errors: string[] = [];
   const err = (message: string) => errors.push(`${label}: ${message}`);
-  const validators = options.validators ?? sharedValidators;
+  const validators = options.validators ?? registrationValidators;
 
   if (!TYPES.includes(item.type as string)) {
     err(`'type' must be one of ${TYPES.map((t) => `'${t}'`).join(', ')} (got ${JSON.stringify(item.type)})`);

@@ -7,6 +7,12 @@
  *
  * Schemas default to draft 2020-12, the MCP default (2025-11-25, "JSON Schema Usage");
  * a `$schema` naming draft-07 or 2019-09 selects that dialect.
+ *
+ * Registration (synth, the admin API, a local registry file) checks every schema
+ * against its dialect's meta-schema (`checkSchemas`); the handler does not repeat it.
+ * Compiling a meta-schema is most of Ajv's first compile (~40 ms of the handler's
+ * first tools/call on Node 22, bench/ profiles in issue 7) and the schemas it serves
+ * were checked when they were written.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
@@ -29,10 +35,20 @@ const DIALECTS: Record<string, Dialect> = {
 /** How many compiled schemas are kept by JSON key; the registry rarely holds more. */
 const MAX_CACHED = 2000;
 
+export interface JsonSchemaValidatorsOptions {
+  /**
+   * Check each schema against its dialect's meta-schema before compiling it.
+   * @default false
+   */
+  readonly checkSchemas?: boolean;
+}
+
 export class JsonSchemaValidators {
   private readonly byObject = new WeakMap<object, Compiled>();
   private readonly byJson = new Map<string, Compiled>();
   private readonly engines = new Map<Dialect, Ajv>();
+
+  constructor(private readonly options: JsonSchemaValidatorsOptions = {}) {}
 
   /** Compiles (or finds) a schema; returns an error sentence when it does not compile. */
   compile(schema: unknown): { readonly validate: ValidateFunction } | { readonly error: string } {
@@ -84,7 +100,7 @@ export class JsonSchemaValidators {
     } catch (err) {
       // Two different schemas with the same `$id` cannot live in one Ajv instance;
       // give the later one an instance of its own rather than refuse it.
-      if (err instanceof Error && /already exists/.test(err.message)) return newEngine(dialect).compile(schema);
+      if (err instanceof Error && /already exists/.test(err.message)) return newEngine(dialect, this.checkSchemas).compile(schema);
       throw err;
     }
   }
@@ -92,21 +108,28 @@ export class JsonSchemaValidators {
   private engine(dialect: Dialect): Ajv {
     let engine = this.engines.get(dialect);
     if (!engine) {
-      engine = newEngine(dialect);
+      engine = newEngine(dialect, this.checkSchemas);
       this.engines.set(dialect, engine);
     }
     return engine;
   }
+
+  private get checkSchemas(): boolean {
+    return this.options.checkSchemas ?? false;
+  }
 }
 
-/** The validators of this execution environment. */
+/** The validators of this execution environment: schemas already checked at registration. */
 export const sharedValidators = new JsonSchemaValidators();
 
-function newEngine(dialect: Dialect): Ajv {
+/** The validators of registration, which check each schema against its meta-schema. */
+export const registrationValidators = new JsonSchemaValidators({ checkSchemas: true });
+
+function newEngine(dialect: Dialect, validateSchema: boolean): Ajv {
   // strict: false: tool schemas legitimately carry annotations Ajv does not know
   // (`x-mcp-header`, vendor keywords). allErrors: a model corrects all its mistakes
   // at once when it is told all of them.
-  const options = { strict: false, allErrors: true, validateFormats: true };
+  const options = { strict: false, allErrors: true, validateFormats: true, validateSchema };
   const engine = dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
   addFormats(engine);
   return engine;
