@@ -50,6 +50,10 @@ const targets = [
       entryNames: 'index',
       chunkNames: 'chunks/[name]-[hash]',
       banner: { js: esmRequireBanner },
+      // bowser parses browser user agents for the AWS SDK's browser clients; the Node
+      // clients never import it, but @aws-sdk/core re-exports the code that would
+      // (by import()), which made it a 37 KiB chunk of the asset.
+      external: ['bowser'],
     },
   },
   {
