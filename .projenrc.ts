@@ -154,6 +154,11 @@ project.addTask('bench', {
   description: 'Benchmark the handler against SDK-v2, SDK-v1 and AWS Labs baselines (table + bench/results/latest.json)',
   steps: [{ spawn: bundle.name }, { exec: 'node bench/run.mjs', receiveArgs: true }],
 });
+// The handler's default runtime is nodejs24.x: the same benchmark on Node 24.
+project.addTask('bench:node24', {
+  description: 'The benchmark on Node 24 (fetched by npx from the npm registry; bench/results/node24.json)',
+  steps: [{ spawn: bundle.name }, { exec: 'npx --yes node@24 bench/run.mjs', receiveArgs: true }],
+});
 
 // Publish-to-client latency of SNS events for 1, 10 and 100 open streams (issue 5).
 project.addTask('bench:events', {

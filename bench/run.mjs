@@ -6,6 +6,8 @@
 // Environment: BENCH_COLD_RUNS (20), BENCH_WARM_CALLS (5000), BENCH_AWSLABS_CALLS (30:
 // AWS Labs starts a process per call, ~110 ms each), BENCH_TARGETS (comma list),
 // BENCH_NO_BUNDLE=1 (measure assets/handler as it is, without rebuilding it first).
+// Every process runs on the Node that runs this script: `npm run bench` on the repo's
+// Node 22, `npm run bench:node24` on Node 24 (npx fetches it from the npm registry).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -233,5 +235,7 @@ results.targetChecks = checks;
 console.log('\ntargets (issue 7):');
 console.table(checks);
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('\nwrote bench/results/latest.json');
+// One file per Node major (the handler runs on Lambda's nodejs22.x and nodejs24.x), and latest.json.
+const major = process.versions.node.split('.')[0];
+for (const name of [`node${major}.json`, 'latest.json']) writeFileSync(join(here, 'results', name), JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote bench/results/node${major}.json and latest.json`);

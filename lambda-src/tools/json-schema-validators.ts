@@ -46,7 +46,7 @@ export interface JsonSchemaValidatorsOptions {
 export class JsonSchemaValidators {
   private readonly byObject = new WeakMap<object, Compiled>();
   private readonly byJson = new Map<string, Compiled>();
-  private readonly engines = new Map<Dialect, Ajv>();
+  private readonly engines = new Map<string, Ajv>();
 
   constructor(private readonly options: JsonSchemaValidatorsOptions = {}) {}
 
@@ -81,7 +81,7 @@ export class JsonSchemaValidators {
     try {
       const dialect = dialectOf(schema);
       compiled = dialect
-        ? { validate: this.compileWith(dialect, schema) }
+        ? { validate: this.compileWith(dialect, schema, key.includes('"format"')) }
         : { error: `unsupported $schema ${JSON.stringify((schema as Record<string, unknown>).$schema)}; use draft 2020-12 (the MCP default), 2019-09 or draft-07` };
     } catch (err) {
       compiled = { error: err instanceof Error ? err.message : String(err) };
@@ -94,22 +94,28 @@ export class JsonSchemaValidators {
     return compiled;
   }
 
-  private compileWith(dialect: Dialect, schema: object | boolean): ValidateFunction {
+  /**
+   * `formats`: the schema may use `format` (its JSON has the word). ajv-formats' ~30
+   * formats cost milliseconds to add to an engine, so only an engine that needs them
+   * gets them; a schema without `format` validates the same either way.
+   */
+  private compileWith(dialect: Dialect, schema: object | boolean, formats: boolean): ValidateFunction {
     try {
-      return this.engine(dialect).compile(schema);
+      return this.engine(dialect, formats).compile(schema);
     } catch (err) {
       // Two different schemas with the same `$id` cannot live in one Ajv instance;
       // give the later one an instance of its own rather than refuse it.
-      if (err instanceof Error && /already exists/.test(err.message)) return newEngine(dialect, this.checkSchemas).compile(schema);
+      if (err instanceof Error && /already exists/.test(err.message)) return newEngine(dialect, this.checkSchemas, formats).compile(schema);
       throw err;
     }
   }
 
-  private engine(dialect: Dialect): Ajv {
-    let engine = this.engines.get(dialect);
+  private engine(dialect: Dialect, formats: boolean): Ajv {
+    const key = `${dialect}${formats ? '+formats' : ''}`;
+    let engine = this.engines.get(key);
     if (!engine) {
-      engine = newEngine(dialect, this.checkSchemas);
-      this.engines.set(dialect, engine);
+      engine = newEngine(dialect, this.checkSchemas, formats);
+      this.engines.set(key, engine);
     }
     return engine;
   }
@@ -125,13 +131,13 @@ export const sharedValidators = new JsonSchemaValidators();
 /** The validators of registration, which check each schema against its meta-schema. */
 export const registrationValidators = new JsonSchemaValidators({ checkSchemas: true });
 
-function newEngine(dialect: Dialect, validateSchema: boolean): Ajv {
+function newEngine(dialect: Dialect, validateSchema: boolean, formats: boolean): Ajv {
   // strict: false: tool schemas legitimately carry annotations Ajv does not know
   // (`x-mcp-header`, vendor keywords). allErrors: a model corrects all its mistakes
   // at once when it is told all of them.
   const options = { strict: false, allErrors: true, validateFormats: true, validateSchema };
   const engine = dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
-  addFormats(engine);
+  if (formats) addFormats(engine);
   return engine;
 }
 
