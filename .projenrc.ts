@@ -50,6 +50,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     'ajv@^8',
     'ajv-formats@^3',
+    // The handler's JSON Schema validator (no code generation; the MCP SDK's own
+    // edge validator): ajv stays for registration, where schemas are checked.
+    '@cfworker/json-schema@^4',
     'zod@^4',
     'jose@^6',
     'esbuild@^0.25',

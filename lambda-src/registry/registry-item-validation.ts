@@ -15,8 +15,9 @@ import { placeholdersIn } from './prompt-placeholders';
 import { TASK_SUPPORT, TOOL_CONTRACTS } from './registry-item';
 import type { RegistryItem } from './registry-item';
 import { parseHandler } from '../tools/handler-reference';
+import { checkSchemaDefinition } from './schema-definition-check';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
-import { registrationValidators } from '../tools/json-schema-validators';
+import { sharedValidators } from '../tools/json-schema-validators';
 
 export interface RegistryItemValidationOptions {
   /** Whether `handler` (a local module) may stand in for `lambdaArn`: only in a local registry file. @default false */
@@ -38,7 +39,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   const label = labelOf(item, options.where);
   const errors: string[] = [];
   const err = (message: string) => errors.push(`${label}: ${message}`);
-  const validators = options.validators ?? registrationValidators;
+  const validators = options.validators ?? sharedValidators;
 
   if (!TYPES.includes(item.type as string)) {
     err(`'type' must be one of ${TYPES.map((t) => `'${t}'`).join(', ')} (got ${JSON.stringify(item.type)})`);
@@ -151,7 +152,9 @@ function checkSchema(schema: unknown, field: string, mustBeObject: boolean, vali
   }
   // A tool's arguments are a JSON object (2025-11-25, server/tools, Tool.inputSchema).
   if (mustBeObject && schema.type !== 'object') err(`'${field}' must have "type": "object" at its root (got ${JSON.stringify(schema.type)})`);
-  const compiled = validators.compile(schema);
+  // Valid by its meta-schema (Ajv), and usable by the handler's validator.
+  const invalid = checkSchemaDefinition(schema);
+  const compiled = invalid === undefined ? validators.compile(schema) : { error: invalid };
   if ('error' in compiled) err(`'${field}' is not a valid JSON Schema: ${compiled.error}`);
 }
 

@@ -1,57 +1,50 @@
 /**
- * Compiled JSON Schema validators, shared by every request of an execution
- * environment. Compiling a schema costs far more than using it (DESIGN.md,
- * "Pitfalls": SDK v1 lost 70-170 µs a request to a new Ajv per server instance), so
- * each schema is compiled once and found again by object identity (the registry
- * snapshot's objects live until the next refresh) or, after a refresh, by its JSON.
+ * The handler's JSON Schema validators: tool arguments against `inputSchema`, and
+ * `structuredContent` against `outputSchema` (2025-11-25, server/tools).
  *
- * Schemas default to draft 2020-12, the MCP default (2025-11-25, "JSON Schema Usage");
- * a `$schema` naming draft-07 or 2019-09 selects that dialect.
+ * @cfworker/json-schema (the validator the MCP SDK offers where code generation is
+ * unwelcome) interprets a schema instead of compiling it to code. For the small schemas
+ * of tools that costs a few microseconds per call more than Ajv's generated code, and
+ * saves what a cold start pays for Ajv: ~160 KiB of bundle to compile, a meta-schema,
+ * formats and code generation on the first call (issue 7's profiles: 10-20 ms). Every
+ * schema the handler serves was checked at registration (registry/schema-definition-check.ts,
+ * with Ajv and the dialect's meta-schema), so the handler only validates instances.
  *
- * Registration (synth, the admin API, a local registry file) checks every schema
- * against its dialect's meta-schema (`checkSchemas`); the handler does not repeat it.
- * Compiling a meta-schema is most of Ajv's first compile (~40 ms of the handler's
- * first tools/call on Node 22, bench/ profiles in issue 7) and the schemas it serves
- * were checked when they were written.
+ * Each schema's validator is built once and found again by object identity (the
+ * registry snapshot's objects live until the next refresh) or, after a refresh, by
+ * its JSON. Schemas default to draft 2020-12, the MCP default (2025-11-25, "JSON Schema
+ * Usage"); a `$schema` naming draft-07 or 2019-09 selects that dialect.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { type OutputUnit, Validator } from '@cfworker/json-schema';
 
 export type SchemaCheck = { readonly ok: true } | { readonly ok: false; readonly errors: string[] };
 
-type Compiled = { readonly validate: ValidateFunction } | { readonly error: string };
+/** A schema's validator: true when `data` is valid, otherwise the errors, described. */
+export type InstanceValidator = (data: unknown, label: string) => SchemaCheck;
 
-type Dialect = '2020-12' | '2019-09' | 'draft-07';
+type Compiled = { readonly validate: InstanceValidator } | { readonly error: string };
 
-const DIALECTS: Record<string, Dialect> = {
+type Draft = '2020-12' | '2019-09' | '7';
+
+const DIALECTS: Record<string, Draft> = {
   'https://json-schema.org/draft/2020-12/schema': '2020-12',
   'https://json-schema.org/draft/2019-09/schema': '2019-09',
-  'http://json-schema.org/draft-07/schema': 'draft-07',
-  'https://json-schema.org/draft-07/schema': 'draft-07',
+  'http://json-schema.org/draft-07/schema': '7',
+  'https://json-schema.org/draft-07/schema': '7',
 };
 
-/** How many compiled schemas are kept by JSON key; the registry rarely holds more. */
+/** How many validators are kept by JSON key; the registry rarely holds more. */
 const MAX_CACHED = 2000;
 
-export interface JsonSchemaValidatorsOptions {
-  /**
-   * Check each schema against its dialect's meta-schema before compiling it.
-   * @default false
-   */
-  readonly checkSchemas?: boolean;
-}
+/** At most this many errors are reported: enough for a model to correct its call. */
+const MAX_ERRORS = 10;
 
 export class JsonSchemaValidators {
   private readonly byObject = new WeakMap<object, Compiled>();
   private readonly byJson = new Map<string, Compiled>();
-  private readonly engines = new Map<string, Ajv>();
 
-  constructor(private readonly options: JsonSchemaValidatorsOptions = {}) {}
-
-  /** Compiles (or finds) a schema; returns an error sentence when it does not compile. */
-  compile(schema: unknown): { readonly validate: ValidateFunction } | { readonly error: string } {
+  /** Builds (or finds) a schema's validator; returns an error sentence when it cannot. */
+  compile(schema: unknown): Compiled {
     if (typeof schema === 'boolean') return this.compileJson(schema, JSON.stringify(schema));
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
       return { error: 'a JSON Schema must be an object or a boolean' };
@@ -70,8 +63,7 @@ export class JsonSchemaValidators {
   validate(schema: unknown, data: unknown, label: string): SchemaCheck {
     const compiled = this.compile(schema);
     if ('error' in compiled) return { ok: false, errors: [`the schema does not compile: ${compiled.error}`] };
-    if (compiled.validate(data)) return { ok: true };
-    return { ok: false, errors: (compiled.validate.errors ?? []).slice(0, 10).map((e) => describe(e, label)) };
+    return compiled.validate(data, label);
   }
 
   private compileJson(schema: object | boolean, key: string): Compiled {
@@ -79,9 +71,9 @@ export class JsonSchemaValidators {
     if (cached) return cached;
     let compiled: Compiled;
     try {
-      const dialect = dialectOf(schema);
-      compiled = dialect
-        ? { validate: this.compileWith(dialect, schema, key.includes('"format"')) }
+      const draft = draftOf(schema);
+      compiled = draft
+        ? { validate: instanceValidator(schema, draft) }
         : { error: `unsupported $schema ${JSON.stringify((schema as Record<string, unknown>).$schema)}; use draft 2020-12 (the MCP default), 2019-09 or draft-07` };
     } catch (err) {
       compiled = { error: err instanceof Error ? err.message : String(err) };
@@ -93,56 +85,27 @@ export class JsonSchemaValidators {
     this.byJson.set(key, compiled);
     return compiled;
   }
-
-  /**
-   * `formats`: the schema may use `format` (its JSON has the word). ajv-formats' ~30
-   * formats cost milliseconds to add to an engine, so only an engine that needs them
-   * gets them; a schema without `format` validates the same either way.
-   */
-  private compileWith(dialect: Dialect, schema: object | boolean, formats: boolean): ValidateFunction {
-    try {
-      return this.engine(dialect, formats).compile(schema);
-    } catch (err) {
-      // Two different schemas with the same `$id` cannot live in one Ajv instance;
-      // give the later one an instance of its own rather than refuse it.
-      if (err instanceof Error && /already exists/.test(err.message)) return newEngine(dialect, this.checkSchemas, formats).compile(schema);
-      throw err;
-    }
-  }
-
-  private engine(dialect: Dialect, formats: boolean): Ajv {
-    const key = `${dialect}${formats ? '+formats' : ''}`;
-    let engine = this.engines.get(key);
-    if (!engine) {
-      engine = newEngine(dialect, this.checkSchemas, formats);
-      this.engines.set(key, engine);
-    }
-    return engine;
-  }
-
-  private get checkSchemas(): boolean {
-    return this.options.checkSchemas ?? false;
-  }
 }
 
-/** The validators of this execution environment: schemas already checked at registration. */
+/** The validators of this execution environment. */
 export const sharedValidators = new JsonSchemaValidators();
 
-/** The validators of registration, which check each schema against its meta-schema. */
-export const registrationValidators = new JsonSchemaValidators({ checkSchemas: true });
-
-function newEngine(dialect: Dialect, validateSchema: boolean, formats: boolean): Ajv {
-  // strict: false: tool schemas legitimately carry annotations Ajv does not know
-  // (`x-mcp-header`, vendor keywords). allErrors: a model corrects all its mistakes
-  // at once when it is told all of them.
-  const options = { strict: false, allErrors: true, validateFormats: true, validateSchema };
-  const engine = dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
-  if (formats) addFormats(engine);
-  return engine;
+function instanceValidator(schema: object | boolean, draft: Draft): InstanceValidator {
+  // A fresh copy: the validator dereferences (and may annotate) the schema it is
+  // given, and the registry snapshot's objects are shared with what tools/list sends.
+  const own = JSON.parse(JSON.stringify(schema)) as object | boolean;
+  // shortCircuit false: a model corrects all its mistakes at once when it is told all
+  // of them.
+  const validator = new Validator(own as never, draft, false);
+  return (data, label) => {
+    const result = validator.validate(data);
+    if (result.valid) return { ok: true };
+    return { ok: false, errors: describeErrors(result.errors, own, label) };
+  };
 }
 
 /** The dialect a schema declares (2020-12 when it declares none), or undefined for one we do not support. */
-function dialectOf(schema: object | boolean): Dialect | undefined {
+function draftOf(schema: object | boolean): Draft | undefined {
   if (typeof schema === 'boolean') return '2020-12';
   const declared = (schema as Record<string, unknown>).$schema;
   if (declared === undefined) return '2020-12';
@@ -150,14 +113,93 @@ function dialectOf(schema: object | boolean): Dialect | undefined {
   return DIALECTS[declared.replace(/#$/, '')];
 }
 
-function describe(error: ErrorObject, label: string): string {
-  const where = `${label}${error.instancePath}`;
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-    return `${where} must not have the property '${params.additionalProperty}'`;
+/**
+ * Keywords whose errors only say that a subschema failed: the subschema's own errors
+ * follow them and say why, so these are left out.
+ */
+const WRAPPERS = new Set([
+  'properties', 'patternProperties', 'items', 'prefixItems', 'additionalItems', 'contains',
+  '$ref', '$dynamicRef', '$recursiveRef', 'allOf', 'dependentSchemas', 'dependencies',
+  'propertyNames', 'unevaluatedItems', 'if', 'then', 'else', 'not',
+]);
+
+/** Messages in the style of Ajv's (which registration uses), most useful first. */
+function describeErrors(errors: readonly OutputUnit[], schema: object | boolean, label: string): string[] {
+  const out: string[] = [];
+  const refusedProperties = new Set<string>();
+  for (const e of errors) {
+    if (out.length >= MAX_ERRORS) break;
+    if (WRAPPERS.has(e.keyword)) continue;
+    const where = `${label}${e.instanceLocation.replace(/^#/, '')}`;
+    if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') {
+      const name = quoted(e.error);
+      if (name !== undefined) {
+        refusedProperties.add(`${where}/${escapePointer(name)}`);
+        out.push(`${where} must not have the property '${name}'`);
+        continue;
+      }
+    }
+    // The `false` schema that refused an extra property was reported just above.
+    if (e.keyword === 'false' && refusedProperties.has(where)) continue;
+    out.push(`${where} ${message(e, schema)}`);
   }
-  if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
-    return `${where} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return out.length > 0 ? out : [`${label} is invalid`];
+}
+
+function message(e: OutputUnit, schema: object | boolean): string {
+  const value = keywordValue(schema, e.keywordLocation);
+  switch (e.keyword) {
+    case 'type': return `must be ${Array.isArray(value) ? value.join(',') : String(value ?? expected(e.error))}`;
+    case 'required': return `must have required property '${quoted(e.error) ?? '?'}'`;
+    case 'enum': return Array.isArray(value) ? `must be one of ${value.map((v) => JSON.stringify(v)).join(', ')}` : 'must be one of the allowed values';
+    case 'const': return `must be equal to ${JSON.stringify(value)}`;
+    case 'format': return `must match format "${quoted(e.error) ?? String(value)}"`;
+    case 'pattern': return `must match pattern "${String(value)}"`;
+    case 'minimum': return `must be >= ${String(value)}`;
+    case 'maximum': return `must be <= ${String(value)}`;
+    case 'exclusiveMinimum': return `must be > ${String(value)}`;
+    case 'exclusiveMaximum': return `must be < ${String(value)}`;
+    case 'multipleOf': return `must be multiple of ${String(value)}`;
+    case 'minLength': return `must NOT have fewer than ${String(value)} characters`;
+    case 'maxLength': return `must NOT have more than ${String(value)} characters`;
+    case 'minItems': return `must NOT have fewer than ${String(value)} items`;
+    case 'maxItems': return `must NOT have more than ${String(value)} items`;
+    case 'uniqueItems': return 'must NOT have duplicate items';
+    case 'minProperties': return `must NOT have fewer than ${String(value)} properties`;
+    case 'maxProperties': return `must NOT have more than ${String(value)} properties`;
+    case 'anyOf': return 'must match a schema in anyOf';
+    case 'oneOf': return 'must match exactly one schema in oneOf';
+    case 'false': return 'is not allowed here (the schema is false)';
+    default: return lowerFirst(e.error.replace(/\.$/, ''));
   }
-  return `${where} ${error.message ?? 'is invalid'}`;
+}
+
+/** The value at a keyword location (`#/properties/a/type`), when it is in `schema` itself. */
+function keywordValue(schema: object | boolean, location: string): unknown {
+  let node: unknown = schema;
+  for (const raw of location.replace(/^#\/?/, '').split('/')) {
+    if (raw === '') continue;
+    const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof node !== 'object' || node === null || !(token in node)) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
+}
+
+/** The first double-quoted name in one of the validator's messages. */
+function quoted(text: string): string | undefined {
+  return /"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+}
+
+/** The types after `Expected` in a type error. */
+function expected(text: string): string {
+  return /Expected (.*?)\.?$/.exec(text)?.[1]?.replace(/"/g, '') ?? 'of another type';
+}
+
+function escapePointer(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
