@@ -14,8 +14,8 @@
 import { placeholdersIn } from './prompt-placeholders';
 import { TASK_SUPPORT, TOOL_CONTRACTS } from './registry-item';
 import type { RegistryItem } from './registry-item';
-import { parseHandler } from '../tools/handler-reference';
 import { checkSchemaDefinition } from './schema-definition-check';
+import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
 
