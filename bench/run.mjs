@@ -68,13 +68,30 @@ function filesOf(file) {
   return walk(dir);
 }
 
-/** Bytes of the whole bundle, gzip bytes (each file alone, as a zip stores them), and the entry file's bytes. */
+/**
+ * The files a load of `file` compiles before any request: it and, transitively, the
+ * chunks it imports statically. Chunks reached only by import() load when first used.
+ */
+function staticClosure(file) {
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    // `import{a as b}from"./x.mjs"` and `import"./x.mjs"`, not `import("./x.mjs")`.
+    for (const m of readFileSync(f, 'utf8').matchAll(/import\s*(?:[\w$*{}\s,]+from\s*)?"(\.{1,2}\/[^"]+\.mjs)"/g)) visit(join(dirname(f), m[1]));
+  };
+  visit(file);
+  return [...seen];
+}
+
+/** Bytes of the whole bundle, gzip bytes (each file alone, as a zip stores them), the entry file's bytes and what a load compiles. */
 function size(file) {
   const files = filesOf(file);
   return {
     bytes: files.reduce((n, f) => n + statSync(f).size, 0),
     gzipBytes: files.reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0),
     entryBytes: statSync(file).size,
+    loadedAtStartBytes: staticClosure(file).reduce((n, f) => n + statSync(f).size, 0),
     files: files.length,
   };
 }
@@ -219,7 +236,7 @@ if (T['ours-memory']?.size && T['sdk-v2']?.size && T['probe-aws-all']?.size) {
   const allowance = 1.25 * (T['sdk-v2'].size.bytes + T['probe-aws-all'].size.bytes);
   results.bundleAllowanceBytes = allowance;
   const ours = T['ours-memory'].size;
-  check('bundle ≤ 1.25 × (SDK-v2 + the AWS SDK code it inlines)', `${fmt(ours.bytes / 1024, 0)} KiB of ${fmt(allowance / 1024, 0)} KiB (${fmt(ours.bytes / allowance, 2)}x); entry ${fmt(ours.entryBytes / 1024, 0)} KiB`, ours.bytes <= allowance);
+  check('bundle ≤ 1.25 × (SDK-v2 + the AWS SDK code it inlines)', `${fmt(ours.bytes / 1024, 0)} KiB of ${fmt(allowance / 1024, 0)} KiB (${fmt(ours.bytes / allowance, 2)}x); compiled at load ${fmt(ours.loadedAtStartBytes / 1024, 0)} KiB`, ours.bytes <= allowance);
 }
 if (T.awslabs?.kinds) {
   for (const ours of ['ours-memory', 'ours-dynamodb']) {
