@@ -10,14 +10,12 @@
  * per report: the Metrics buffer is shared, and a publish never spans an `await`, so
  * concurrent requests (the local server, tests) never mix their dimensions.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogItem } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Dimension, Metric, METRICS_NAMESPACE } from './metric-catalog';
+import { type LineSink, MetricReport, SinkLogger, SinkMetrics } from './powertools-lines';
 import type { InvocationReport, RequestRecord, StreamReport, Telemetry } from './telemetry';
 
-/** Where each JSON line goes (stdout in Lambda). */
-export type LineSink = (line: string) => void;
+export type { LineSink } from './powertools-lines';
 
 export interface PowertoolsTelemetryOptions {
   /** The `service` key of every log line and the `service` dimension of every metric. */
@@ -32,54 +30,27 @@ export interface PowertoolsTelemetryOptions {
   readonly metrics?: boolean;
 }
 
-/** Logger that writes its lines to our sink instead of its own Console on stdout. */
-class SinkLogger extends Logger {
-  private sink?: LineSink;
-
-  constructor(sink: LineSink, options: ConstructorParameters<typeof Logger>[0]) {
-    super(options);
-    this.sink = sink;
-  }
-
-  protected override printLog(_logLevel: number, log: LogItem): void {
-    log.prepareForPrint();
-    const attributes = log.getAttributes();
-    // Powertools' replacer (errors, bigints, cycles) makes JSON.stringify several times
-    // slower; our lines are flat primitives but for an `error`, so use it only then.
-    const line = needsReplacer(attributes)
-      ? JSON.stringify(attributes, this.getJsonReplacer())
-      : JSON.stringify(attributes);
-    if (this.sink) this.sink(line);
-    else process.stdout.write(`${line}\n`);
-  }
-}
-
-function needsReplacer(attributes: Record<string, unknown>): boolean {
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (value !== null && typeof value === 'object') return true;
-    if (typeof value === 'bigint') return true;
-  }
-  return false;
-}
-
-/** Metrics whose EMF lines go to our sink; the same line Powertools would print. */
-class SinkMetrics extends Metrics {
-  constructor(private readonly sink: LineSink, options: ConstructorParameters<typeof Metrics>[0]) {
-    super(options);
-  }
-
-  override publishStoredMetrics(): this {
-    try {
-      if (!this.isDisabled() && this.hasStoredMetrics()) this.sink(JSON.stringify(this.serializeMetrics()));
-    } finally {
-      this.clearMetrics();
-      this.clearDimensions();
-      this.clearMetadata();
-    }
-    return this;
-  }
-}
+/** The reports, each with its breakdown dimension and metrics in publishing order. */
+const REQUEST_REPORT = new MetricReport(Dimension.method, [
+  [Metric.Requests, MetricUnit.Count],
+  [Metric.RequestErrors, MetricUnit.Count],
+  [Metric.RequestLatency, MetricUnit.Milliseconds],
+]);
+const TOOL_REPORT = new MetricReport(Dimension.tool, [
+  [Metric.ToolCalls, MetricUnit.Count],
+  [Metric.ToolErrors, MetricUnit.Count],
+  [Metric.ToolLatency, MetricUnit.Milliseconds],
+]);
+const STREAM_OPENED_REPORT = new MetricReport(Dimension.method, [
+  [Metric.StreamsOpened, MetricUnit.Count],
+  [Metric.OpenStreams, MetricUnit.Count],
+]);
+const EVENTS_REPORT = new MetricReport(Dimension.method, [[Metric.EventsDelivered, MetricUnit.Count]]);
+const STREAM_CLOSED_REPORT = new MetricReport(Dimension.method, [
+  [Metric.StreamsClosed, MetricUnit.Count],
+  [Metric.OpenStreams, MetricUnit.Count],
+  [Metric.EventsDelivered, MetricUnit.Count],
+]);
 
 /** True until the first request of this execution environment has been reported. */
 let coldStart = true;
@@ -107,13 +78,10 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
    * Publishes `values` with two dimension sets, [service] and [service, name=value]:
    * the first is the whole server (alarms), the second the breakdown (dashboards).
    */
-  const publish = (dimension: string, value: string, values: Array<[string, (typeof MetricUnit)[keyof typeof MetricUnit], number]>): void => {
+  const publish = (report: MetricReport, value: string, values: readonly number[]): void => {
     if (!metrics) return;
     try {
-      metrics.addDimension(dimension, value);
-      metrics.addDimensions({});
-      for (const [name, unit, v] of values) metrics.addMetric(name, unit, v);
-      metrics.publishStoredMetrics();
+      metrics.publishReport(report, value, values);
     } catch (err) {
       logger.warn('metrics could not be published', { error: err as Error });
     }
@@ -139,59 +107,47 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
         origin: record.origin,
         streamed: record.streamed,
         contentEncoding: record.contentEncoding,
-        ...(record.error !== undefined ? { error: record.error instanceof Error ? record.error : String(record.error) } : {}),
       };
-      if (record.status >= 500) logger.error('http request', fields);
-      else logger.info('http request', fields);
-      publish(Dimension.method, record.methodLabel, [
-        [Metric.Requests, MetricUnit.Count, 1],
-        [Metric.RequestErrors, MetricUnit.Count, record.status >= 500 ? 1 : 0],
-        [Metric.RequestLatency, MetricUnit.Milliseconds, record.latencyMs],
-      ]);
+      if (record.error !== undefined) {
+        // The error's name, message and stack through Powertools' error formatting.
+        const withError = { ...fields, error: record.error instanceof Error ? record.error : String(record.error) };
+        if (record.status >= 500) logger.error('http request', withError);
+        else logger.info('http request', withError);
+      } else {
+        logger.flatLine(record.status >= 500 ? 'ERROR' : 'INFO', 'http request', fields);
+      }
+      publish(REQUEST_REPORT, record.methodLabel, [1, record.status >= 500 ? 1 : 0, record.latencyMs]);
     },
 
     invocation(report: InvocationReport): void {
-      const fields = {
+      logger.flatLine(report.outcome === 'ok' ? 'INFO' : 'WARN', 'function invocation', {
         requestId: report.requestId,
         kind: report.kind,
         name: report.name,
         outcome: report.outcome,
         latencyMs: report.latencyMs,
         session: report.sessionTag,
-      };
-      if (report.outcome === 'ok') logger.info('function invocation', fields);
-      else logger.warn('function invocation', fields);
+      });
       // Tool names come from the registry (only registered tools are invoked), so the
       // dimension is bounded by what an administrator registered. Resource URIs are
       // not (templates expand client input): no per-resource metrics.
       if (report.kind !== 'tool') return;
-      publish(Dimension.tool, report.name, [
-        [Metric.ToolCalls, MetricUnit.Count, 1],
-        [Metric.ToolErrors, MetricUnit.Count, report.outcome === 'ok' ? 0 : 1],
-        [Metric.ToolLatency, MetricUnit.Milliseconds, report.latencyMs],
-      ]);
+      publish(TOOL_REPORT, report.name, [1, report.outcome === 'ok' ? 0 : 1, report.latencyMs]);
     },
 
     streamOpened(requestId: string, label: string): void {
       openStreams += 1;
-      publish(Dimension.method, label, [
-        [Metric.StreamsOpened, MetricUnit.Count, 1],
-        [Metric.OpenStreams, MetricUnit.Count, openStreams],
-      ]);
+      publish(STREAM_OPENED_REPORT, label, [1, openStreams]);
       logger.debug('stream opened', { requestId, openStreams });
     },
 
     eventsDelivered(report: StreamReport): void {
-      if (report.events > 0) publish(Dimension.method, report.methodLabel, [[Metric.EventsDelivered, MetricUnit.Count, report.events]]);
+      if (report.events > 0) publish(EVENTS_REPORT, report.methodLabel, [report.events]);
     },
 
     streamClosed(report: StreamReport): void {
       openStreams = Math.max(0, openStreams - 1);
-      publish(Dimension.method, report.methodLabel, [
-        [Metric.StreamsClosed, MetricUnit.Count, 1],
-        [Metric.OpenStreams, MetricUnit.Count, openStreams],
-        [Metric.EventsDelivered, MetricUnit.Count, report.events],
-      ]);
+      publish(STREAM_CLOSED_REPORT, report.methodLabel, [1, openStreams, report.events]);
       logger.info('stream closed', { requestId: report.requestId, method: report.methodLabel, events: report.events, durationMs: report.durationMs });
     },
 
