@@ -6,6 +6,7 @@
  * transports) understand. Nothing here does I/O.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { keepBody } from '../http/request-body';
 
 /** Raised when an event cannot be turned into a `Request` (the client's fault: answer 400/405). */
 export class FunctionUrlEventError extends Error {
@@ -46,10 +47,52 @@ export function requestUrl(event: APIGatewayProxyEventV2): string {
  * Converts the event. Multi-value headers arrive comma-joined from Lambda and stay so;
  * cookies arrive apart in `cookies` and are joined back into one `cookie` header (RFC
  * 6265 section 5.4: `; `-separated); base64 bodies (`isBase64Encoded`) are decoded to
- * bytes, others are UTF-8 text.
+ * bytes, others are UTF-8 text. The body's bytes are also kept beside the Request
+ * (http/request-body.ts), so the layers above read them without draining its stream.
  */
 export function functionUrlEventToRequest(event: APIGatewayProxyEventV2, signal?: AbortSignal): Request {
   const method = event.requestContext.http.method.toUpperCase();
+  // The event's header record goes to the Request as it is: the Request copies it into
+  // its own Headers, so building one here first would copy every header twice. Only
+  // cookies to join in, or a missing value, need a Headers of ours.
+  const record = plainHeaders(event);
+  const headers = record ?? headersOf(event);
+
+  let body: Uint8Array<ArrayBuffer> | undefined;
+  if (event.body !== undefined && event.body !== null && !BODYLESS_METHODS.has(method)) {
+    body = event.isBase64Encoded ? new Uint8Array(Buffer.from(event.body, 'base64')) : utf8.encode(event.body);
+  }
+
+  try {
+    const request = new Request(requestUrl(event), { method, headers, body, signal });
+    if (body) keepBody(request, body);
+    return request;
+  } catch (err) {
+    // A header value the Fetch standard refuses: named, as headersOf names it.
+    if (record) headersOf(event);
+    // `new Request` refuses forbidden methods (CONNECT, TRACE, TRACK) and malformed URLs.
+    const message = err instanceof Error ? err.message : String(err);
+    if (/method/i.test(message)) {
+      throw new FunctionUrlEventError(`method ${method} is not supported`, 405);
+    }
+    throw new FunctionUrlEventError(`the request could not be read: ${message}`);
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/** The event's headers as a record a Request takes as it is: every value a string, no cookies apart. */
+function plainHeaders(event: APIGatewayProxyEventV2): Record<string, string> | undefined {
+  if (event.cookies && event.cookies.length > 0) return undefined;
+  const headers = event.headers ?? {};
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') return undefined;
+  }
+  return headers as Record<string, string>;
+}
+
+/** The event's headers and cookies; a value that is not a valid header value is the client's error, named. */
+function headersOf(event: APIGatewayProxyEventV2): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value === undefined) continue;
@@ -64,22 +107,7 @@ export function functionUrlEventToRequest(event: APIGatewayProxyEventV2, signal?
     const existing = headers.get('cookie');
     headers.set('cookie', existing ? `${existing}; ${fromEvent}` : fromEvent);
   }
-
-  let body: Uint8Array<ArrayBuffer> | undefined;
-  if (event.body !== undefined && event.body !== null && !BODYLESS_METHODS.has(method)) {
-    body = new Uint8Array(Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'));
-  }
-
-  try {
-    return new Request(requestUrl(event), { method, headers, body, signal });
-  } catch (err) {
-    // `new Request` refuses forbidden methods (CONNECT, TRACE, TRACK) and malformed URLs.
-    const message = err instanceof Error ? err.message : String(err);
-    if (/method/i.test(message)) {
-      throw new FunctionUrlEventError(`method ${method} is not supported`, 405);
-    }
-    throw new FunctionUrlEventError(`the request could not be read: ${message}`);
-  }
+  return headers;
 }
 
 function headerValue(event: APIGatewayProxyEventV2, name: string): string | undefined {

@@ -30,6 +30,7 @@ import { JsonRpcCode, jsonErrorResponse, jsonRpcErrorResponse } from './json-rpc
 import { mcpRequestFacts } from './mcp-request-facts';
 import { OriginPolicy } from './origin-policy';
 import type { OriginVerifier } from './origin-verifier';
+import { keepBody, keptBody, type RequestBody } from './request-body';
 import type { HttpApp, RequestContext } from './request-context';
 import { consoleLogSink, type LogSink } from './request-log';
 import { type CompressionOptions, compressResponse } from './response-compression';
@@ -75,6 +76,8 @@ interface RequestFacts {
   tool?: string;
   /** The request reached the MCP endpoint path (others are labelled `other`). */
   mcp?: boolean;
+  /** The URL's path, once routing has parsed it. */
+  path?: string;
 }
 
 const ALLOW = CORS_ALLOW_METHODS.join(', ');
@@ -111,6 +114,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     facts.origin = origin.origin;
 
     const path = new URL(request.url).pathname;
+    facts.path = path;
     if (path.startsWith(WELL_KNOWN) && authenticator.serveDiscovery) {
       const discovery = await serveDiscovery(request, path, origin.origin);
       if (discovery) return discovery;
@@ -129,7 +133,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     facts.mcp = true;
     const limited = await enforceBodyLimit(request, maxBodyBytes);
     if (limited instanceof Response) return limited;
-    Object.assign(facts, mcpRequestFacts(limited.request.headers, limited.bytes));
+    Object.assign(facts, mcpRequestFacts(limited.request.headers, limited.body));
 
     const auth = await authenticator.authenticate(limited.request, ctx.lambdaRequestContext);
     if (!auth.ok) return auth.response;
@@ -189,7 +193,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       telemetry.request({
         requestId: ctx.requestId,
         method: request.method,
-        path: safePath(request.url),
+        path: facts.path ?? safePath(request.url),
         status: response.status,
         latencyMs: now() - started,
         mcpMethod: facts.mcpMethod,
@@ -210,19 +214,24 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 }
 
 /**
- * 413 for a body over the configured limit; otherwise the request with its body read
- * into memory (a Function URL body is in memory already; the local server's too), and
- * those bytes, which the request log reads its facts from.
+ * 413 for a body over the configured limit; otherwise the request and its body in
+ * memory, which the request log reads its facts from and the protocol endpoint parses
+ * (request-body.ts). A Function URL body is in memory already, kept beside the Request
+ * by the entry; another Request's body (the local server's, a test's) is read here and
+ * the request rebuilt around the bytes.
  */
-async function enforceBodyLimit(request: Request, maxBodyBytes: number): Promise<{ request: Request; bytes?: Uint8Array } | Response> {
+async function enforceBodyLimit(request: Request, maxBodyBytes: number): Promise<{ request: Request; body?: RequestBody } | Response> {
   const tooLarge = (size: number | string) => jsonRpcErrorResponse(413, JsonRpcCode.ServerError,
     `request body is ${size} bytes; this server accepts at most ${maxBodyBytes} bytes`);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge(declared);
+  const kept = keptBody(request);
+  if (kept) return kept.bytes.byteLength > maxBodyBytes ? tooLarge(kept.bytes.byteLength) : { request, body: kept };
   if (!request.body) return { request };
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > maxBodyBytes) return tooLarge(bytes.byteLength);
-  return { request: new Request(request.url, { method: request.method, headers: request.headers, body: bytes, signal: request.signal }), bytes };
+  const rebuilt = new Request(request.url, { method: request.method, headers: request.headers, body: bytes, signal: request.signal });
+  return { request: rebuilt, body: keepBody(rebuilt, bytes) };
 }
 
 function sessionTag(request: Request, response: Response): string | undefined {

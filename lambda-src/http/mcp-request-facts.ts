@@ -4,9 +4,11 @@
  *
  * 2026-07-28 clients send `Mcp-Method` and `Mcp-Name` headers (SEP-2243), which are read
  * first; otherwise the body is parsed when it is small enough that a second parse (the
- * protocol layer parses it again) costs microseconds. A larger body is logged without
- * them rather than parsed twice.
+ * protocol layer parses it again, unless the body was kept with its request and the
+ * parse is shared, request-body.ts) costs microseconds. A larger body is logged
+ * without them rather than parsed twice.
  */
+import type { RequestBody } from './request-body';
 import { BATCH_LABEL, RESPONSE_LABEL } from '../ops/mcp-method-label';
 
 export interface McpRequestFacts {
@@ -19,16 +21,18 @@ export const FACTS_PARSE_LIMIT_BYTES = 64 * 1024;
 /** Client-chosen strings are cut to this length in the log. */
 const MAX_LOGGED_NAME = 128;
 
-export function mcpRequestFacts(headers: Headers, body: Uint8Array | undefined): McpRequestFacts {
+/** `body` as bytes, or kept with its request (request-body.ts: then parsed once for the log and the endpoint). */
+export function mcpRequestFacts(headers: Headers, body: RequestBody | Uint8Array | undefined): McpRequestFacts {
   const headerMethod = headers.get('mcp-method') ?? undefined;
   const headerName = headers.get('mcp-name') ?? undefined;
   if (headerMethod !== undefined) {
     return { mcpMethod: cut(headerMethod), ...(headerName !== undefined && namesTool(headerMethod) ? { tool: cut(headerName) } : {}) };
   }
-  if (!body || body.byteLength === 0 || body.byteLength > FACTS_PARSE_LIMIT_BYTES) return {};
+  const bytes = body instanceof Uint8Array ? body : body?.bytes;
+  if (!bytes || bytes.byteLength === 0 || bytes.byteLength > FACTS_PARSE_LIMIT_BYTES) return {};
   let message: unknown;
   try {
-    message = JSON.parse(new TextDecoder().decode(body));
+    message = body instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(bytes)) : body!.json();
   } catch {
     return {};
   }
