@@ -24,10 +24,12 @@ import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-respons
 import { checkBody } from './json-rpc-message';
 import { LegacySessionEndpoint } from './legacy-session-endpoint';
 import { withListenDeadline } from './listen-stream-deadline';
+import { claimsModernEnvelope } from './modern-claim';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
 import type { HandlerConfig } from '../config';
 import { EventLogBus } from '../events/event-log-bus';
+import { keptBody, type RequestBody } from '../http/request-body';
 import type { RequestContext } from '../http/request-context';
 import type { RegistrySource } from '../registry/registry-source';
 import { buildMcpServer } from '../registry/server-builder';
@@ -109,6 +111,12 @@ function withoutSessionIds(text: string): string {
   return text.replace(/[A-Za-z0-9_-]{43}/g, '<session-id>');
 }
 
+/** What the SDK's `readRequestBody` answers, for a body already in memory. */
+function readKeptBody(request: Request, kept: RequestBody, maxBytes: number): { tooLarge: true } | { tooLarge: false; text: string } {
+  if (Number(request.headers.get('content-length')) > maxBytes || kept.bytes.byteLength > maxBytes) return { tooLarge: true };
+  return { tooLarge: false, text: kept.text() };
+}
+
 interface ModernCall {
   readonly ctx: RequestContext;
   readonly protocolVersion: string;
@@ -175,7 +183,12 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     if (!acceptsJsonAndEventStream(request.headers.get('accept'))) {
       return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
     }
-    const read = await readRequestBody(request, maxBodyBytes);
+    // The body the http layer kept with the request (http/request-body.ts) is decoded
+    // and parsed once for the request log and here; any other is read from its stream.
+    const kept = keptBody(request);
+    const read = kept
+      ? readKeptBody(request, kept, maxBodyBytes)
+      : await readRequestBody(request, maxBodyBytes);
     if (read.tooLarge) {
       return jsonRpcErrorResponse(413, JsonRpcErrorCode.ServerError, `Payload Too Large: the request body is over the limit of ${maxBodyBytes} bytes`);
     }
@@ -184,7 +197,7 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     }
     let body: unknown;
     try {
-      body = JSON.parse(read.text);
+      body = kept ? kept.json() : JSON.parse(read.text);
     } catch (error) {
       return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`);
     }
@@ -199,7 +212,9 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     if (!checked.ok) {
       return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, `Invalid Request: ${checked.problem}`, checked.id);
     }
-    if (await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
+    // A message that claims the 2026-07-28 envelope is never legacy (modern-claim.ts):
+    // the SDK's classification, which createMcpHandler repeats, is needed only for others.
+    if (!claimsModernEnvelope(body) && await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
       return legacy.post(request, ctx, checked.messages, checked.isBatch);
     }
     // Read (or find cached) here rather than first in the SDK's server factory: a store

@@ -38,6 +38,7 @@ import type { TaskService } from '../tasks/task-service';
 import { AGENTCORE_GATEWAY_CONTRACT, agentCoreGatewayInvocation, agentCoreGatewayResult } from '../tools/agentcore-gateway-contract';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';
+import { linkSignals } from '../tools/linked-signal';
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
 import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
@@ -160,6 +161,32 @@ function cacheHintsFor(registryCacheSeconds: number) {
   };
 }
 
+/** What every server built from one snapshot looks up in it; made once per snapshot. */
+interface SnapshotIndex {
+  /** Some registered tool may run as a task. */
+  readonly taskTools: boolean;
+  readonly toolsByName: ReadonlyMap<string, RegistrySnapshot['tools'][number]>;
+  readonly resourcesByUri: ReadonlyMap<string, RegistrySnapshot['resources'][number]>;
+  readonly promptsByName: ReadonlyMap<string, RegistrySnapshot['prompts'][number]>;
+}
+
+/** A snapshot is served to every request until the registry is read again (registry-source.ts). */
+const indexes = new WeakMap<RegistrySnapshot, SnapshotIndex>();
+
+function indexOf(snapshot: RegistrySnapshot): SnapshotIndex {
+  let index = indexes.get(snapshot);
+  if (!index) {
+    index = {
+      taskTools: snapshot.tools.some((t) => t.taskSupport === 'optional' || t.taskSupport === 'required'),
+      toolsByName: new Map(snapshot.tools.map((t) => [t.name, t])),
+      resourcesByUri: new Map(snapshot.resources.map((r) => [r.uri, r])),
+      promptsByName: new Map(snapshot.prompts.map((p) => [p.name, p])),
+    };
+    indexes.set(snapshot, index);
+  }
+  return index;
+}
+
 export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDeps, call: CallContext): McpServer {
   const { config } = deps;
   const validators = deps.validators ?? sharedValidators;
@@ -176,7 +203,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
   const legacySession = call.sessionId !== undefined;
   // Tasks are served, and so declared, only when some registered tool may run as one
   // (2025-11-25 basic/utilities/tasks: the capability says task-augmented requests work).
-  const taskTools = snapshot.tools.some((t) => t.taskSupport === 'optional' || t.taskSupport === 'required');
+  const { taskTools, toolsByName, resourcesByUri, promptsByName } = indexOf(snapshot);
   const tasks = taskTools && servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
   // 2026-07-28: tasks through the io.modelcontextprotocol/tasks extension (tasks/task-extension.ts).
   const extensionTasks = taskTools && !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
@@ -210,9 +237,6 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     ...(promptsCapability ? { prompts: promptsCapability } : {}),
   });
 
-  const toolsByName = new Map(snapshot.tools.map((t) => [t.name, t]));
-  const resourcesByUri = new Map(snapshot.resources.map((r) => [r.uri, r]));
-  const promptsByName = new Map(snapshot.prompts.map((p) => [p.name, p]));
 
   // The HTTP entry reads a tool's input schema through this to check SEP-2243
   // `Mcp-Param-*` headers before dispatch; McpServer answers only for tools
@@ -233,23 +257,36 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     void ctx.mcpReq.log(log.level, log.data, log.logger).catch(() => undefined);
   };
 
-  const invokeOptions = (target: FunctionTarget, ctx: ServerContext, onProgress?: InvokeOptions['onProgress']): InvokeOptions => {
+  /**
+   * Invokes `target`'s function for this request: it ends when the client cancels the
+   * request or the invocation ends (either signal), and before the invocation's deadline.
+   */
+  const invoke = async (
+    kind: InvocationRecord['kind'],
+    name: string,
+    target: FunctionTarget,
+    event: unknown,
+    ctx: ServerContext,
+    extra: Pick<InvokeOptions, 'onProgress' | 'clientContext'> = {},
+  ): Promise<InvokeOutcome> => {
     const limits = [(target.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000];
     if (call.deadline !== undefined) limits.push(call.deadline - now() - DEADLINE_MARGIN_MS);
-    const signals = [ctx.mcpReq.signal, call.signal].filter((s): s is AbortSignal => s !== undefined);
-    return {
-      signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
+    const linked = linkSignals([ctx.mcpReq.signal, call.signal]);
+    const options: InvokeOptions = {
+      signal: linked.signal,
       timeoutMs: Math.max(0, Math.min(...limits)),
       onLog: onLogFor(ctx),
-      ...(onProgress ? { onProgress } : {}),
+      ...(extra.onProgress ? { onProgress: extra.onProgress } : {}),
+      ...(extra.clientContext !== undefined ? { clientContext: extra.clientContext } : {}),
     };
-  };
-
-  const invoke = async (kind: InvocationRecord['kind'], name: string, target: FunctionTarget, event: unknown, options: InvokeOptions): Promise<InvokeOutcome> => {
     const startedAt = now();
-    const outcome = await deps.invoker.invoke(target, event, options);
-    deps.onInvocation?.({ requestId: call.requestId, kind, name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
-    return outcome;
+    try {
+      const outcome = await deps.invoker.invoke(target, event, options);
+      deps.onInvocation?.({ requestId: call.requestId, kind, name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
+      return outcome;
+    } finally {
+      linked.dispose();
+    }
   };
 
   server.setRequestHandler('tools/list', (request) => {
@@ -268,7 +305,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     } catch (error) {
       return { ok: false, kind: 'invoke_failed', message: (error as Error).message };
     }
-    const outcome = await invoke('tool', tool.name, tool, gateway.payload, { ...invokeOptions(tool, ctx, onProgress), clientContext: gateway.clientContext });
+    const outcome = await invoke('tool', tool.name, tool, gateway.payload, ctx, { onProgress, clientContext: gateway.clientContext });
     return outcome.ok ? { ok: true, payload: agentCoreGatewayResult(outcome.payload) } : outcome;
   };
 
@@ -328,7 +365,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     // Only tools get the session's state (docs/readme/session-state.md).
     const toolContext = { ...contextFor(ctx, progressToken), ...(call.sessionState ? { sessionState: call.sessionState } : {}) };
     const event = withInputResponses(toolEvent(name, args, toolContext), retry);
-    const outcome = await invoke('tool', name, tool, event, invokeOptions(tool, ctx, onProgress));
+    const outcome = await invoke('tool', name, tool, event, ctx, { onProgress });
     if (outcome.ok) {
       const asked = await outgoingRound(name, outcome.payload, deps.inputSeal, binding);
       if (asked) return asked;
@@ -412,7 +449,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     mimeType: string | undefined,
     ctx: ServerContext,
   ) => {
-    const outcome = await invoke('resource', uri, item, event, invokeOptions(item, ctx));
+    const outcome = await invoke('resource', uri, item, event, ctx);
     if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`resource '${uri}'`, outcome.kind, outcome.message));
     const contents = functionContents(outcome.payload, uri, mimeType);
     if (typeof contents === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `the function behind resource '${uri}' returned an invalid result: ${contents}`);
@@ -432,7 +469,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       const args = checkPromptArguments(prompt, request.params.arguments);
       if (!prompt.lambdaArn && !prompt.handler) return renderStaticPrompt(prompt, args);
       const event = { prompt: name, arguments: args, context: eventContext(contextFor(ctx)) };
-      const outcome = await invoke('prompt', name, prompt, event, invokeOptions(prompt, ctx));
+      const outcome = await invoke('prompt', name, prompt, event, ctx);
       if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`prompt '${name}'`, outcome.kind, outcome.message));
       const result = promptFunctionResult(outcome.payload);
       if (typeof result === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt '${name}' returned an invalid result: ${result}`);
