@@ -78,7 +78,8 @@ export class LocalInvoker implements ToolInvoker {
 
     let fn: LocalHandler;
     try {
-      const loaded = await loadHandler(file, spec.exportName);
+      // Loaded already (the usual case): no await, so the call costs no extra turn.
+      const loaded = loadedHandlers.get(handlerKey(file, spec.exportName)) ?? await loadHandler(file, spec.exportName);
       if (typeof loaded === 'string') return fail('not_found', loaded);
       fn = loaded;
     } catch (err) {
@@ -116,13 +117,15 @@ export class LocalInvoker implements ToolInvoker {
     try {
       // A handler cannot be stopped from outside; on timeout or abort we stop
       // waiting for it, as Lambda stops waiting for a function past its timeout.
-      const run = Promise.resolve().then(() => fn(JSON.parse(eventJson), context));
-      const settled = await Promise.race([
-        run.then((value) => ({ value }), (error: unknown) => ({ error })),
-        deadline.whenEnded().then((reason) => ({ reason })),
-      ]);
+      // Whichever comes first settles: the handler (its late outcome is then nobody's
+      // to handle), or the end of the deadline.
+      const settled = await new Promise<{ value: unknown } | { error: unknown } | { reason: 'timeout' | 'aborted' }>((settle) => {
+        void deadline.whenEnded().then((reason) => settle({ reason }));
+        Promise.resolve()
+          .then(() => fn(JSON.parse(eventJson), context))
+          .then((value) => settle({ value }), (error: unknown) => settle({ error }));
+      });
       if ('reason' in settled) {
-        run.catch(() => undefined); // its late rejection is nobody's to handle
         return settled.reason === 'timeout'
           ? fail('timeout', `the handler did not finish within ${formatSeconds(timeoutMs)}`)
           : fail('aborted', 'the request was cancelled while the handler ran');
@@ -151,30 +154,67 @@ function resultOutcome(value: unknown): InvokeOutcome {
   return { ok: true, payload: JSON.parse(json) };
 }
 
-// `import()` written so that neither TypeScript nor esbuild rewrites it to
-// `require()`: the CommonJS bundle must still load ES modules.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
+/**
+ * `import()` of a computed specifier, which TypeScript (module node16) and esbuild
+ * both leave as it is, so the CommonJS CLI bundle still loads ES modules. (Not through
+ * `new Function`: code made that way has no module of its own to import from, which
+ * jest's loader cannot serve.)
+ */
+function dynamicImport(specifier: string): Promise<Record<string, unknown>> {
+  return import(specifier) as Promise<Record<string, unknown>>;
+}
+
+/**
+ * Handlers already loaded, by module file and export name. Node keeps an imported
+ * module for the life of the process anyway (an edited module is not reloaded either),
+ * so a second import would only repeat the file check and the loader's lookup, several
+ * microseconds a call (issue 7's profiles). A module deleted after its first call thus
+ * keeps running, as it would from Node's module cache.
+ */
+const loadedHandlers = new Map<string, LocalHandler>();
+
+/**
+ * One import per module file, shared by concurrent first calls (two tools of one
+ * module called at once): jest's ES module loader fails a module imported twice while
+ * it is still linking, and a single import is all Node does anyway. A failed import
+ * is forgotten, so that a fixed module is tried again.
+ */
+const moduleImports = new Map<string, Promise<Record<string, unknown>>>();
+
+function importModule(file: string): Promise<Record<string, unknown>> {
+  let pending = moduleImports.get(file);
+  if (!pending) {
+    pending = dynamicImport(pathToFileURL(file).href).catch((err: unknown) => {
+      // Inside a vm context without a dynamic-import hook (jest without
+      // --experimental-vm-modules) `import()` is unavailable; `require` still loads
+      // CommonJS there. Everywhere else the import's own error is the real one.
+      if (!isRecord(err) || typeof err.code !== 'string' || !err.code.startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) throw err;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(file) as Record<string, unknown>;
+    });
+    moduleImports.set(file, pending);
+    pending.catch(() => moduleImports.delete(file));
+  }
+  return pending;
+}
+
+function handlerKey(file: string, exportName: string): string {
+  return `${file}#${exportName}`;
+}
 
 /** The handler function, or a sentence saying why there is none. */
 async function loadHandler(file: string, exportName: string): Promise<LocalHandler | string> {
+  const key = handlerKey(file, exportName);
+  const loaded = loadedHandlers.get(key);
+  if (loaded) return loaded;
   if (!existsSync(file)) return `handler module ${file} does not exist`;
-  let mod: Record<string, unknown>;
-  try {
-    mod = await dynamicImport(pathToFileURL(file).href);
-  } catch (err) {
-    // Inside a vm context without a dynamic-import hook (jest without
-    // --experimental-vm-modules) `import()` is unavailable; `require` still loads
-    // CommonJS there. Everywhere else the import's own error is the real one.
-    if (!isRecord(err) || typeof err.code !== 'string' || !err.code.startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) throw err;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(file) as Record<string, unknown>;
-  }
+  const mod = await importModule(file);
   // A CommonJS module imported as ESM puts `module.exports` on `default`.
   const direct = mod[exportName];
   const viaDefault = isRecord(mod.default) ? (mod.default as Record<string, unknown>)[exportName] : undefined;
   const fn = typeof direct === 'function' ? direct : viaDefault;
   if (typeof fn !== 'function') return `handler module ${file} has no exported function '${exportName}'`;
+  loadedHandlers.set(key, fn as LocalHandler);
   return fn as LocalHandler;
 }
 
