@@ -5,7 +5,8 @@
 //
 // Environment: BENCH_COLD_RUNS (20), BENCH_WARM_CALLS (5000), BENCH_AWSLABS_CALLS (30:
 // AWS Labs starts a process per call, ~110 ms each), BENCH_TARGETS (comma list),
-// BENCH_NO_BUNDLE=1 (measure assets/handler as it is, without rebuilding it first).
+// BENCH_NO_BUNDLE=1 (measure assets/handler as it is, without rebuilding it first),
+// BENCH_WARMUP (unmeasured calls per request kind before the measured ones, 200).
 // Every process runs on the Node that runs this script: `npm run bench` on the repo's
 // Node 22, `npm run bench:node24` on Node 24 (npx fetches it from the npm registry).
 import { build } from 'esbuild';
@@ -126,7 +127,7 @@ console.log(`bench: node ${nodeVersion}, ${COLD} cold starts, ${WARM} warm calls
 
 // Cold start: module load above `node -e 0`, the floor, and time to the first response.
 const floor = median(Array.from({ length: COLD }, () => timeProcess(['-e', '0']).ms));
-const results = { node: nodeVersion, date: new Date().toISOString(), floorMs: floor, targets: {} };
+const results = { node: nodeVersion, date: new Date().toISOString(), warmupCalls: Number(process.env.BENCH_WARMUP ?? 200), floorMs: floor, targets: {} };
 for (const name of [...TARGETS.filter((t) => t !== 'ours-dynamodb'), 'probe-aws-dynamodb', 'probe-aws-lambda', 'probe-aws-all']) {
   const file = bundles[name];
   const load = median(Array.from({ length: COLD }, () => timeProcess(loadArgs(file)).ms)) - floor;
