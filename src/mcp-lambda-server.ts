@@ -511,7 +511,9 @@ export class McpLambdaServer extends Construct {
       // Relative to this file: src/ under ts-node/ts-jest, lib/ once compiled; both
       // sit next to assets/ in the repository and in the npm package.
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'handler')),
-      // A buffered Function URL calls a plain (not streamified) handler.
+      // A buffered Function URL calls a plain (not streamified) handler. `index` is
+      // index.mjs, an ES module with chunks (scripts/bundle.mjs): the Node.js runtime
+      // looks for index.js, index.mjs and index.cjs.
       handler: buffered ? 'index.bufferedHandler' : 'index.handler',
       runtime,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
