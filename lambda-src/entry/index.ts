@@ -102,7 +102,7 @@ export interface RuntimeOverrides {
    */
   readonly taskRunner?: TaskRunner | ((runtime: Runtime) => TaskRunner);
   /**
-   * `buffered` for a Function URL in `InvokeMode.BUFFERED` (docs/readme/buffered-mode.md);
+   * `buffered` for a Function URL in `InvokeMode.BUFFERED` (README, "Buffered mode (no response streaming)");
    * `bufferedHandler` sets it.
    * @default loadResponseMode(process.env) (`MCP_RESPONSE_MODE`, else `streaming`)
    */
@@ -384,7 +384,7 @@ function describeEvent(event: unknown): Record<string, unknown> {
 export const handler: StreamingHandler = createHandler();
 
 /**
- * The handler of a Function URL in `InvokeMode.BUFFERED` (docs/readme/buffered-mode.md):
+ * The handler of a Function URL in `InvokeMode.BUFFERED` (README, "Buffered mode (no response streaming)"):
  * HTTP requests are answered whole; SNS and task events take the streaming handler's path.
  */
 export function createBufferedLambdaHandler(overrides: RuntimeOverrides | (() => RuntimeOverrides) = {}): BufferedHandler {

@@ -213,7 +213,7 @@ export class LegacySessionEndpoint {
       await this.refreshExpiry(session);
     }
     // `notifications/cancelled` for a request running in another invocation has
-    // nothing to reach here: it is accepted and has no effect (docs/readme/protocol.md,
+    // nothing to reach here: it is accepted and has no effect (README, "The MCP endpoint",
     // "Cancellation").
     return new Response(null, { status: 202 });
   }
@@ -253,7 +253,7 @@ export class LegacySessionEndpoint {
       requestId: ctx.requestId,
       protocolVersion: target.protocolVersion,
       sessionId: target.id,
-      // Tools read the state the session was read with (docs/readme/session-state.md).
+      // Tools read the state the session was read with (README, "Session state for tools").
       ...(restoreFrom ? { sessionState: restoreFrom.sessionState ?? {} } : {}),
       principal: ctx.principal,
       signal: ctx.signal,

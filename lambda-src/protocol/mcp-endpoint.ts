@@ -69,7 +69,7 @@ export interface ProtocolDeps {
   /** 2025-11-25 tasks (tasks/). Absent: no `tasks` capability; task metadata is ignored, as the spec says. */
   readonly tasks?: TaskService;
   /**
-   * `buffered` (docs/readme/buffered-mode.md): every response is returned whole, so a
+   * `buffered` (README, "Buffered mode (no response streaming)"): every response is returned whole, so a
    * GET stream ends after one read of the event log (clients poll) and
    * `subscriptions/listen`, whose answer lasts as long as the subscription, is refused.
    * @default 'streaming'

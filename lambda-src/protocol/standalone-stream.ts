@@ -44,7 +44,7 @@ export interface StandaloneStreamOptions {
   /** A poll failed: whether the stream should end (true) or try again next interval. */
   readonly onPollError?: (error: unknown) => boolean;
   /**
-   * End after the first read of the feed (buffered mode, docs/readme/buffered-mode.md):
+   * End after the first read of the feed (buffered mode, README, "Buffered mode (no response streaming)"):
    * the response holds what was recorded since the cursor, and the client polls.
    */
   readonly once?: boolean;

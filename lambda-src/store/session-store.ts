@@ -42,7 +42,7 @@ export interface SessionRecord {
    */
   readonly subscriptions?: readonly string[];
   /**
-   * The tools' session state (docs/readme/session-state.md), read with the session so
+   * The tools' session state (README, "Session state for tools"), read with the session so
    * that a tool call costs no second read; absent until a tool changes it. Written only
    * by `applySessionState`.
    */

@@ -15,7 +15,7 @@ export interface ToolEventContext {
   /** The `Mcp-Session-Id` of a 2025-era session; absent for stateless requests. */
   readonly sessionId?: string;
   /**
-   * The session's tool state (docs/readme/session-state.md): a JSON object, `{}` until
+   * The session's tool state (README, "Session state for tools"): a JSON object, `{}` until
    * a tool changes it, given to tools in a 2025-era session only (2026-07-28 has no
    * sessions). A tool changes it by returning `_sessionState` operations; this copy is
    * what the state was when the call began.

@@ -10,7 +10,7 @@
  *   went wrong, because tool execution errors are reported in the result, not as
  *   protocol errors (MCP 2025-11-25, server/tools, "Error Handling").
  *
- * The reserved `_sessionState` key (docs/readme/session-state.md) never reaches the
+ * The reserved `_sessionState` key (README, "Session state for tools") never reaches the
  * client: callers that keep session state take it off first
  * (tool-session-state.ts); for the others (a task's run) it is dropped here.
  *
