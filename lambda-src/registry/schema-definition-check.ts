@@ -12,15 +12,7 @@ import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-
-type Dialect = '2020-12' | '2019-09' | 'draft-07';
-
-const DIALECTS: Record<string, Dialect> = {
-  'https://json-schema.org/draft/2020-12/schema': '2020-12',
-  'https://json-schema.org/draft/2019-09/schema': '2019-09',
-  'http://json-schema.org/draft-07/schema': 'draft-07',
-  'https://json-schema.org/draft-07/schema': 'draft-07',
-};
+import { declaredDialect } from '../tools/json-schema-validators';
 
 /**
  * Undefined when `schema` is a valid JSON Schema, otherwise why not. A fresh Ajv per
@@ -31,7 +23,7 @@ export function checkSchemaDefinition(schema: unknown): string | undefined {
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
     return 'a JSON Schema must be an object or a boolean';
   }
-  const dialect = dialectOf(schema);
+  const dialect = declaredDialect(schema);
   if (!dialect) {
     return `unsupported $schema ${JSON.stringify((schema as Record<string, unknown>).$schema)}; use draft 2020-12 (the MCP default), 2019-09 or draft-07`;
   }
@@ -46,12 +38,4 @@ export function checkSchemaDefinition(schema: unknown): string | undefined {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-function dialectOf(schema: object | boolean): Dialect | undefined {
-  if (typeof schema === 'boolean') return '2020-12';
-  const declared = (schema as Record<string, unknown>).$schema;
-  if (declared === undefined) return '2020-12';
-  if (typeof declared !== 'string') return undefined;
-  return DIALECTS[declared.replace(/#$/, '')];
 }

@@ -24,14 +24,18 @@ export type InstanceValidator = (data: unknown, label: string) => SchemaCheck;
 
 type Compiled = { readonly validate: InstanceValidator } | { readonly error: string };
 
-type Draft = '2020-12' | '2019-09' | '7';
+/** The JSON Schema dialects MCP tools may declare. */
+export type Dialect = '2020-12' | '2019-09' | 'draft-07';
 
-const DIALECTS: Record<string, Draft> = {
+const DIALECTS: Record<string, Dialect> = {
   'https://json-schema.org/draft/2020-12/schema': '2020-12',
   'https://json-schema.org/draft/2019-09/schema': '2019-09',
-  'http://json-schema.org/draft-07/schema': '7',
-  'https://json-schema.org/draft-07/schema': '7',
+  'http://json-schema.org/draft-07/schema': 'draft-07',
+  'https://json-schema.org/draft-07/schema': 'draft-07',
 };
+
+/** @cfworker/json-schema's name of each dialect. */
+const DRAFTS = { '2020-12': '2020-12', '2019-09': '2019-09', 'draft-07': '7' } as const;
 
 /** How many validators are kept by JSON key; the registry rarely holds more. */
 const MAX_CACHED = 2000;
@@ -71,9 +75,9 @@ export class JsonSchemaValidators {
     if (cached) return cached;
     let compiled: Compiled;
     try {
-      const draft = draftOf(schema);
-      compiled = draft
-        ? { validate: instanceValidator(schema, draft) }
+      const dialect = declaredDialect(schema);
+      compiled = dialect
+        ? { validate: instanceValidator(schema, DRAFTS[dialect]) }
         : { error: `unsupported $schema ${JSON.stringify((schema as Record<string, unknown>).$schema)}; use draft 2020-12 (the MCP default), 2019-09 or draft-07` };
     } catch (err) {
       compiled = { error: err instanceof Error ? err.message : String(err) };
@@ -90,7 +94,7 @@ export class JsonSchemaValidators {
 /** The validators of this execution environment. */
 export const sharedValidators = new JsonSchemaValidators();
 
-function instanceValidator(schema: object | boolean, draft: Draft): InstanceValidator {
+function instanceValidator(schema: object | boolean, draft: (typeof DRAFTS)[Dialect]): InstanceValidator {
   // A fresh copy: the validator dereferences (and may annotate) the schema it is
   // given, and the registry snapshot's objects are shared with what tools/list sends.
   const own = JSON.parse(JSON.stringify(schema)) as object | boolean;
@@ -105,7 +109,7 @@ function instanceValidator(schema: object | boolean, draft: Draft): InstanceVali
 }
 
 /** The dialect a schema declares (2020-12 when it declares none), or undefined for one we do not support. */
-function draftOf(schema: object | boolean): Draft | undefined {
+export function declaredDialect(schema: object | boolean): Dialect | undefined {
   if (typeof schema === 'boolean') return '2020-12';
   const declared = (schema as Record<string, unknown>).$schema;
   if (declared === undefined) return '2020-12';
