@@ -14,6 +14,7 @@
  */
 import type { BearerConfig, OAuthConfig } from '../config';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
+import { loadOnce } from '../load-once';
 import type { Principal } from '../store/session-store';
 
 export type AuthResult =
@@ -94,9 +95,11 @@ class UnavailableAuthenticator implements Authenticator {
  * kept: the next request tries again.
  */
 class DeferredAuthenticator implements Authenticator {
-  private loading?: Promise<Authenticator>;
+  private readonly inner: () => Promise<Authenticator>;
 
-  constructor(private readonly load: () => Promise<Authenticator>) {}
+  constructor(load: () => Promise<Authenticator>) {
+    this.inner = loadOnce(load);
+  }
 
   async authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult> {
     return (await this.inner()).authenticate(request, lambdaRequestContext);
@@ -105,14 +108,6 @@ class DeferredAuthenticator implements Authenticator {
   async serveDiscovery(request: Request, path: string): Promise<Response | undefined> {
     const inner = await this.inner();
     return inner.serveDiscovery ? inner.serveDiscovery(request, path) : undefined;
-  }
-
-  private inner(): Promise<Authenticator> {
-    this.loading ??= this.load().catch((err: unknown) => {
-      this.loading = undefined;
-      throw err;
-    });
-    return this.loading;
   }
 }
 

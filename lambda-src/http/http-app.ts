@@ -34,6 +34,7 @@ import { keepBody, keptBody, type RequestBody } from './request-body';
 import type { HttpApp, RequestContext } from './request-context';
 import { consoleLogSink, type LogSink } from './request-log';
 import { type CompressionOptions, compressResponse } from './response-compression';
+import { loadOnce } from '../load-once';
 import { logTag } from '../ops/log-tag';
 import { methodLabel, OTHER_LABEL } from '../ops/mcp-method-label';
 import { createPowertoolsTelemetry } from '../ops/powertools-telemetry';
@@ -254,8 +255,7 @@ function safePath(url: string): string {
  */
 function frontDoorVerifier(secretArn: string | undefined): Pick<OriginVerifier, 'verify'> | undefined {
   if (!secretArn) return undefined;
-  let loading: Promise<OriginVerifier> | undefined;
-  const load = async (): Promise<OriginVerifier> => {
+  const verifier = loadOnce(async (): Promise<OriginVerifier> => {
     // Dynamic imports: the bundle keeps the Secrets Manager client in a chunk that
     // deployments without a front door never parse (scripts/bundle.mjs).
     const [{ OriginVerifier: Verifier }, { SecretsManagerTokenSource }] = await Promise.all([
@@ -263,14 +263,6 @@ function frontDoorVerifier(secretArn: string | undefined): Pick<OriginVerifier, 
     ]);
     // Both stages: CloudFront sends the old value until the next deploy after a rotation.
     return new Verifier(new SecretsManagerTokenSource({ secretId: secretArn, acceptPrevious: true }));
-  };
-  return {
-    verify: async (request) => {
-      loading ??= load().catch((err: unknown) => {
-        loading = undefined;
-        throw err;
-      });
-      return (await loading).verify(request);
-    },
-  };
+  });
+  return { verify: async (request) => (await verifier()).verify(request) };
 }

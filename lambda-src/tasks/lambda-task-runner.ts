@@ -10,6 +10,7 @@
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { TaskEvent } from './task-event';
 import type { TaskRunner } from './task-runner';
+import { loadOnce } from '../load-once';
 
 export interface LambdaTaskRunnerOptions {
   /** This function's name or ARN. @default process.env.AWS_LAMBDA_FUNCTION_NAME */
@@ -20,16 +21,18 @@ export interface LambdaTaskRunnerOptions {
 type LambdaModule = typeof import('@aws-sdk/client-lambda');
 
 export class LambdaTaskRunner implements TaskRunner {
-  private loaded?: Promise<{ client: LambdaClient; sdk: LambdaModule }>;
+  /** Loaded on first use, as the tool invoker does: environments that never run a task skip it. */
+  private readonly lambda = loadOnce(async (): Promise<{ client: LambdaClient; sdk: LambdaModule }> => {
+    const sdk = await import('@aws-sdk/client-lambda');
+    return { sdk, client: new sdk.LambdaClient({ ...this.options.clientConfig }) };
+  });
 
   constructor(private readonly options: LambdaTaskRunnerOptions = {}) {}
 
   async start(event: TaskEvent): Promise<void> {
     const functionName = this.options.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
     if (!functionName) throw new Error('the task cannot start: this function does not know its own name (AWS_LAMBDA_FUNCTION_NAME is not set)');
-    // Loaded on first use, as the tool invoker does: environments that never run a task skip it.
-    this.loaded ??= import('@aws-sdk/client-lambda').then((sdk) => ({ sdk, client: new sdk.LambdaClient({ ...this.options.clientConfig }) }));
-    const { client, sdk } = await this.loaded;
+    const { client, sdk } = await this.lambda();
     const output = await client.send(new sdk.InvokeCommand({
       FunctionName: functionName,
       InvocationType: 'Event',

@@ -13,6 +13,7 @@ import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
 import { abortableSleep as sleep } from '../abortable-sleep';
+import { loadOnce } from '../load-once';
 import type { FunctionTarget } from '../registry/registry-item';
 
 export interface LambdaInvokerOptions {
@@ -25,7 +26,18 @@ export interface LambdaInvokerOptions {
 type LambdaModule = typeof import('@aws-sdk/client-lambda');
 
 export class LambdaInvoker implements ToolInvoker {
-  private loaded?: Promise<{ client: LambdaClient; sdk: LambdaModule }>;
+  /**
+   * A dynamic import, not an import at the top: the bundle (scripts/bundle.mjs) puts
+   * the client in a chunk of its own, so cold starts that run no tool never parse it.
+   * Loaded once, so that concurrent first calls share one client.
+   */
+  private readonly lambda = loadOnce(async (): Promise<{ client: LambdaClient; sdk: LambdaModule }> => {
+    const sdk = await import('@aws-sdk/client-lambda');
+    // maxAttempts 1: the SDK would retry an Invoke whose connection dropped after
+    // the request was sent, and so may run a tool that is not idempotent twice.
+    // Throttles, which never ran the function, are retried in invoke() instead.
+    return { sdk, client: new sdk.LambdaClient({ maxAttempts: 1, ...this.options.clientConfig }) };
+  });
 
   constructor(private readonly options: LambdaInvokerOptions = {}) {}
 
@@ -86,19 +98,6 @@ export class LambdaInvoker implements ToolInvoker {
     }
   }
 
-  private lambda(): Promise<{ client: LambdaClient; sdk: LambdaModule }> {
-    // A dynamic import, not an import at the top: the bundle (scripts/bundle.mjs) puts
-    // the client in a chunk of its own, so cold starts that run no tool never parse
-    // it. One promise, so that concurrent first calls share one client.
-    this.loaded ??= import('@aws-sdk/client-lambda').then((sdk) => ({
-      sdk,
-      // maxAttempts 1: the SDK would retry an Invoke whose connection dropped after
-      // the request was sent, and so may run a tool that is not idempotent twice.
-      // Throttles, which never ran the function, are retried in invoke() instead.
-      client: new sdk.LambdaClient({ maxAttempts: 1, ...this.options.clientConfig }),
-    }));
-    return this.loaded;
-  }
 }
 
 function outcomeOf(output: InvokeCommandOutput): InvokeOutcome {
