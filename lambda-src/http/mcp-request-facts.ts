@@ -21,18 +21,17 @@ export const FACTS_PARSE_LIMIT_BYTES = 64 * 1024;
 /** Client-chosen strings are cut to this length in the log. */
 const MAX_LOGGED_NAME = 128;
 
-/** `body` as bytes, or kept with its request (request-body.ts: then parsed once for the log and the endpoint). */
-export function mcpRequestFacts(headers: Headers, body: RequestBody | Uint8Array | undefined): McpRequestFacts {
+/** `body`: the request's body in memory (request-body.ts), parsed once for the log and the endpoint. */
+export function mcpRequestFacts(headers: Headers, body: RequestBody | undefined): McpRequestFacts {
   const headerMethod = headers.get('mcp-method') ?? undefined;
   const headerName = headers.get('mcp-name') ?? undefined;
   if (headerMethod !== undefined) {
     return { mcpMethod: cut(headerMethod), ...(headerName !== undefined && namesTool(headerMethod) ? { tool: cut(headerName) } : {}) };
   }
-  const bytes = body instanceof Uint8Array ? body : body?.bytes;
-  if (!bytes || bytes.byteLength === 0 || bytes.byteLength > FACTS_PARSE_LIMIT_BYTES) return {};
+  if (!body || body.bytes.byteLength === 0 || body.bytes.byteLength > FACTS_PARSE_LIMIT_BYTES) return {};
   let message: unknown;
   try {
-    message = body instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(bytes)) : body!.json();
+    message = body.json();
   } catch {
     return {};
   }

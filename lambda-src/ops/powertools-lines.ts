@@ -60,8 +60,7 @@ export class SinkLogger extends Logger {
     const line = needsReplacer(attributes)
       ? JSON.stringify(attributes, this.getJsonReplacer())
       : JSON.stringify(attributes);
-    if (this.sink) this.sink(line);
-    else process.stdout.write(`${line}\n`);
+    this.write(line);
   }
 
   /**

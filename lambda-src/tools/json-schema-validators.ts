@@ -77,7 +77,7 @@ export class JsonSchemaValidators {
     try {
       const dialect = declaredDialect(schema);
       compiled = dialect
-        ? { validate: instanceValidator(schema, DRAFTS[dialect]) }
+        ? { validate: instanceValidator(key, DRAFTS[dialect]) }
         : { error: `unsupported $schema ${JSON.stringify((schema as Record<string, unknown>).$schema)}; use draft 2020-12 (the MCP default), 2019-09 or draft-07` };
     } catch (err) {
       compiled = { error: err instanceof Error ? err.message : String(err) };
@@ -94,10 +94,11 @@ export class JsonSchemaValidators {
 /** The validators of this execution environment. */
 export const sharedValidators = new JsonSchemaValidators();
 
-function instanceValidator(schema: object | boolean, draft: (typeof DRAFTS)[Dialect]): InstanceValidator {
+/** `json`: the schema's JSON (the cache key), parsed into a copy of its own. */
+function instanceValidator(json: string, draft: (typeof DRAFTS)[Dialect]): InstanceValidator {
   // A fresh copy: the validator dereferences (and may annotate) the schema it is
   // given, and the registry snapshot's objects are shared with what tools/list sends.
-  const own = JSON.parse(JSON.stringify(schema)) as object | boolean;
+  const own = JSON.parse(json) as object | boolean;
   // shortCircuit false: a model corrects all its mistakes at once when it is told all
   // of them.
   const validator = new Validator(own as never, draft, false);
