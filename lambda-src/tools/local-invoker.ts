@@ -202,11 +202,8 @@ function handlerKey(file: string, exportName: string): string {
   return `${file}#${exportName}`;
 }
 
-/** The handler function, or a sentence saying why there is none. */
+/** The handler function, or a sentence saying why there is none; the caller looked in loadedHandlers first. */
 async function loadHandler(file: string, exportName: string): Promise<LocalHandler | string> {
-  const key = handlerKey(file, exportName);
-  const loaded = loadedHandlers.get(key);
-  if (loaded) return loaded;
   if (!existsSync(file)) return `handler module ${file} does not exist`;
   const mod = await importModule(file);
   // A CommonJS module imported as ESM puts `module.exports` on `default`.
@@ -214,7 +211,7 @@ async function loadHandler(file: string, exportName: string): Promise<LocalHandl
   const viaDefault = isRecord(mod.default) ? (mod.default as Record<string, unknown>)[exportName] : undefined;
   const fn = typeof direct === 'function' ? direct : viaDefault;
   if (typeof fn !== 'function') return `handler module ${file} has no exported function '${exportName}'`;
-  loadedHandlers.set(key, fn as LocalHandler);
+  loadedHandlers.set(handlerKey(file, exportName), fn as LocalHandler);
   return fn as LocalHandler;
 }
 
