@@ -8,8 +8,8 @@
  * 2025-11-25 session, v2 pinned to 2026-07-28. Then a change to a tool's schema is
  * re-synthesized into the same folder and shows, in the session opened before the reload.
  *
- * The CLI runs as its own process, not inside jest: the handler asset is a CommonJS
- * bundle whose AWS SDK uses `import()`, which jest's module sandbox refuses.
+ * The CLI runs as its own process, not inside jest: the handler asset is ES modules
+ * (index.mjs and chunks loaded by `import()`), loaded as the CLI's users load it.
  *
  * The app is copied to a scratch folder beside this file (so that it resolves this
  * repository's node_modules and lock file, as the example does) and only the copy is
