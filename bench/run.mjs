@@ -1,5 +1,5 @@
 // `npm run bench`: measures this project's handler side by side with what users would
-// pick instead (issue 7), in one run on one machine, and prints every figure also as a
+// pick instead, in one run on one machine, and prints every figure also as a
 // ratio to the baselines measured in the same run (absolute figures move 20-35% between
 // runs here; ratios do not). Writes bench/results/latest.json for tracking.
 //
@@ -206,7 +206,7 @@ if (dynKinds) {
 const probeNote = (n) => results.targets[n] ? `${fmt(results.targets[n].loadMs)} ms, ${fmt(results.targets[n].size.bytes / 1024, 0)} KiB` : 'n/a';
 console.log(`\nload cost alone: AWS SDK DynamoDB clients ${probeNote('probe-aws-dynamodb')}; Lambda client ${probeNote('probe-aws-lambda')}; every client the handler inlines ${probeNote('probe-aws-all')}`);
 
-// Issue 7's targets, each checked against figures of this run.
+// The performance targets (docs/performance.md), each checked against figures of this run.
 const T = results.targets;
 const checks = [];
 const check = (target, figure, met) => checks.push({ target, figure, met: met === undefined ? 'n/a' : met ? 'yes' : 'NO' });
@@ -250,7 +250,7 @@ if (T.awslabs?.kinds) {
   }
 }
 results.targetChecks = checks;
-console.log('\ntargets (issue 7):');
+console.log('\ntargets:');
 console.table(checks);
 mkdirSync(join(here, 'results'), { recursive: true });
 // One file per Node major (the handler runs on Lambda's nodejs22.x and nodejs24.x), and latest.json.

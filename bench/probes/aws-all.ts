@@ -1,6 +1,6 @@
 // Size probe: every AWS SDK client the handler inlines, bundled together as the handler
-// bundles them (shared code once), with the commands it sends. Issue 7 measures the
-// bundle against SDK-v2's plus this.
+// bundles them (shared code once), with the commands it sends. The bundle target
+// measures the handler's bundle against SDK-v2's plus this.
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

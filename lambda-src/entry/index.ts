@@ -155,7 +155,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       ttlSeconds: eventConfig.eventTtlSeconds,
     }));
   // Server-to-client requests, tools' sealed requestState and tasks keep their state
-  // in the session table, as sessions do (DESIGN.md, "What one construct deploys").
+  // in the session table, as sessions do (ARCHITECTURE.md, "What one construct deploys").
   const onTable = !overrides.sessions;
   const tableClient = () => client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint });
   const pending = overrides.pending
@@ -248,7 +248,7 @@ export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverri
 
 /**
  * An SNS notification (the construct subscribes the function to its topic): the
- * records' events go to the event log, which every open stream reads (DESIGN.md,
+ * records' events go to the event log, which every open stream reads (ARCHITECTURE.md,
  * "Facts of the platform": SNS invokes one environment, never the streaming ones).
  * A store failure fails the invocation, so Lambda retries the delivery; the SNS
  * MessageId de-duplicates the retry.

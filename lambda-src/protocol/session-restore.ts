@@ -1,6 +1,6 @@
 /**
  * Restores a stored 2025-era session on a fresh SDK server instance, so that any
- * execution environment can serve any request of any session (DESIGN.md, "Protocol
+ * execution environment can serve any request of any session (ARCHITECTURE.md, "Protocol
  * eras, one deployment").
  *
  * How, and why this way: SDK v2 keeps the negotiated version, the client's

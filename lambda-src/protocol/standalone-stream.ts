@@ -1,12 +1,12 @@
 /**
  * The 2025-era standalone SSE stream a client opens with GET (Transports 2025-11-25,
  * "Listening for Messages from the Server"). It delivers the events of the event log
- * (SNS fan-out, issue 5) that a `feed` yields, polling it every `intervalMs`; every
+ * (SNS fan-out and registry changes) that a `feed` yields, polling it every `intervalMs`; every
  * event carries an `id` from which a client reconnecting with `Last-Event-ID` resumes
  * ("Resumability and Redelivery"). It sends keep-alive comments, and it ends
  *
  * - at once when the client goes away (`signal`), because a streaming Function URL
- *   response keeps running, and billing, after the client leaves (DESIGN.md, "Facts of
+ *   response keeps running, and billing, after the client leaves (ARCHITECTURE.md, "Facts of
  *   the platform");
  * - cleanly before the invocation's deadline, so the client reconnects instead of
  *   seeing the stream cut by the function timeout. Under 2025-11-25 the stream opens

@@ -1,5 +1,5 @@
 /**
- * `{{argName}}` placeholders in the text of a static prompt message (DESIGN.md,
+ * `{{argName}}` placeholders in the text of a static prompt message (ARCHITECTURE.md,
  * "Contracts users see"). Shared by prompts/get and by item validation, which checks
  * that every placeholder names a declared argument.
  */

@@ -82,7 +82,7 @@ export interface ServerBuilderDeps {
    */
   readonly onInvocation?: (record: InvocationRecord) => void;
   /**
-   * Set when change notifications reach clients (issue 5): the 2025-era GET stream and
+   * Set when change notifications reach clients: the 2025-era GET stream and
    * the 2026-07-28 `subscriptions/listen` stream deliver `list_changed` and
    * `resources/updated` from the event log. Capabilities then declare `listChanged`
    * and `resources.subscribe`; without it they declare neither (truthful capabilities,

@@ -1,5 +1,5 @@
 /**
- * The JSON event a tool function receives (DESIGN.md, "Contracts users see", Tool
+ * The JSON event a tool function receives (ARCHITECTURE.md, "Contracts users see", the tool
  * function). It is the whole contract between this server and a tool author in any
  * language, so it holds only plain JSON and never a credential: the caller's token
  * stays in the http layer; the `principal` is what that layer established from it.

@@ -1,6 +1,6 @@
 /**
  * Turns what a tool function returned (an InvokeOutcome) into an MCP CallToolResult,
- * following the tool contract (DESIGN.md, "Tool function"):
+ * following the tool contract (ARCHITECTURE.md, "Contracts users see"):
  * - a payload with a `content` array is already a CallToolResult and passes through
  *   after a shape check;
  * - a string becomes one text block; any other JSON value becomes a text block with

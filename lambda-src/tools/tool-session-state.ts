@@ -1,5 +1,5 @@
 /**
- * The tool contract's session state (issue 11; README, "Session state for tools"), between
+ * The tool contract's session state (README, "Session state for tools"), between
  * a tool's result and the store:
  *
  * 1. `takeSessionStateChanges` takes the reserved `_sessionState` key off what the
