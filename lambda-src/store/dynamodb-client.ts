@@ -37,7 +37,7 @@ export interface DynamoDbClientOptions {
  * that stops retrying when most calls fail. Every store call sits on the path of an HTTP
  * request whose client is waiting, so a few fast retries absorb a transient 500 or a
  * throttle, while a longer outage surfaces within about a second as an error the
- * http layer turns into a 503 (issue 8) instead of holding the stream open. The SDK
+ * http layer turns into a 503 with Retry-After instead of holding the stream open. The SDK
  * v2 default for DynamoDB was 10 attempts (up to ~25 s); far too long here.
  */
 export const DEFAULT_MAX_ATTEMPTS = 3;

@@ -64,7 +64,7 @@ let shed = 0;
 
 /**
  * A POST as a well-behaved client sends it: a 503 with `Retry-After` (the store
- * overloaded, issue 8) is waited out and retried, a few times. A 503 is answered before
+ * overloaded) is waited out and retried, a few times. A 503 is answered before
  * any tool runs, so the "invoked exactly once" count below would catch a double run.
  */
 async function send(url: string, body: unknown, headers: Record<string, string> = {}) {
