@@ -5,12 +5,14 @@
  *
  * A block is compiled according to the HTML comment on the line before it:
  *
- * - no marker: a complete program, compiled exactly as written (as a module);
+ * - `<!-- snippet: complete -->`: a complete program, compiled exactly as written (as a
+ *   module). An unmarked block that has an `import` line is taken as complete;
  * - `<!-- snippet: fragment -->`: a piece of a CDK app. It is compiled inside the
  *   constructor of a `Stack` (so `this` is a construct), with the imports a CDK app
  *   usually has and the names the docs use without defining them (`server`, `agentRole`,
  *   `ordersFn`, ...) declared below, unless the block imports or defines them itself.
- *   Its own imports are moved to the top;
+ *   Its own imports are moved to the top. An unmarked block without imports is taken as
+ *   a fragment;
  * - `<!-- snippet: skip (reason) -->`: not compiled; say why.
  *
  * `cdk-mcp-lambda-server` resolves to src/index.ts, so the check needs no build. Only
@@ -90,12 +92,12 @@ function snippetsOf(file: string): Snippet[] {
       while (above >= 0 && lines[above].trim() === '') above--;
       const markerLine = above >= 0 ? lines[above].trim() : '';
       const marker = /^<!--\s*snippet:\s*(\w+)/.exec(markerLine);
-      const kind = (marker?.[1] ?? 'complete') as Kind;
-      if (!['complete', 'fragment', 'skip'].includes(kind)) {
-        throw new Error(`${file}:${above + 1}: unknown snippet marker '${marker?.[1]}' (complete is the default; fragment, skip)`);
-      }
       const firstLine = i + 2;
       const code = lines.slice(i + 1, end);
+      const kind = (marker?.[1] ?? (code.some((line) => /^import\s/.test(line)) ? 'complete' : 'fragment')) as Kind;
+      if (!['complete', 'fragment', 'skip'].includes(kind)) {
+        throw new Error(`${file}:${above + 1}: unknown snippet marker '${marker?.[1]}' (complete, fragment or skip)`);
+      }
       const fileName = join(root, 'test', 'docs', '__snippets__', `${file.replace(/[^\w]/g, '_')}_${firstLine}.ts`);
       found.push({ where: `${file}:${firstLine}`, kind, marker: marker ? markerLine : undefined, fileName, ...compose(kind, code, firstLine) });
     }
