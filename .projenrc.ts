@@ -38,7 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // The runtime handler's libraries are devDependencies: esbuild inlines them into
-  // assets/ at build time, so users never install them, in any jsii language.
+  // assets/ at build time, so users never install them.
   devDeps: [
     '@modelcontextprotocol/server@^2.4.0',
     '@modelcontextprotocol/client@^2.4.0',
@@ -63,11 +63,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-sns@^3',
     'fast-check@^4',
-    // Operations: structured logs, EMF metrics, X-Ray subsegments.
+    // Operations (docs/operations.md): structured logs, EMF metrics, X-Ray subsegments.
     '@aws-lambda-powertools/logger@^2',
     '@aws-lambda-powertools/metrics@^2',
     '@aws-lambda-powertools/tracer@^2',
-    // Benchmark baseline: what users would pick instead of us.
+    // Benchmark baseline (docs/performance.md): what users would pick instead of us.
     '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
   ],
 
@@ -163,7 +163,7 @@ project.addTask('bench:node24', {
   steps: [{ spawn: bundle.name }, { exec: 'npx --yes node@24 bench/run.mjs', receiveArgs: true }],
 });
 
-// Publish-to-client latency of SNS events for 1, 10 and 100 open streams.
+// Publish-to-client latency of SNS events for 1, 10 and 100 open streams (docs/events.md).
 project.addTask('bench:events', {
   description: 'Measure SNS publish-to-client latency over open streams on DynamoDB Local',
   steps: [{ spawn: bundle.name }, { exec: 'node bench/events.mjs', receiveArgs: true }],

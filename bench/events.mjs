@@ -1,4 +1,4 @@
-// `node bench/events.mjs`: publish-to-client latency of SNS events, median
+// `node bench/events.mjs`: publish-to-client latency of SNS events (docs/events.md), median
 // and p99, for 1, 10 and 100 open 2025-era GET streams.
 //
 // Two handler instances in separate processes (test/events/handler-instance.ts,

@@ -1,5 +1,5 @@
 // `npm run bench`: measures this project's handler side by side with what users would
-// pick instead, in one run on one machine, and prints every figure also as a
+// pick instead (docs/performance.md), in one run on one machine, and prints every figure also as a
 // ratio to the baselines measured in the same run (absolute figures move 20-35% between
 // runs here; ratios do not). Writes bench/results/latest.json for tracking.
 //
@@ -250,7 +250,7 @@ if (T.awslabs?.kinds) {
   }
 }
 results.targetChecks = checks;
-console.log('\ntargets:');
+console.log('\ntargets (docs/performance.md, "Against the targets"):');
 console.table(checks);
 mkdirSync(join(here, 'results'), { recursive: true });
 // One file per Node major (the handler runs on Lambda's nodejs22.x and nodejs24.x), and latest.json.

@@ -5,7 +5,7 @@
 // - assets/handler/index.mjs (+ chunks/): the Lambda handler the construct deploys, as
 //   ECMAScript modules split at every dynamic import(). A cold start parses only the
 //   code its first request needs: V8's compile of the script is most of our load time
-//   (measured in cold-start profiles: ~45 µs per KiB), so the Lambda client, jose, Secrets Manager,
+//   (CPU profiles of the benchmark: ~45 µs per KiB), so the Lambda client, jose, Secrets Manager,
 //   the AWS SDK's SSO/STS credential providers and the JSON Schema validator live in
 //   chunks that load when first used. The AWS SDK v3 clients are inlined rather than
 //   taken from the Lambda runtime: the runtime's copy changes version under a deployed

@@ -242,7 +242,7 @@ class CloudFrontFrontDoor extends McpFrontDoor {
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
     });
     // Rotation without an outage: the handler accepts the previous value until the
-    // distribution has been updated with the new one (README, "Front doors: custom domain and web application firewall").
+    // distribution has been updated with the new one (docs/operations.md, "Front doors: custom domain and web application firewall").
     secret.grantRead(bind.handler, ['AWSCURRENT', 'AWSPREVIOUS']);
     (secret.node.defaultChild as secretsmanager.CfnSecret).addMetadata('cdk_nag', {
       rules_to_suppress: [{

@@ -1,4 +1,4 @@
-/** The three tools every benchmark target exposes: echo, add, and a 10 KB text. */
+/** The three tools every benchmark target exposes (docs/performance.md): echo, add, and a 10 KB text. */
 export const TEN_KB_TEXT = 'x'.repeat(10 * 1024);
 
 export function echo(args: { message: string }) {

@@ -12,7 +12,7 @@
  * Every item in a response carries its `version`, and a single-item response its ETag.
  * A write naming a stale version is refused with 409 Conflict, the status RFC 9110
  * gives for a PUT that conflicts with a newer version of the resource (15.5.10), and
- * the one the admin API documents; the body names the current version. A write without
+ * the one docs/registration.md documents; the body names the current version. A write without
  * If-Match is 428 Precondition Required (RFC 6585, section 3), so no administrator can
  * overwrite a change they did not see.
  */

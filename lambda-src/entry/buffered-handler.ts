@@ -1,7 +1,7 @@
 /**
  * The Lambda handler for deployments without response streaming (`InvokeMode.BUFFERED`
  * on the Function URL, or a front door that buffers): `index.bufferedHandler`
- * (README, "Buffered mode (no response streaming)"). It is not streamified: Lambda takes its return value,
+ * (docs/operations.md, "Buffered mode (no response streaming)"). It is not streamified: Lambda takes its return value,
  * `{ statusCode, headers, cookies, body, isBase64Encoded }` (Function URL payload 2.0
  * response), as the whole HTTP response.
  *

@@ -102,7 +102,7 @@ export interface RuntimeOverrides {
    */
   readonly taskRunner?: TaskRunner | ((runtime: Runtime) => TaskRunner);
   /**
-   * `buffered` for a Function URL in `InvokeMode.BUFFERED` (README, "Buffered mode (no response streaming)");
+   * `buffered` for a Function URL in `InvokeMode.BUFFERED` (docs/operations.md, "Buffered mode (no response streaming)");
    * `bufferedHandler` sets it.
    * @default loadResponseMode(process.env) (`MCP_RESPONSE_MODE`, else `streaming`)
    */
@@ -236,8 +236,8 @@ export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverri
       await serveTask(event, responseStream, context, getRuntime);
       return;
     }
-    // Task self-invocations and registration events arrive with later issues; until
-    // then an unknown event is logged and answered, never fatal.
+    // Registration events go to the admin function, not here. Anything else (a test
+    // invoke from the console, a misrouted trigger) is logged and answered, never fatal.
     consoleLogSink(JSON.stringify({
       level: 'warn', msg: 'unsupported event', requestId: context.awsRequestId, shape: describeEvent(event),
     }));
@@ -249,7 +249,7 @@ export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverri
 /**
  * An SNS notification (the construct subscribes the function to its topic): the
  * records' events go to the event log, which every open stream reads (ARCHITECTURE.md,
- * "Facts of the platform": SNS invokes one environment, never the streaming ones).
+ * "The platform facts that shaped the design": SNS invokes one environment, never the streaming ones).
  * A store failure fails the invocation, so Lambda retries the delivery; the SNS
  * MessageId de-duplicates the retry.
  */
@@ -384,7 +384,7 @@ function describeEvent(event: unknown): Record<string, unknown> {
 export const handler: StreamingHandler = createHandler();
 
 /**
- * The handler of a Function URL in `InvokeMode.BUFFERED` (README, "Buffered mode (no response streaming)"):
+ * The handler of a Function URL in `InvokeMode.BUFFERED` (docs/operations.md, "Buffered mode (no response streaming)"):
  * HTTP requests are answered whole; SNS and task events take the streaming handler's path.
  */
 export function createBufferedLambdaHandler(overrides: RuntimeOverrides | (() => RuntimeOverrides) = {}): BufferedHandler {

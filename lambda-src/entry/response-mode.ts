@@ -1,5 +1,5 @@
 /**
- * How the function answers HTTP (for fronts that cannot stream, such as API Gateway HTTP APIs; README, "Buffered mode (no response streaming)"):
+ * How the function answers HTTP (docs/operations.md, "Buffered mode (no response streaming)"):
  *
  * - `streaming` (the default): a Function URL in `InvokeMode.RESPONSE_STREAM`; the
  *   streamified `index.handler` writes SSE events as they happen.

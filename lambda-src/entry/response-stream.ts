@@ -5,7 +5,7 @@
  *   client goes away (the response stream closes or errors before we end it) and shortly
  *   before the function's deadline, because a streaming Function URL response keeps
  *   running, and billing, after the client has left, and is killed at the timeout
- *   (ARCHITECTURE.md, "Facts of the platform").
+ *   (ARCHITECTURE.md, "The platform facts that shaped the design").
  * - `writeResponse`: status, headers and cookies through `HttpResponseStream.from`,
  *   then the body chunk by chunk as the app produces it (SSE events reach the client as
  *   they are written), honouring backpressure, then the end of the stream.

@@ -1,5 +1,5 @@
 /**
- * The SNS message contract (ARCHITECTURE.md, "Contracts users see"; README, "Events: SNS fan-out to open streams"):
+ * The SNS message contract (docs/events.md, "The SNS message"):
  *
  * - body (`Message`): the notification's params as JSON. For `notifications/message`
  *   a body that is not a JSON object with `level` and `data` is wrapped as

@@ -6,7 +6,7 @@
  * request facts and the protocol endpoint's JSON parse then read them here, decoded and
  * parsed once, instead of draining the Request's body stream, building a new Request
  * around the bytes and reading that again: a stream read and a Request construction
- * cost more than ten microseconds each, per request (measured in CPU profiles of the warm path). The Request's
+ * cost more than ten microseconds each, per request (CPU profiles of the benchmark). The Request's
  * own body stays unread, so whatever reads it still gets the same bytes. A Request
  * built elsewhere (the origin verifier's copy, a test's) has nothing kept, and its
  * body is read as a stream, as before.

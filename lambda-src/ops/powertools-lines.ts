@@ -5,7 +5,7 @@
  * Powertools builds a log line through several objects (a log item, the attribute
  * stores, a deep merge, a pass that drops empty keys, environment reads) and an EMF
  * line through its metric, dimension and metadata stores: together about a fifth of a
- * warm request's CPU, with four lines per tool call (measured in CPU profiles of the warm path). The lines
+ * warm request's CPU, with four lines per tool call (CPU profiles of the benchmark). The lines
  * themselves are simple, so:
  *
  * - `SinkLogger.flatLine` writes, for fields that are flat primitives, the line

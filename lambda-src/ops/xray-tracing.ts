@@ -3,7 +3,7 @@
  * and only when the invocation is traced.
  *
  * Powertools Tracer loads aws-xray-sdk-core, which costs tens of milliseconds of cold
- * start (README, "Operations: logs, metrics, tracing, compression" has the figures). A function without active tracing
+ * start (docs/operations.md, "Operations: logs, metrics, tracing, compression" has the figures). A function without active tracing
  * must not pay that. `AWS_XRAY_DAEMON_ADDRESS`, where the segment documents go (UDP), is
  * set by Lambda only in a function with active tracing: there the Tracer module is
  * imported (a chunk of its own in the bundle, scripts/bundle.mjs) when the runtime is

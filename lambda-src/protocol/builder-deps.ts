@@ -16,7 +16,7 @@ export function builderDepsOf(deps: ProtocolDeps): ServerBuilderDeps {
     ...(deps.events ? { events: add && remove ? { subscriptions: { add, remove } } : {} } : {}),
     ...(deps.inputSeal ? { inputSeal: deps.inputSeal } : {}),
     ...(deps.tasks ? { tasks: deps.tasks } : {}),
-    // Tools' `_sessionState` operations (README, "Session state for tools").
+    // Tools' `_sessionState` operations (docs/tools.md, "Session state for tools").
     ...(sessions.applySessionState ? { sessionState: { applySessionState: sessions.applySessionState.bind(sessions) } } : {}),
     ...(deps.responseMode ? { responseMode: deps.responseMode } : {}),
     ...(deps.toolLogs !== undefined ? { toolLogs: deps.toolLogs } : {}),

@@ -1,7 +1,7 @@
 /**
  * Serves 2025-era traffic (2025-03-26, 2025-06-18, 2025-11-25) with sessions kept in the
  * SessionStore, never in process memory: any execution environment serves any request
- * of any session (ARCHITECTURE.md, "Protocol eras, one deployment").
+ * of any session (docs/endpoint.md, "The MCP endpoint").
  *
  * Each request gets a fresh SDK server from the registry builder and a per-exchange
  * transport; the session's handshake state is restored on it first (session-restore.ts).
@@ -213,7 +213,7 @@ export class LegacySessionEndpoint {
       await this.refreshExpiry(session);
     }
     // `notifications/cancelled` for a request running in another invocation has
-    // nothing to reach here: it is accepted and has no effect (README, "The MCP endpoint",
+    // nothing to reach here: it is accepted and has no effect (docs/endpoint.md,
     // "Cancellation").
     return new Response(null, { status: 202 });
   }
@@ -253,7 +253,7 @@ export class LegacySessionEndpoint {
       requestId: ctx.requestId,
       protocolVersion: target.protocolVersion,
       sessionId: target.id,
-      // Tools read the state the session was read with (README, "Session state for tools").
+      // Tools read the state the session was read with (docs/tools.md, "Session state for tools").
       ...(restoreFrom ? { sessionState: restoreFrom.sessionState ?? {} } : {}),
       principal: ctx.principal,
       signal: ctx.signal,
@@ -329,7 +329,7 @@ export class LegacySessionEndpoint {
    * "Session Management": 400 without a session id (rule 3: a request other than
    * initialize without `Mcp-Session-Id` SHOULD get 400), 404 for an id that is unknown,
    * expired or deleted (rule 4), and the same 404 for a session of another principal,
-   * as if it did not exist, so ids cannot be probed. "Protocol Version Header": an unsupported
+   * as if it did not exist, so a leaked session id is of no use to anyone else. "Protocol Version Header": an unsupported
    * `MCP-Protocol-Version` gets 400; an absent one means the session's negotiated version.
    */
   private async findSession(request: Request, ctx: RequestContext): Promise<SessionRecord | Response> {
@@ -364,7 +364,7 @@ export class LegacySessionEndpoint {
     return session.expiresAt - nowSeconds < ttl * (1 - EXPIRY_REFRESH_FRACTION) ? { expiresAt: nowSeconds + ttl } : {};
   }
 
-  /** Keeps a used session alive, writing at most once per 10% of the TTL (one read per request, and no write on most). */
+  /** Keeps a used session alive, writing at most once per 10% of the TTL (so a request costs one read, not a read and a write). */
   private async refreshExpiry(session: SessionRecord): Promise<void> {
     const patch = this.expiryPatch(session);
     if (patch.expiresAt === undefined) return;

@@ -2,7 +2,7 @@
  * Ends a 2026-07-28 `subscriptions/listen` stream before the invocation's deadline,
  * gracefully: the SDK's listen router keeps the stream open until the client leaves,
  * but a streaming Function URL response is cut at the function timeout (ARCHITECTURE.md,
- * "Facts of the platform"). Before that, this writes the completion result the
+ * "The platform facts that shaped the design"). Before that, this writes the completion result the
  * specification defines for a server that ends a subscription on its own initiative
  * (2026-07-28 basic/patterns/subscriptions, "Graceful Closure": a `subscriptions/listen`
  * response with `resultType: "complete"` and the subscription id in `_meta`) and

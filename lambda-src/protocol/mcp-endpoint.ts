@@ -1,6 +1,6 @@
 /**
- * The MCP endpoint `/mcp`: one URL for every protocol era (ARCHITECTURE.md, "Protocol eras,
- * one deployment"). The http layer calls `createMcpEndpoint` once per execution
+ * The MCP endpoint `/mcp`: one URL for every protocol era (docs/endpoint.md,
+ * "The MCP endpoint"). The http layer calls `createMcpEndpoint` once per execution
  * environment and `handle` for every request to `/mcp` that has passed
  * authentication, Origin and CORS checks.
  *
@@ -9,7 +9,7 @@
  * - 2025-era traffic, told apart with the SDK's own `isLegacyRequest`, goes to our
  *   sessionful serving with sessions in the store (legacy-session-endpoint.ts): the
  *   SDK's built-in legacy fallback is stateless and answers GET/DELETE with 405
- *   (ARCHITECTURE.md, "Pitfalls already found").
+ *   (ARCHITECTURE.md, "The platform facts that shaped the design").
  *
  * The POST body is read once, here, under the size limit, and handed on parsed.
  * `handle` never throws: a store outage becomes 503 with Retry-After
@@ -54,7 +54,7 @@ export interface ProtocolDeps {
    */
   readonly buildServer?: typeof buildMcpServer;
   /**
-   * The event log open streams read: SNS events and registry changes reach
+   * The event log open streams read (docs/events.md): SNS events and registry changes reach
    * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: GET
    * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
    */
@@ -69,7 +69,7 @@ export interface ProtocolDeps {
   /** 2025-11-25 tasks (tasks/). Absent: no `tasks` capability; task metadata is ignored, as the spec says. */
   readonly tasks?: TaskService;
   /**
-   * `buffered` (README, "Buffered mode (no response streaming)"): every response is returned whole, so a
+   * `buffered` (docs/operations.md, "Buffered mode (no response streaming)"): every response is returned whole, so a
    * GET stream ends after one read of the event log (clients poll) and
    * `subscriptions/listen`, whose answer lasts as long as the subscription, is refused.
    * @default 'streaming'
@@ -104,7 +104,7 @@ function claimedModernVersion(body: unknown): string {
 }
 
 /**
- * Session ids are bearer-like secrets and never logged (whoever reads the logs must not be able to join a session); store errors may
+ * Session ids are bearer-like secrets and never logged (whoever holds one may use the session); store errors may
  * name one. Ours are 43 base64url characters.
  */
 function withoutSessionIds(text: string): string {
@@ -148,7 +148,7 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     {
       legacy: 'reject',
       maxRequestBodySize: maxBodyBytes,
-      // JSON unless progress or log notifications come before the result: a plain answer stays cheap for clients that only want JSON.
+      // JSON unless progress or log notifications come before the result.
       responseMode: 'auto',
       keepAliveMs: options.keepAliveMs,
       // Rejected requests are reported here too; they are the client's errors, not ours.

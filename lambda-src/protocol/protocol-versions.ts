@@ -1,6 +1,6 @@
 /**
  * The protocol revisions this endpoint serves, and `initialize` version negotiation
- * for the 2025 era (ARCHITECTURE.md, "Protocol eras, one deployment").
+ * for the 2025 era (docs/endpoint.md, "The MCP endpoint").
  */
 
 /** 2025-era revisions served with sessions, newest first (the order is the preference). */

@@ -3,7 +3,7 @@
  *
  * Why not the SDK's `WebStandardStreamableHTTPServerTransport`: its sessionful mode keeps
  * the session in private memory (a fresh instance handed a stored id answers 400 "Server
- * not initialized", ARCHITECTURE.md "Pitfalls already found"), and its stateless mode always
+ * not initialized", ARCHITECTURE.md, "The platform facts that shaped the design"), and its stateless mode always
  * streams, accepts batches under every revision and offers no seam to restore session
  * state before the request. This transport only frames messages; JSON-RPC dispatch,
  * validation and handlers stay in the SDK's `Protocol`.

@@ -1,7 +1,7 @@
 /**
  * Restores a stored 2025-era session on a fresh SDK server instance, so that any
- * execution environment can serve any request of any session (ARCHITECTURE.md, "Protocol
- * eras, one deployment").
+ * execution environment can serve any request of any session (docs/endpoint.md, "The MCP
+ * endpoint").
  *
  * How, and why this way: SDK v2 keeps the negotiated version, the client's
  * capabilities and info, and the `logging/setLevel` threshold in private fields that

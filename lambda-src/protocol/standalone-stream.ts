@@ -1,13 +1,13 @@
 /**
  * The 2025-era standalone SSE stream a client opens with GET (Transports 2025-11-25,
  * "Listening for Messages from the Server"). It delivers the events of the event log
- * (SNS fan-out and registry changes) that a `feed` yields, polling it every `intervalMs`; every
+ * (SNS fan-out, docs/events.md) that a `feed` yields, polling it every `intervalMs`; every
  * event carries an `id` from which a client reconnecting with `Last-Event-ID` resumes
  * ("Resumability and Redelivery"). It sends keep-alive comments, and it ends
  *
  * - at once when the client goes away (`signal`), because a streaming Function URL
- *   response keeps running, and billing, after the client leaves (ARCHITECTURE.md, "Facts of
- *   the platform");
+ *   response keeps running, and billing, after the client leaves (ARCHITECTURE.md, "The platform facts
+ *   that shaped the design");
  * - cleanly before the invocation's deadline, so the client reconnects instead of
  *   seeing the stream cut by the function timeout. Under 2025-11-25 the stream opens
  *   with a priming event (an id and empty data) and closes with a `retry:` field
@@ -44,7 +44,7 @@ export interface StandaloneStreamOptions {
   /** A poll failed: whether the stream should end (true) or try again next interval. */
   readonly onPollError?: (error: unknown) => boolean;
   /**
-   * End after the first read of the feed (buffered mode, README, "Buffered mode (no response streaming)"):
+   * End after the first read of the feed (buffered mode, docs/operations.md, "Buffered mode (no response streaming)"):
    * the response holds what was recorded since the cursor, and the client polls.
    */
   readonly once?: boolean;

@@ -3,7 +3,7 @@
  * throttled, a 5xx, or no answer at all (a timeout, a dropped or refused connection),
  * after the document client's own bounded retries (store/dynamodb-client.ts). The same
  * request may well succeed a second later, so the client is answered 503 with
- * `Retry-After` (RFC 9110 section 15.6.4), not 500: the client may retry. Anything else, a
+ * `Retry-After` (RFC 9110 section 15.6.4), not 500. Anything else, a
  * `ValidationException` say, is a bug of ours and stays a 500.
  */
 

@@ -1,6 +1,6 @@
 /**
  * `{{argName}}` placeholders in the text of a static prompt message (ARCHITECTURE.md,
- * "Contracts users see"). Shared by prompts/get and by item validation, which checks
+ * "The contracts"). Shared by prompts/get and by item validation, which checks
  * that every placeholder names a declared argument.
  */
 export const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;

@@ -1,5 +1,5 @@
 /**
- * A local registry file (ARCHITECTURE.md, "Contracts users see"): a JSON array of registry
+ * A local registry file (ARCHITECTURE.md, "The contracts"): a JSON array of registry
  * items in which a `handler` (`./tools/echo.js#handler`, relative to the file) may
  * stand in for `lambdaArn`. The dev server loads it into its store at start (and may
  * load it again when the file changes).

@@ -1,5 +1,5 @@
 /**
- * Checks a registry item (ARCHITECTURE.md, "Contracts users see") before anything stores or
+ * Checks a registry item (ARCHITECTURE.md, "The contracts") before anything stores or
  * serves it: when a local registry file is loaded, at synth time behind `addTool` and
  * friends, and in the admin API. Returns every problem at once, each a sentence that
  * names the item and the fix, so a user corrects a file in one pass.

@@ -1,6 +1,6 @@
 /**
  * The registry item: the one JSON shape behind `addTool`/`addResource`/`addPrompt`,
- * the admin API and a local registry file (ARCHITECTURE.md, "Contracts users see").
+ * the admin API and a local registry file (ARCHITECTURE.md, "The contracts").
  *
  * An item is served by exactly one of: static content (`text`/`blob`/`messages`),
  * a Lambda function (`lambdaArn`), or, in a local registry file only, a module
@@ -20,7 +20,7 @@ export interface FunctionTarget {
 }
 
 /**
- * How a tool function is called: `mcp` (default) with the tool event of tools/tool-event.ts, or
+ * How a tool function is called: `mcp` (default) with the tool event of docs/tools.md, or
  * `bedrock-agentcore-gateway`: the arguments object as the event and the tool name in
  * `context.clientContext.custom`, as Amazon Bedrock AgentCore Gateway's Lambda targets
  * expect, so such functions register unchanged.

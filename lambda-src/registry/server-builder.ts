@@ -50,7 +50,7 @@ export interface CallContext {
   readonly protocolVersion: string;
   readonly sessionId?: string;
   /**
-   * The 2025-era session's tool state, as read with the session (README, "Session state for tools");
+   * The 2025-era session's tool state, as read with the session (docs/tools.md, "Session state for tools");
    * tools get it in `context.sessionState`. Absent without a session.
    */
   readonly sessionState?: SessionState;
@@ -82,7 +82,7 @@ export interface ServerBuilderDeps {
    */
   readonly onInvocation?: (record: InvocationRecord) => void;
   /**
-   * Set when change notifications reach clients: the 2025-era GET stream and
+   * Set when change notifications reach clients (docs/events.md): the 2025-era GET stream and
    * the 2026-07-28 `subscriptions/listen` stream deliver `list_changed` and
    * `resources/updated` from the event log. Capabilities then declare `listChanged`
    * and `resources.subscribe`; without it they declare neither (truthful capabilities,
@@ -97,7 +97,7 @@ export interface ServerBuilderDeps {
   /** 2025-11-25 tasks; served to 2025-11-25 sessions only (tasks/task-methods.ts). */
   readonly tasks?: TaskService;
   /**
-   * Writes the `_sessionState` operations a tool returns (README, "Session state for tools").
+   * Writes the `_sessionState` operations a tool returns (docs/tools.md, "Session state for tools").
    * Absent: a tool's operations are refused with an error result.
    */
   readonly sessionState?: SessionStateStore;
@@ -362,7 +362,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     // A tool may ask for input and be invoked again with the answers (s2c/).
     const binding = { tool: name, caller };
     const retry = await incomingRound(ctx, deps.inputSeal, binding);
-    // Only tools get the session's state (README, "Session state for tools").
+    // Only tools get the session's state (docs/tools.md, "Session state for tools").
     const toolContext = { ...contextFor(ctx, progressToken), ...(call.sessionState ? { sessionState: call.sessionState } : {}) };
     const event = withInputResponses(toolEvent(name, args, toolContext), retry);
     const outcome = await invoke('tool', name, tool, event, ctx, { onProgress });

@@ -1,6 +1,6 @@
 /**
  * The capabilities a request's server declares, from what this deployment serves and
- * nothing more (a client must be able to rely on what is declared; 2025-11-25 basic/lifecycle,
+ * nothing more (docs/endpoint.md, "Capabilities: exactly what this deployment serves"; 2025-11-25 basic/lifecycle,
  * "Capability Negotiation"; 2026-07-28 server/discover). Both `initialize` (2025-era)
  * and `server/discover` (2026-07-28) answer with this object.
  *

@@ -1,7 +1,7 @@
 /**
  * How a tool function in ANY language asks the client for input: it RETURNS a request
  * for input instead of a result, and is invoked again with the answers. One contract
- * for both protocol eras (README, "Tools that ask for input, and tasks"):
+ * for both protocol eras (docs/tools.md, "Tools that ask for input, and tasks"):
  *
  * The function returns the 2026-07-28 multi round-trip shape (basic/patterns/mrtr):
  *

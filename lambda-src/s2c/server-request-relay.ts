@@ -21,7 +21,7 @@
  * delivered, the SDK's request is aborted with the connection) or shortly before the
  * invocation's deadline: then the SDK gets a timeout error while there is still time
  * to write the tool's result (Lambda freezes the environment after the response;
- * ARCHITECTURE.md, "Facts of the platform").
+ * ARCHITECTURE.md, "The platform facts that shaped the design").
  */
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/server';

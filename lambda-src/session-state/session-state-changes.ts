@@ -1,5 +1,5 @@
 /**
- * Session state for tools: a JSON object kept with a 2025-era session, read
+ * Session state for tools (docs/tools.md, "Session state for tools"): a JSON object kept with a 2025-era session, read
  * by tools in their event's `context.sessionState` and changed by the operations a
  * tool returns under the reserved result key `_sessionState`:
  *

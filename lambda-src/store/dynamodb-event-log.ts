@@ -16,7 +16,7 @@
  * may answer from a replica that has not applied the latest writes; that alone is
  * harmless (the cursor shows the event on the next poll), but DynamoDB does not
  * document that a lagging replica always shows a prefix of a partition's writes, and a
- * reader that saw `n + 1` without `n` would skip `n` for good. README, "Events: SNS fan-out to open streams"
+ * reader that saw `n + 1` without `n` would skip `n` for good. docs/events.md
  * states the cost.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';

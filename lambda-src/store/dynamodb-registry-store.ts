@@ -33,7 +33,7 @@ export interface DynamoDbRegistryStoreOptions {
    * Strongly consistent reads: an administrator who registers an item and lists at
    * once sees it. The handler's cached snapshot (RegistrySource), already stale by up
    * to its cache period, may pass false: half the read cost, and twice the cold
-   * starts per second one registry partition can serve (README, "Storage: the session and registry tables").
+   * starts per second one registry partition can serve (docs/storage.md).
    * @default true
    */
   readonly consistentReads?: boolean;

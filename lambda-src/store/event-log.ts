@@ -1,7 +1,7 @@
 /**
  * The event log: how events published on the SNS topic reach open client streams on
  * every execution environment. SNS invokes ONE environment per message and never the
- * invocations that hold streams open (ARCHITECTURE.md, "Facts of the platform"), so the
+ * invocations that hold streams open (ARCHITECTURE.md, "The platform facts that shaped the design"), so the
  * environment SNS invokes appends the event here and every open stream reads it.
  *
  * Two kinds of partition: the broadcast one (every stream reads it) and one per

@@ -1,6 +1,6 @@
 /**
  * Server-to-client requests waiting for the client's answer (2025-era sampling and
- * elicitation; ARCHITECTURE.md, "Protocol eras, one deployment"). The server sends the request on a POST's
+ * elicitation; docs/endpoint.md, "The MCP endpoint"). The server sends the request on a POST's
  * SSE stream from one execution environment; the client answers with a new POST that
  * may land on any other. So the answer cannot travel in memory: the answering POST
  * writes it here, and the invocation that asked reads it (s2c/server-request-relay.ts).

@@ -1,5 +1,5 @@
 /**
- * Where a 2025-era session's tool state is kept (README, "Session state for tools").
+ * Where a 2025-era session's tool state is kept (docs/tools.md, "Session state for tools").
  *
  * The state lives in the session's own item (`SESSION#<id>` / `META`), in the map
  * attribute `sessionState`, rather than in the reserved `STATE` row: the one

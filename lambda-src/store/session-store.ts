@@ -1,5 +1,5 @@
 /**
- * Sessions of 2025-era clients (ARCHITECTURE.md, "Protocol eras, one deployment"). A session outlives any
+ * Sessions of 2025-era clients (docs/endpoint.md, "The MCP endpoint"). A session outlives any
  * one Lambda execution environment: everything a later request needs is here, never
  * in process memory.
  */
@@ -42,7 +42,7 @@ export interface SessionRecord {
    */
   readonly subscriptions?: readonly string[];
   /**
-   * The tools' session state (README, "Session state for tools"), read with the session so
+   * The tools' session state (docs/tools.md, "Session state for tools"), read with the session so
    * that a tool call costs no second read; absent until a tool changes it. Written only
    * by `applySessionState`.
    */
@@ -80,7 +80,7 @@ export interface SessionStore {
    * Adds a resource URI to the session's subscriptions, atomically (no read-modify-
    * write: two concurrent subscribes both stay). Returns false when the session is
    * gone. Throws SubscriptionLimitError when it already holds MAX_SUBSCRIPTIONS others.
-   * Optional so that stores written before resource subscriptions existed still satisfy the contract; the
+   * Optional so that stores without resource subscriptions still satisfy the contract; the
    * DynamoDB and memory stores implement it, and without it `resources/subscribe` is
    * not offered.
    */

@@ -4,7 +4,7 @@
  * `sessionTable` a TTL on `expiresAt` (epoch seconds). The local dev server and the
  * tests create their tables with `createTables`, so what runs locally is what deploys.
  *
- * sessionTable items (the session item first; the rest are reserved so that later
+ * sessionTable items (sessions were the first; the rest were reserved so that later
  * items never collide with it, and live under the session's partition where they
  * belong to one session so that one Query reads them):
  *

@@ -1,6 +1,6 @@
 /**
- * The event of the asynchronous self-invocation that runs a task (ARCHITECTURE.md, "Runtime
- * layers": the entry classifies it). It names the task only: the request lives
+ * The event of the asynchronous self-invocation that runs a task (ARCHITECTURE.md, "The runtime's
+ * layers", entry: the entry classifies it). It names the task only: the request lives
  * in the store, so the event stays far below the 256 KB limit of an asynchronous
  * invocation and carries no caller data through Lambda's event queue.
  */

@@ -1,5 +1,5 @@
 /**
- * Who a task belongs to. Tasks are bound to the caller's principal: a task
+ * Who a task belongs to. Tasks are bound to the caller's principal, so one caller cannot read or cancel another's work: a task
  * of another principal reads as not found. Without authentication (auth mode `none`)
  * there is no principal, so a 2025-era task is bound to its session instead, and a
  * stateless one to nobody in particular (any caller of such a server may see it: the

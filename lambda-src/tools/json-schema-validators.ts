@@ -6,7 +6,7 @@
  * unwelcome) interprets a schema instead of compiling it to code. For the small schemas
  * of tools that costs a few microseconds per call more than Ajv's generated code, and
  * saves what a cold start pays for Ajv: ~160 KiB of bundle to compile, a meta-schema,
- * formats and code generation on the first call (measured in cold-start profiles: 10-20 ms). Every
+ * formats and code generation on the first call (10-20 ms in CPU profiles of the benchmark). Every
  * schema the handler serves was checked at registration (registry/schema-definition-check.ts,
  * with Ajv and the dialect's meta-schema), so the handler only validates instances.
  *

@@ -4,7 +4,7 @@
  *
  * The Lambda client is imported on first use, not at the top: an environment that only
  * lists tools, or serves only static resources, never loads it (33-37 ms of cold start
- * on Node 22 and 24 for the client alone; README, "Performance and cost"). After that
+ * on Node 22 and 24 for the client alone; docs/performance.md). After that
  * one client serves every invocation of the
  * execution environment.
  */

@@ -4,7 +4,7 @@
  * per-request signal) or when the invocation itself ends (client gone, deadline).
  *
  * `AbortSignal.any` does the same, but costs about 12 µs a call, once per tool call
- * (it tracks every source and result for garbage collection, as CPU profiles of the warm path showed). Here
+ * (it tracks every source and result for garbage collection, by CPU profiles of the benchmark). Here
  * a listener per source is added and removed again by `dispose` when the invocation
  * ends, which is all an invocation needs.
  */

@@ -168,7 +168,7 @@ function dynamicImport(specifier: string): Promise<Record<string, unknown>> {
  * Handlers already loaded, by module file and export name. Node keeps an imported
  * module for the life of the process anyway (an edited module is not reloaded either),
  * so a second import would only repeat the file check and the loader's lookup, several
- * microseconds a call (measured in CPU profiles of the warm path). A module deleted after its first call thus
+ * microseconds a call (CPU profiles of the benchmark). A module deleted after its first call thus
  * keeps running, as it would from Node's module cache.
  */
 const loadedHandlers = new Map<string, LocalHandler>();

@@ -1,6 +1,6 @@
 /**
  * AWS Lambda's synchronous invocation limit: 6 MB for the request and 6 MB for the
- * response (ARCHITECTURE.md, "Facts of the platform"). Local handlers are held to the same
+ * response (ARCHITECTURE.md, "The platform facts that shaped the design"). Local handlers are held to the same
  * limit so that a tool that works locally also works once deployed.
  */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * The JSON event a tool function receives (ARCHITECTURE.md, "Contracts users see", the tool
+ * The JSON event a tool function receives (ARCHITECTURE.md, "The contracts", Tool
  * function). It is the whole contract between this server and a tool author in any
  * language, so it holds only plain JSON and never a credential: the caller's token
  * stays in the http layer; the `principal` is what that layer established from it.
@@ -15,7 +15,7 @@ export interface ToolEventContext {
   /** The `Mcp-Session-Id` of a 2025-era session; absent for stateless requests. */
   readonly sessionId?: string;
   /**
-   * The session's tool state (README, "Session state for tools"): a JSON object, `{}` until
+   * The session's tool state (docs/tools.md, "Session state for tools"): a JSON object, `{}` until
    * a tool changes it, given to tools in a 2025-era session only (2026-07-28 has no
    * sessions). A tool changes it by returning `_sessionState` operations; this copy is
    * what the state was when the call began.

@@ -2,7 +2,7 @@ import type { FunctionTarget } from '../registry/registry-item';
 
 /**
  * Why an invocation did not produce a usable payload. Each becomes an
- * `isError: true` tool result that says which (ARCHITECTURE.md, "Contracts users see").
+ * `isError: true` tool result that says which (docs/tools.md, "The tool function contract").
  */
 export type InvokeFailureKind =
   | 'function_error' // the function threw or returned X-Amz-Function-Error

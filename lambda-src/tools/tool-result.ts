@@ -1,6 +1,6 @@
 /**
  * Turns what a tool function returned (an InvokeOutcome) into an MCP CallToolResult,
- * following the tool contract (ARCHITECTURE.md, "Contracts users see"):
+ * following the tool contract (docs/tools.md, "The tool function contract"):
  * - a payload with a `content` array is already a CallToolResult and passes through
  *   after a shape check;
  * - a string becomes one text block; any other JSON value becomes a text block with
@@ -10,7 +10,7 @@
  *   went wrong, because tool execution errors are reported in the result, not as
  *   protocol errors (MCP 2025-11-25, server/tools, "Error Handling").
  *
- * The reserved `_sessionState` key (README, "Session state for tools") never reaches the
+ * The reserved `_sessionState` key (docs/tools.md, "Session state for tools") never reaches the
  * client: callers that keep session state take it off first
  * (tool-session-state.ts); for the others (a task's run) it is dropped here.
  *

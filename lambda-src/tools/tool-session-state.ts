@@ -1,5 +1,5 @@
 /**
- * The tool contract's session state (README, "Session state for tools"), between
+ * The tool contract's session state (docs/tools.md, "Session state for tools"), between
  * a tool's result and the store:
  *
  * 1. `takeSessionStateChanges` takes the reserved `_sessionState` key off what the
@@ -61,7 +61,7 @@ export async function keepSessionState(call: SessionStateCall, rawChanges: unkno
 
   // The bound is checked on the state the tool saw with its operations applied, so a
   // tool learns of it from its own call. (A concurrent call's change to other keys is
-  // not seen here; README, "Session state for tools" says so.)
+  // not seen here; docs/tools.md, "Session state for tools" says so.)
   const projected = applySessionStateChanges(call.seen ?? {}, parsed.changes);
   if (!projected.ok) return { kept: false, error: `${subject}'s session state change was not kept: ${projected.problem}` };
   const bytes = sessionStateBytes(projected.state);

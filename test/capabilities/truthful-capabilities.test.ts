@@ -1,5 +1,5 @@
 /**
- * Truthful capabilities: for every combination of what a registry holds
+ * Truthful capabilities (docs/endpoint.md, "Capabilities: exactly what this deployment serves"): for every combination of what a registry holds
  * (tools, resources, templates, prompts, completion values) and whether events are on,
  * the capabilities a real client receives, from `initialize` (SDK v1, 2025-11-25) and
  * from `server/discover` (SDK v2, 2026-07-28), are exactly what the deployment serves.

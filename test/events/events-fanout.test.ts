@@ -1,5 +1,5 @@
 /**
- * SNS fan-out across execution environments: two handler instances in
+ * SNS fan-out across execution environments (docs/events.md): two handler instances in
  * separate processes (handler-instance.ts) share one DynamoDB Local, as two Lambda
  * environments share the session table. SNS events are delivered to instance A (the
  * handler invoked with an SNS event, as SNS invokes one environment per message);

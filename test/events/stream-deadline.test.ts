@@ -1,6 +1,6 @@
 /**
  * Streams end cleanly before the function timeout, and the client loses nothing
- * (ARCHITECTURE.md, "Facts of the platform"): an instance whose invocations have a
+ * (ARCHITECTURE.md, "The platform facts that shaped the design"): an instance whose invocations have a
  * short time budget, like a function timeout, on DynamoDB Local.
  */
 import { randomUUID } from 'node:crypto';

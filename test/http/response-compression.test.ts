@@ -1,5 +1,5 @@
 /**
- * Response compression: RFC 9110 Accept-Encoding negotiation with q-values,
+ * Response compression (docs/operations.md, "Response compression"): RFC 9110 Accept-Encoding negotiation with q-values,
  * and, over real HTTP through the Lambda handler and the awslambda shim, large JSON
  * answers compressed with Content-Encoding and Vary, SSE never compressed, and the
  * official SDK clients (whose fetch sends Accept-Encoding and decodes transparently)

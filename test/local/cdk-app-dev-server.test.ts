@@ -1,5 +1,5 @@
 /**
- * End to end: `examples/cdk-app` (tools in TypeScript and Python, a static
+ * End to end (docs/local-development.md): `examples/cdk-app` (tools in TypeScript and Python, a static
  * resource, a resource template served by inline code, a prompt) synthesized with the
  * project's `cdk` CLI, served by `mcp-lambda-server dev --app <dir> --watch` as it ships
  * (the CLI bundled by esbuild as scripts/bundle.mjs bundles it, run by a real Node

@@ -4,7 +4,7 @@
  * and uses the store client's production timeouts (docs/readme/reliability.md).
  *
  * Every figure a test reaches is appended to test-reports/reliability-results.jsonl, so
- * the README table can quote the numbers of a real run.
+ * the table in docs/reliability.md can quote the numbers of a real run.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * A client that goes away mid-response: the work it started must stop, because a
  * streaming Function URL invocation keeps running, and billing, after the client has
- * left (ARCHITECTURE.md, "Facts of the platform").
+ * left (ARCHITECTURE.md, "The platform facts that shaped the design").
  *
  * The tool runs behind the REAL `@aws-sdk/client-lambda` client, against a Lambda
  * Invoke endpoint on 127.0.0.1 that accepts the invocation and never answers; the

@@ -1,5 +1,5 @@
 /**
- * The EventLog contract, run against DynamoDB (on DynamoDB Local) and memory
+ * The EventLog contract (docs/events.md), run against DynamoDB (on DynamoDB Local) and memory
  * alike, and the session store's resource subscriptions.
  */
 import { randomBytes } from 'node:crypto';

@@ -3,7 +3,7 @@
  * (`POST /2015-03-31/functions/{FunctionName}/invocations`), so that the real
  * `@aws-sdk/client-lambda` client, pointed at it with an endpoint override and dummy
  * credentials, runs its real serialization, error parsing and abort handling
- * (ARCHITECTURE.md, "Real parts, locally": no emulator exists for Lambda Invoke).
+ * (CONTRIBUTING.md, "How the tests are organised": no emulator exists for Lambda Invoke).
  *
  * Functions are JS callbacks. A callback's return value is the function's JSON
  * result; a thrown Error is an unhandled function error (`X-Amz-Function-Error:

@@ -3,7 +3,7 @@
  * (`POST /`, `Content-Type: application/x-amz-json-1.1`,
  * `X-Amz-Target: secretsmanager.GetSecretValue`), so the real
  * `@aws-sdk/client-secrets-manager` client runs its serialization and error parsing
- * against it (ARCHITECTURE.md, "Real parts, locally": no emulator for Secrets Manager here).
+ * against it (CONTRIBUTING.md, "How the tests are organised": no emulator for Secrets Manager here).
  *
  * Secrets hold versions with staging labels; `rotate(value)` does what a finished
  * rotation does: the new value becomes AWSCURRENT and the old one AWSPREVIOUS.
