@@ -129,7 +129,18 @@ project.preCompileTask.spawn(bundle);
 // `npm test` works right after `npm install` on a fresh clone: tests need the bundle.
 // jest runs with --experimental-vm-modules: without it a dynamic import() in the code
 // under test (lambda-src loads its lazily used parts that way) fails under jest.
+// esbuild, ts-jest (isolatedModules) and jsii's compile of src/ alone never check the
+// types of lambda-src/, test/, bench/ or scripts/: `typecheck` does, once per tsconfig.
+// lambda-src/tsconfig.json has the runtime's settings (no jest or DOM types);
+// test/tsconfig.json also covers bench/ and examples/; scripts/ is checked as JavaScript.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src/, lambda-src/ (runtime settings), test/ with bench/ and examples/, and scripts/',
+});
+for (const tsconfig of ['tsconfig.json', 'lambda-src/tsconfig.json', 'test/tsconfig.json', 'scripts/tsconfig.json']) {
+  typecheck.exec(`tsc --noEmit -p ${tsconfig}`);
+}
 project.testTask.reset();
+project.testTask.spawn(typecheck);
 project.testTask.spawn(bundle);
 project.testTask.exec('node --experimental-vm-modules node_modules/jest/bin/jest.js --passWithNoTests --ci', { receiveArgs: true });
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
