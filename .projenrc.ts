@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/tracer@^2',
     // Benchmark baseline (issue 7): what users would pick instead of us.
     '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
+    // Fails `npm test` on an import cycle in lambda-src/ or bench/ (task `cycles`). Not madge:
+    // madge 8 declares a peer of TypeScript 5, which npm refuses beside our TypeScript 6.
+    'dpdm@^4',
   ],
 
   jestOptions: {
@@ -139,8 +142,16 @@ const typecheck = project.addTask('typecheck', {
 for (const tsconfig of ['tsconfig.json', 'lambda-src/tsconfig.json', 'test/tsconfig.json', 'scripts/tsconfig.json']) {
   typecheck.exec(`tsc --noEmit -p ${tsconfig}`);
 }
+// An import cycle in any tree fails `npm test`: imports run one way, from the handler's
+// entry down to its model, so that each layer can be read and tested without those above.
+// Type-only imports count too (a cycle of types is a layer that runs back up).
+const cycles = project.addTask('cycles', {
+  description: 'Fail on an import cycle in src/, lambda-src/, bench/ or scripts/ (dpdm)',
+  exec: "dpdm --no-tree --no-warning --circular --progress=false --exit-code circular:1 --js .js,.cjs,.mjs,.ts,.mts --ext .ts,.mts,.cjs,.mjs,.js '{src,lambda-src,bench,scripts}/**/*.{ts,mts,cjs,mjs}'",
+});
 project.testTask.reset();
 project.testTask.spawn(typecheck);
+project.testTask.spawn(cycles);
 project.testTask.spawn(bundle);
 project.testTask.exec('node --experimental-vm-modules node_modules/jest/bin/jest.js --passWithNoTests --ci', { receiveArgs: true });
 project.testTask.spawn(project.tasks.tryFind('eslint')!);

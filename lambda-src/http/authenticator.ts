@@ -13,22 +13,13 @@
  * A mode whose settings are missing fails closed (500, and the reason in the log).
  */
 import type { BearerConfig, OAuthConfig } from '../config';
+import type { AuthResult, Authenticator } from './authenticator-interface';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
 import { loadOnce } from '../load-once';
 import type { Principal } from '../store/session-store';
 
-export type AuthResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly response: Response };
-
-export interface Authenticator {
-  authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult>;
-  /**
-   * Answers a discovery route of this mode (`/.well-known/...`, unauthenticated by
-   * definition), or undefined when `path` is not one.
-   */
-  serveDiscovery?(request: Request, path: string): Promise<Response | undefined>;
-}
+// The interface lives in its own file so that the modes this file loads import it, not this file.
+export type { AuthResult, Authenticator } from './authenticator-interface';
 
 /** What the modes with settings need (a HandlerConfig has it all). */
 export interface AuthenticatorSettings {
