@@ -120,6 +120,72 @@ project.npmignore?.include('/assets/');
 // eslint-plugin-import's resolver cannot follow; TypeScript and jest resolve them.
 project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
 
+// lambda-src's layers, bottom first. A file may import its own layer and the layers below
+// it, never one above: each layer can then be read and tested without those above it, and
+// a new MCP method lands in `protocol` with everything it needs below. eslint enforces it
+// (import/no-restricted-paths). Where a folder holds a file of another layer, the globs say
+// so; such a file belongs in that layer's folder when the tree is regrouped. Every path is
+// a glob (@(name) for one file): the rule refuses a zone that mixes globs and plain paths.
+const LAYERS: ReadonlyArray<{ readonly name: string; readonly files: string[] }> = [
+  // Domain types and leaf helpers that every layer shares; they import nothing above.
+  {
+    name: 'model',
+    files: [
+      'lambda-src/model/**', 'lambda-src/@(config|abortable-sleep|load-once).ts', 'lambda-src/session-state/**',
+      'lambda-src/registry/@(registry-item).ts', 'lambda-src/tasks/@(task-record).ts', 'lambda-src/http/@(request-context).ts',
+    ],
+  },
+  // DynamoDB (and in-memory) persistence: sessions, registry items, event log, tasks.
+  { name: 'store', files: ['lambda-src/store/**'] },
+  // Calling a tool's function (Lambda Invoke or a local module) and reading its result.
+  { name: 'tools', files: ['lambda-src/tools/**'] },
+  // The registry as data: loading, validating and caching items.
+  { name: 'registry', files: ['lambda-src/registry/!(registry-item|server-builder|server-capabilities).ts'] },
+  // The event log as streams read it: SNS ingest, per-session feeds, cursors.
+  { name: 'events', files: ['lambda-src/events/**'] },
+  // Server-to-client requests (elicitation, sampling, roots) and their answers.
+  { name: 's2c', files: ['lambda-src/s2c/**'] },
+  // Tasks: durable tool calls that run in their own invocation.
+  { name: 'tasks', files: ['lambda-src/tasks/!(task-record).ts'] },
+  // Telemetry: logs, metrics, traces.
+  { name: 'ops', files: ['lambda-src/ops/**'] },
+  // MCP itself: the endpoint, sessions, and the SDK server built per request.
+  { name: 'protocol', files: ['lambda-src/protocol/**', 'lambda-src/registry/@(server-builder|server-capabilities).ts'] },
+  // HTTP: auth, CORS, origin checks, compression, routing to the endpoint.
+  { name: 'http', files: ['lambda-src/http/!(request-context).ts'] },
+  // The Lambda handler: composition root of the runtime.
+  { name: 'entry', files: ['lambda-src/entry/**'] },
+  // The admin function: a separate program beside entry (neither imports the other).
+  { name: 'admin', files: ['lambda-src/admin/**'] },
+  // The CLI and local emulator: a separate program over all of the above.
+  { name: 'local', files: ['lambda-src/local/**'] },
+];
+// Narrow exceptions, each an import of one file against the layering (the rule matches
+// these against absolute paths, hence the leading **/).
+const LAYER_EXCEPTIONS: Record<string, string[]> = {
+  // The body the http layer has already read, which the endpoint reads again.
+  protocol: ['**/lambda-src/http/@(request-body).ts'],
+  // The Function URL event -> Request conversion both functions share.
+  admin: ['**/lambda-src/entry/@(function-url-event).ts'],
+};
+const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
+  target: layer.files,
+  // admin sits above entry in the list, but is a sibling: it may not import entry either.
+  from: LAYERS.slice(i + 1).concat(layer.name === 'admin' ? LAYERS.filter((l) => l.name === 'entry') : [])
+    .flatMap((l) => l.files),
+  except: LAYER_EXCEPTIONS[layer.name],
+  message: `lambda-src layer '${layer.name}' may import only its own layer and the layers below it (.projenrc.ts, LAYERS)`,
+}));
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      ...layerZones,
+      // The construct (jsii) never loads runtime code: it ships pre-bundled in assets/.
+      { target: 'src/**', from: 'lambda-src/**', message: 'src/ never imports lambda-src/ (the runtime ships pre-bundled in assets/)' },
+    ],
+  }],
+});
+
 // npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
 project.package.installCiTask.reset('npm install');
 
