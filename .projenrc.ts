@@ -182,6 +182,14 @@ project.eslint?.addRules({
       ...layerZones,
       // The construct (jsii) never loads runtime code: it ships pre-bundled in assets/.
       { target: 'src/**', from: 'lambda-src/**', message: 'src/ never imports lambda-src/ (the runtime ships pre-bundled in assets/)' },
+      // The runtime takes from src/ only the names it shares with the construct (esbuild
+      // inlines that file); anything else would bundle aws-cdk-lib into the handler.
+      {
+        target: 'lambda-src/**',
+        from: 'src/**',
+        except: ['**/src/runtime-contract.ts'],
+        message: 'lambda-src/ imports from src/ only src/runtime-contract.ts',
+      },
     ],
   }],
 });
