@@ -1,4 +1,8 @@
 import { awscdk, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
+
+// The Node the project is built and tested on in CI and release workflows.
+const CI_NODE_VERSION = '20.x';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-mcp-lambda-server',
@@ -18,6 +22,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // projen's integ-runner tasks would deploy, which needs an AWS account.
   integrationTestAutoDiscover: false,
   minNodeVersion: '20.0.0',
+  // The Node the project is built and tested on (CI, release): 20.0.0 itself is too old
+  // for today's dev dependencies, and `.ci/run` is verified on the latest 20.x.
+  workflowNodeVersion: CI_NODE_VERSION,
+  // One CI definition: the build workflow below runs `.ci/run`, the script a developer
+  // runs, instead of projen's own build job (`npx projen build` plus `npm ci`, which fails
+  // against a registry lacking unrs-resolver's optional platform bindings).
+  buildWorkflow: false,
 
   // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
   publishToPypi: {
@@ -236,6 +247,25 @@ for (const name of ['test:watch', 'test:update']) {
     task.reset(['node --experimental-vm-modules node_modules/jest/bin/jest.js', ...args.slice(1)].join(' '), { receiveArgs: true });
   }
 }
+
+const ci = project.github?.addWorkflow('build');
+ci?.on({ pullRequest: {}, workflowDispatch: {}, push: { branches: ['main'] } });
+ci?.addJobs({
+  build: {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': CI_NODE_VERSION } },
+      // Install, synth, compile, `npm test` (typecheck, cycles, jest, eslint), package,
+      // and jsii-pacmak --code-only for every language; its last line is `N passed, N failed`.
+      { name: 'Build and test', run: '.ci/run' },
+      // eslint runs with --fix and projen re-synthesizes: a commit must already hold what
+      // they write. (npm install may rewrite the lockfile for this runner's platform.)
+      { name: 'Fail on files the build changed', run: "git diff --exit-code -- . ':(exclude)package-lock.json'" },
+    ],
+  },
+});
 
 project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
 
