@@ -1,4 +1,8 @@
 import { awscdk, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
+
+// The Node the project is built and tested on in CI and release workflows.
+const CI_NODE_VERSION = '20.x';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-mcp-lambda-server',
@@ -18,6 +22,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // projen's integ-runner tasks would deploy, which needs an AWS account.
   integrationTestAutoDiscover: false,
   minNodeVersion: '20.0.0',
+  // The Node the project is built and tested on (CI, release): 20.0.0 itself is too old
+  // for today's dev dependencies, and `.ci/run` is verified on the latest 20.x.
+  workflowNodeVersion: CI_NODE_VERSION,
+  // One CI definition: the build workflow below runs `.ci/run`, the script a developer
+  // runs, instead of projen's own build job (`npx projen build` plus `npm ci`, which fails
+  // against a registry lacking unrs-resolver's optional platform bindings).
+  buildWorkflow: false,
 
   // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
   publishToPypi: {
@@ -69,6 +80,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/tracer@^2',
     // Benchmark baseline (docs/performance.md): what users would pick instead of us.
     '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
+    // Fails `npm test` on an import cycle in lambda-src/ or bench/ (task `cycles`). Not madge:
+    // madge 8 declares a peer of TypeScript 5, which npm refuses beside our TypeScript 6.
+    'dpdm@^4',
   ],
 
   jestOptions: {
@@ -117,6 +131,80 @@ project.npmignore?.include('/assets/');
 // eslint-plugin-import's resolver cannot follow; TypeScript and jest resolve them.
 project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
 
+// lambda-src's layers, bottom first. A file may import its own layer and the layers below
+// it, never one above: each layer can then be read and tested without those above it, and
+// a new MCP method lands in `protocol` with everything it needs below. eslint enforces it
+// (import/no-restricted-paths). Where a folder holds a file of another layer, the globs say
+// so; such a file belongs in that layer's folder when the tree is regrouped. Every path is
+// a glob (@(name) for one file): the rule refuses a zone that mixes globs and plain paths.
+const LAYERS: ReadonlyArray<{ readonly name: string; readonly files: string[] }> = [
+  // Domain types and leaf helpers that every layer shares; they import nothing above.
+  {
+    name: 'model',
+    files: [
+      'lambda-src/model/**', 'lambda-src/@(config|abortable-sleep|load-once).ts', 'lambda-src/session-state/**',
+      'lambda-src/registry/@(registry-item).ts', 'lambda-src/tasks/@(task-record).ts', 'lambda-src/http/@(request-context).ts',
+    ],
+  },
+  // DynamoDB (and in-memory) persistence: sessions, registry items, event log, tasks.
+  { name: 'store', files: ['lambda-src/store/**'] },
+  // Calling a tool's function (Lambda Invoke or a local module) and reading its result.
+  { name: 'tools', files: ['lambda-src/tools/**'] },
+  // The registry as data: loading, validating and caching items.
+  { name: 'registry', files: ['lambda-src/registry/!(registry-item|server-builder|server-capabilities).ts'] },
+  // The event log as streams read it: SNS ingest, per-session feeds, cursors.
+  { name: 'events', files: ['lambda-src/events/**'] },
+  // Server-to-client requests (elicitation, sampling, roots) and their answers.
+  { name: 's2c', files: ['lambda-src/s2c/**'] },
+  // Tasks: durable tool calls that run in their own invocation.
+  { name: 'tasks', files: ['lambda-src/tasks/!(task-record).ts'] },
+  // Telemetry: logs, metrics, traces.
+  { name: 'ops', files: ['lambda-src/ops/**'] },
+  // MCP itself: the endpoint, sessions, and the SDK server built per request.
+  { name: 'protocol', files: ['lambda-src/protocol/**', 'lambda-src/registry/@(server-builder|server-capabilities).ts'] },
+  // HTTP: auth, CORS, origin checks, compression, routing to the endpoint.
+  { name: 'http', files: ['lambda-src/http/!(request-context).ts'] },
+  // The Lambda handler: composition root of the runtime.
+  { name: 'entry', files: ['lambda-src/entry/**'] },
+  // The admin function: a separate program beside entry (neither imports the other).
+  { name: 'admin', files: ['lambda-src/admin/**'] },
+  // The CLI and local emulator: a separate program over all of the above.
+  { name: 'local', files: ['lambda-src/local/**'] },
+];
+// Narrow exceptions, each an import of one file against the layering (the rule matches
+// these against absolute paths, hence the leading **/).
+const LAYER_EXCEPTIONS: Record<string, string[]> = {
+  // The body the http layer has already read, which the endpoint reads again.
+  protocol: ['**/lambda-src/http/@(request-body).ts'],
+  // The Function URL event -> Request conversion both functions share.
+  admin: ['**/lambda-src/entry/@(function-url-event).ts'],
+};
+const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
+  target: layer.files,
+  // admin sits above entry in the list, but is a sibling: it may not import entry either.
+  from: LAYERS.slice(i + 1).concat(layer.name === 'admin' ? LAYERS.filter((l) => l.name === 'entry') : [])
+    .flatMap((l) => l.files),
+  except: LAYER_EXCEPTIONS[layer.name],
+  message: `lambda-src layer '${layer.name}' may import only its own layer and the layers below it (.projenrc.ts, LAYERS)`,
+}));
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      ...layerZones,
+      // The construct (jsii) never loads runtime code: it ships pre-bundled in assets/.
+      { target: 'src/**', from: 'lambda-src/**', message: 'src/ never imports lambda-src/ (the runtime ships pre-bundled in assets/)' },
+      // The runtime takes from src/ only the names it shares with the construct (esbuild
+      // inlines that file); anything else would bundle aws-cdk-lib into the handler.
+      {
+        target: 'lambda-src/**',
+        from: 'src/**',
+        except: ['**/src/runtime-contract.ts'],
+        message: 'lambda-src/ imports from src/ only src/runtime-contract.ts',
+      },
+    ],
+  }],
+});
+
 // npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
 project.package.installCiTask.reset('npm install');
 
@@ -129,7 +217,26 @@ project.preCompileTask.spawn(bundle);
 // `npm test` works right after `npm install` on a fresh clone: tests need the bundle.
 // jest runs with --experimental-vm-modules: without it a dynamic import() in the code
 // under test (lambda-src loads its lazily used parts that way) fails under jest.
+// esbuild, ts-jest (isolatedModules) and jsii's compile of src/ alone never check the
+// types of lambda-src/, test/, bench/ or scripts/: `typecheck` does, once per tsconfig.
+// lambda-src/tsconfig.json has the runtime's settings (no jest or DOM types);
+// test/tsconfig.json also covers bench/ and examples/; scripts/ is checked as JavaScript.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src/, lambda-src/ (runtime settings), test/ with bench/ and examples/, and scripts/',
+});
+for (const tsconfig of ['tsconfig.json', 'lambda-src/tsconfig.json', 'test/tsconfig.json', 'scripts/tsconfig.json']) {
+  typecheck.exec(`tsc --noEmit -p ${tsconfig}`);
+}
+// An import cycle in any tree fails `npm test`: imports run one way, from the handler's
+// entry down to its model, so that each layer can be read and tested without those above.
+// Type-only imports count too (a cycle of types is a layer that runs back up).
+const cycles = project.addTask('cycles', {
+  description: 'Fail on an import cycle in src/, lambda-src/, bench/ or scripts/ (dpdm)',
+  exec: "dpdm --no-tree --no-warning --circular --progress=false --exit-code circular:1 --js .js,.cjs,.mjs,.ts,.mts --ext .ts,.mts,.cjs,.mjs,.js '{src,lambda-src,bench,scripts}/**/*.{ts,mts,cjs,mjs}'",
+});
 project.testTask.reset();
+project.testTask.spawn(typecheck);
+project.testTask.spawn(cycles);
 project.testTask.spawn(bundle);
 project.testTask.exec('node --experimental-vm-modules node_modules/jest/bin/jest.js --passWithNoTests --ci', { receiveArgs: true });
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
@@ -140,6 +247,25 @@ for (const name of ['test:watch', 'test:update']) {
     task.reset(['node --experimental-vm-modules node_modules/jest/bin/jest.js', ...args.slice(1)].join(' '), { receiveArgs: true });
   }
 }
+
+const ci = project.github?.addWorkflow('build');
+ci?.on({ pullRequest: {}, workflowDispatch: {}, push: { branches: ['main'] } });
+ci?.addJobs({
+  build: {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': CI_NODE_VERSION } },
+      // Install, synth, compile, `npm test` (typecheck, cycles, jest, eslint), package,
+      // and jsii-pacmak --code-only for every language; its last line is `N passed, N failed`.
+      { name: 'Build and test', run: '.ci/run' },
+      // eslint runs with --fix and projen re-synthesizes: a commit must already hold what
+      // they write. (npm install may rewrite the lockfile for this runner's platform.)
+      { name: 'Fail on files the build changed', run: "git diff --exit-code -- . ':(exclude)package-lock.json'" },
+    ],
+  },
+});
 
 project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
 

@@ -2,6 +2,9 @@
 // target is reached in production and returns { status, headers, text }.
 const path = require('node:path');
 
+// In its own file so that ours.cjs, which adapters.cjs loads, needs no import back.
+const { toFunctionUrlEvent } = require('./function-url-event.cjs');
+
 const BUILD = path.join(__dirname, '.build');
 
 function toRequest(spec) {
@@ -10,33 +13,6 @@ function toRequest(spec) {
     headers: spec.headers,
     body: JSON.stringify(spec.body),
   });
-}
-
-/** A Function URL event (payload format 2.0), as Lambda delivers it. */
-function toFunctionUrlEvent(spec, requestId) {
-  const body = JSON.stringify(spec.body);
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/mcp',
-    rawQueryString: '',
-    headers: { host: 'bench.lambda-url.us-east-1.on.aws', ...spec.headers, 'content-length': String(Buffer.byteLength(body)) },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      domainName: 'bench.lambda-url.us-east-1.on.aws',
-      domainPrefix: 'bench',
-      http: { method: 'POST', path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-      authorizer: { iam: { accessKey: 'AKIA', accountId: '123456789012', callerId: 'AIDA', userArn: 'arn:aws:iam::123456789012:user/bench', userId: 'AIDA' } },
-    },
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 function lambdaContext(requestId, timeoutMs = 900_000) {

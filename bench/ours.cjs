@@ -6,7 +6,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const ASSET = path.join(__dirname, '..', 'assets', 'handler', 'index.mjs');
-const { toFunctionUrlEvent } = require('./adapters.cjs');
+const { toFunctionUrlEvent } = require('./function-url-event.cjs');
 
 const REGISTRY = [
   { type: 'tool', name: 'echo', description: 'Echo a message', inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] }, handler: './ours-tools.cjs#echo' },

@@ -1,7 +1,11 @@
 /**
  * The handler's settings, read once per execution environment from the environment
- * variables the construct sets (src/mcp-lambda-server.ts writes the same names).
+ * variables the construct sets (both take the names from src/runtime-contract.ts).
  */
+import {
+  ASYMMETRIC_JWS_ALGORITHMS, BEARER_ENV, DEFAULT_JWS_ALGORITHMS, FRONT_DOOR_ENV, HANDLER_ENV, OAUTH_ENV, UNMANAGED_ENV,
+} from '../src/runtime-contract';
+
 export interface HandlerConfig {
   readonly sessionTable: string;
   readonly registryTable: string;
@@ -80,40 +84,36 @@ export interface BearerConfig {
   readonly acceptPrevious: boolean;
 }
 
-/** JWS algorithms an OAuth config may allow: asymmetric ones only (RFC 8725 section 3.1). */
-export const ASYMMETRIC_JWS_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
-] as const;
+export { ASYMMETRIC_JWS_ALGORITHMS, DEFAULT_JWS_ALGORITHMS };
 
-export const DEFAULT_JWS_ALGORITHMS = ['RS256', 'ES256'] as const;
-
+/** The names this file reads, from the contract with the construct. */
 export const ENV = {
-  sessionTable: 'MCP_SESSION_TABLE',
-  registryTable: 'MCP_REGISTRY_TABLE',
-  serverName: 'MCP_SERVER_NAME',
-  serverVersion: 'MCP_SERVER_VERSION',
-  instructions: 'MCP_SERVER_INSTRUCTIONS',
-  sessionTtlSeconds: 'MCP_SESSION_TTL_SECONDS',
-  registryCacheSeconds: 'MCP_REGISTRY_CACHE_SECONDS',
-  authMode: 'MCP_AUTH_MODE',
-  allowedOrigins: 'MCP_ALLOWED_ORIGINS',
-  maxBodyBytes: 'MCP_MAX_BODY_BYTES',
-  toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
-  dynamoDbEndpoint: 'MCP_DYNAMODB_ENDPOINT',
-  oauthIssuer: 'MCP_OAUTH_ISSUER',
-  oauthAudience: 'MCP_OAUTH_AUDIENCE',
-  oauthJwksUri: 'MCP_OAUTH_JWKS_URI',
-  oauthRequiredScopes: 'MCP_OAUTH_REQUIRED_SCOPES',
-  oauthAuthorizationServers: 'MCP_OAUTH_AUTHORIZATION_SERVERS',
-  oauthAlgorithms: 'MCP_OAUTH_ALGORITHMS',
-  oauthResourceUrl: 'MCP_OAUTH_RESOURCE_URL',
-  oauthTokenProfile: 'MCP_OAUTH_TOKEN_PROFILE',
-  oauthClientIds: 'MCP_OAUTH_CLIENT_IDS',
-  oauthAuthorizationServerProxy: 'MCP_OAUTH_AS_PROXY',
-  bearerSecretArn: 'MCP_BEARER_SECRET_ARN',
-  bearerCacheSeconds: 'MCP_BEARER_CACHE_SECONDS',
-  bearerAcceptPrevious: 'MCP_BEARER_ACCEPT_PREVIOUS',
-  originVerifySecretArn: 'MCP_ORIGIN_VERIFY_SECRET_ARN',
+  sessionTable: HANDLER_ENV.sessionTable,
+  registryTable: HANDLER_ENV.registryTable,
+  serverName: HANDLER_ENV.serverName,
+  serverVersion: HANDLER_ENV.serverVersion,
+  instructions: HANDLER_ENV.instructions,
+  sessionTtlSeconds: HANDLER_ENV.sessionTtlSeconds,
+  registryCacheSeconds: HANDLER_ENV.registryCacheSeconds,
+  authMode: HANDLER_ENV.authMode,
+  allowedOrigins: HANDLER_ENV.allowedOrigins,
+  maxBodyBytes: UNMANAGED_ENV.maxBodyBytes,
+  toolTimeoutSeconds: HANDLER_ENV.toolTimeoutSeconds,
+  dynamoDbEndpoint: UNMANAGED_ENV.dynamoDbEndpoint,
+  oauthIssuer: OAUTH_ENV.issuer,
+  oauthAudience: OAUTH_ENV.audience,
+  oauthJwksUri: OAUTH_ENV.jwksUri,
+  oauthRequiredScopes: OAUTH_ENV.requiredScopes,
+  oauthAuthorizationServers: OAUTH_ENV.authorizationServers,
+  oauthAlgorithms: OAUTH_ENV.algorithms,
+  oauthResourceUrl: OAUTH_ENV.resourceUrl,
+  oauthTokenProfile: OAUTH_ENV.tokenProfile,
+  oauthClientIds: OAUTH_ENV.clientIds,
+  oauthAuthorizationServerProxy: OAUTH_ENV.authorizationServerProxy,
+  bearerSecretArn: BEARER_ENV.secretArn,
+  bearerCacheSeconds: BEARER_ENV.cacheSeconds,
+  bearerAcceptPrevious: BEARER_ENV.acceptPrevious,
+  originVerifySecretArn: FRONT_DOOR_ENV.originVerifySecretArn,
 } as const;
 
 /** A comma-separated list (`a,b`); empty entries dropped. */

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',
@@ -37,6 +38,7 @@ const common = {
 // esbuild leaves those calls to a `require` in scope, which ES modules do not have.
 const esmRequireBanner = "import { createRequire as __mcpCreateRequire } from 'node:module'; const require = __mcpCreateRequire(import.meta.url);";
 
+/** @type {{ entry: string, outdir?: string, outfile?: string, options: import('esbuild').BuildOptions }[]} */
 const targets = [
   {
     entry: 'lambda-src/entry/index.ts',
@@ -79,10 +81,11 @@ for (const t of targets) {
   if (!existsSync(entry)) {
     throw new Error(`bundle: missing entry point ${t.entry}`);
   }
-  const out = t.outdir ? { outdir: join(root, t.outdir) } : { outfile: join(root, t.outfile) };
-  mkdirSync(t.outdir ? out.outdir : dirname(out.outfile), { recursive: true });
+  const outPath = join(root, t.outdir ?? t.outfile ?? '');
+  const out = t.outdir ? { outdir: outPath } : { outfile: outPath };
+  mkdirSync(t.outdir ? outPath : dirname(outPath), { recursive: true });
   const result = await build({ ...common, ...t.options, entryPoints: [entry], ...out });
-  const outputs = Object.values(result.metafile.outputs);
+  const outputs = Object.values(result.metafile?.outputs ?? {});
   const bytes = outputs.reduce((n, o) => n + o.bytes, 0);
   console.log(`bundle: ${t.outdir ?? t.outfile} ${(bytes / 1024).toFixed(0)} KiB${outputs.length > 1 ? ` in ${outputs.length} files` : ''}`);
 }

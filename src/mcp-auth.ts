@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ASYMMETRIC_JWS_ALGORITHMS, AUTH_MODE, BEARER_ENV, OAUTH_ENV } from './runtime-contract';
 
 /**
  * What an auth mode asks of the construct: the Function URL's auth type and what the
@@ -31,7 +32,7 @@ export interface McpAuthConfig {
 }
 
 /** Asymmetric JWS algorithms the handler can verify (RFC 8725 3.1: never `none`, never HMAC with public keys). */
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC_ALGORITHMS: readonly string[] = ASYMMETRIC_JWS_ALGORITHMS;
 
 /**
  * Settings of `McpAuth.oauth()`: the MCP endpoint as an OAuth 2.1 resource server that
@@ -258,7 +259,7 @@ class IamAuth extends McpAuth {
   }
 
   public bind(_scope: Construct): McpAuthConfig {
-    return { mode: 'iam', functionUrlAuthType: lambda.FunctionUrlAuthType.AWS_IAM };
+    return { mode: AUTH_MODE.iam, functionUrlAuthType: lambda.FunctionUrlAuthType.AWS_IAM };
   }
 }
 
@@ -273,29 +274,9 @@ class NoAuth extends McpAuth {
       'McpAuth.none(): the MCP endpoint accepts requests from anyone on the internet, and every registered tool can be called without credentials. '
       + 'Use McpAuth.iam() (the default) unless the server exposes only public data.',
     );
-    return { mode: 'none', functionUrlAuthType: lambda.FunctionUrlAuthType.NONE };
+    return { mode: AUTH_MODE.none, functionUrlAuthType: lambda.FunctionUrlAuthType.NONE };
   }
 }
-
-/** Environment variables of the OAuth modes (lambda-src/config.ts reads the same names). */
-const OAUTH_ENV = {
-  issuer: 'MCP_OAUTH_ISSUER',
-  audience: 'MCP_OAUTH_AUDIENCE',
-  jwksUri: 'MCP_OAUTH_JWKS_URI',
-  requiredScopes: 'MCP_OAUTH_REQUIRED_SCOPES',
-  authorizationServers: 'MCP_OAUTH_AUTHORIZATION_SERVERS',
-  algorithms: 'MCP_OAUTH_ALGORITHMS',
-  resourceUrl: 'MCP_OAUTH_RESOURCE_URL',
-  tokenProfile: 'MCP_OAUTH_TOKEN_PROFILE',
-  clientIds: 'MCP_OAUTH_CLIENT_IDS',
-  authorizationServerProxy: 'MCP_OAUTH_AS_PROXY',
-} as const;
-
-const BEARER_ENV = {
-  secretArn: 'MCP_BEARER_SECRET_ARN',
-  cacheSeconds: 'MCP_BEARER_CACHE_SECONDS',
-  acceptPrevious: 'MCP_BEARER_ACCEPT_PREVIOUS',
-} as const;
 
 class OAuthAuth extends McpAuth {
   public constructor(private readonly options: McpOAuthOptions) {
@@ -331,7 +312,7 @@ class OAuthAuth extends McpAuth {
       }
       environment[OAUTH_ENV.authorizationServerProxy] = 'true';
     }
-    return { mode: 'oauth', functionUrlAuthType: lambda.FunctionUrlAuthType.NONE, environment };
+    return { mode: AUTH_MODE.oauth, functionUrlAuthType: lambda.FunctionUrlAuthType.NONE, environment };
   }
 }
 
@@ -361,7 +342,7 @@ class CognitoAuth extends McpAuth {
     if (scopes.length > 0) environment[OAUTH_ENV.requiredScopes] = scopes.join(' ');
     if (o.resourceUrl !== undefined) environment[OAUTH_ENV.resourceUrl] = o.resourceUrl;
     if (o.authorizationServerMetadataProxy ?? true) environment[OAUTH_ENV.authorizationServerProxy] = 'true';
-    return { mode: 'oauth', functionUrlAuthType: lambda.FunctionUrlAuthType.NONE, environment };
+    return { mode: AUTH_MODE.oauth, functionUrlAuthType: lambda.FunctionUrlAuthType.NONE, environment };
   }
 }
 
@@ -387,7 +368,7 @@ class BearerTokenAuth extends McpAuth {
     this.secret.grantRead(handler, acceptPrevious ? ['AWSCURRENT', 'AWSPREVIOUS'] : ['AWSCURRENT']);
     const seconds = cacheTtl.toSeconds();
     return {
-      mode: 'bearer',
+      mode: AUTH_MODE.bearer,
       functionUrlAuthType: lambda.FunctionUrlAuthType.NONE,
       environment: {
         // The full ARN when known; an imported secret known by name only is read by name.

@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { FRONT_DOOR_ENV } from './runtime-contract';
 
 /**
  * The request header CloudFront adds to every request it forwards to the Function
@@ -24,11 +25,6 @@ const ORIGIN_VERIFY_HEADER = 'x-mcp-origin-verify';
  * the canonical URL it names in OAuth metadata and challenges.
  */
 const FORWARDED_HOST_HEADER = 'x-mcp-forwarded-host';
-
-/** Environment variables a front door gives the handler (lambda-src/config.ts reads the same names). */
-const FRONT_DOOR_ENV = {
-  originVerifySecretArn: 'MCP_ORIGIN_VERIFY_SECRET_ARN',
-} as const;
 
 /**
  * Settings of `McpFrontDoor.cloudFront()`.

@@ -15,6 +15,7 @@ import { McpFunctionOptions } from './mcp-function-options';
 import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { RegistryDeclarations } from './registry-declarations';
+import { ADMIN_ENV, HANDLER_ENV, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
 
 /**
  * Properties of an `McpLambdaServer`. Every one is optional.
@@ -243,23 +244,7 @@ export enum McpResponseMode {
 }
 
 /** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
-const ENV = {
-  sessionTable: 'MCP_SESSION_TABLE',
-  registryTable: 'MCP_REGISTRY_TABLE',
-  serverName: 'MCP_SERVER_NAME',
-  serverVersion: 'MCP_SERVER_VERSION',
-  instructions: 'MCP_SERVER_INSTRUCTIONS',
-  sessionTtlSeconds: 'MCP_SESSION_TTL_SECONDS',
-  registryCacheSeconds: 'MCP_REGISTRY_CACHE_SECONDS',
-  authMode: 'MCP_AUTH_MODE',
-  allowedOrigins: 'MCP_ALLOWED_ORIGINS',
-  toolTimeoutSeconds: 'MCP_TOOL_TIMEOUT_SECONDS',
-  responseMode: 'MCP_RESPONSE_MODE',
-  eventPollIntervalMs: 'MCP_EVENT_POLL_INTERVAL_MS',
-  eventTtlSeconds: 'MCP_EVENT_TTL_SECONDS',
-  /** Set by McpAuth.oauth()/cognito() (src/mcp-auth.ts), or here for a front door's custom domain. */
-  oauthResourceUrl: 'MCP_OAUTH_RESOURCE_URL',
-} as const;
+const ENV = { ...HANDLER_ENV, oauthResourceUrl: OAUTH_ENV.resourceUrl } as const;
 
 /**
  * DynamoDB actions the handler uses on its tables, and nothing else: no Scan, no
@@ -310,12 +295,6 @@ const REGISTRY_ADMIN_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:Query',
 ];
-
-/** Environment variable names of the admin function (lambda-src/admin/index.ts reads the same). */
-const ADMIN_ENV = {
-  registryTable: 'MCP_REGISTRY_TABLE',
-  allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
-} as const;
 
 /** How many allowedToolFunctions fit in the admin function's 4 KB of environment, at 140 characters an ARN. */
 const MAX_ALLOWED_TOOL_FUNCTIONS = 25;
@@ -454,7 +433,7 @@ export class McpLambdaServer extends Construct {
 
     this.sessionTable = new dynamodb.Table(this, 'SessionTable', {
       ...tableProps(removalPolicy, props.encryptionKey),
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     this.registryTable = new dynamodb.Table(this, 'RegistryTable', tableProps(removalPolicy, props.encryptionKey));
 
@@ -790,8 +769,8 @@ export class McpLambdaServer extends Construct {
  */
 function tableProps(removalPolicy: RemovalPolicy, key: kms.IKey | undefined): dynamodb.TableProps {
   return {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    partitionKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: SORT_KEY, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,

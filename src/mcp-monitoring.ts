@@ -6,13 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE } from './runtime-contract';
 
 /**
  * The namespace of the metrics the handler publishes in the CloudWatch embedded
  * metric format (lambda-src publishes the same), each with the dimension `service`
  * set to the server's name.
  */
-const MCP_METRICS_NAMESPACE = 'McpLambdaServer';
+const MCP_METRICS_NAMESPACE = METRICS_NAMESPACE;
 
 /**
  * Settings of `McpLambdaServerProps.monitoring`: CloudWatch alarms on the server's
@@ -249,7 +250,7 @@ export class McpMonitoring extends Construct {
 
     this.requestErrorsAlarm = alarm('RequestErrors', {
       alarmDescription: `MCP server ${name}: requests were answered with a 5xx status`,
-      metric: mcpMetric(name, 'RequestErrors', cloudwatch.Stats.SUM, period),
+      metric: mcpMetric(name, METRIC.RequestErrors, cloudwatch.Stats.SUM, period),
       ...countAlarm(props.requestErrorsThreshold, 'requestErrorsThreshold'),
     });
     const latencyThreshold = props.latencyThreshold ?? Duration.seconds(10);
@@ -258,7 +259,7 @@ export class McpMonitoring extends Construct {
     }
     this.latencyAlarm = alarm('RequestLatency', {
       alarmDescription: `MCP server ${name}: p99 time to response headers above ${latencyThreshold.toHumanString()}`,
-      metric: mcpMetric(name, 'RequestLatency', cloudwatch.Stats.p(99), period),
+      metric: mcpMetric(name, METRIC.RequestLatency, cloudwatch.Stats.p(99), period),
       threshold: latencyThreshold.toMilliseconds(),
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -267,7 +268,7 @@ export class McpMonitoring extends Construct {
     });
     this.toolErrorsAlarm = alarm('ToolErrors', {
       alarmDescription: `MCP server ${name}: tool function invocations failed (function error, timeout or throttle)`,
-      metric: mcpMetric(name, 'ToolErrors', cloudwatch.Stats.SUM, period),
+      metric: mcpMetric(name, METRIC.ToolErrors, cloudwatch.Stats.SUM, period),
       ...countAlarm(props.toolErrorsThreshold, 'toolErrorsThreshold'),
     });
 
@@ -383,17 +384,17 @@ function dashboardRows(props: McpMonitoringProps, period: Duration, monitoring: 
     [
       new cloudwatch.GraphWidget({
         title: 'Requests by method',
-        left: [searchByDimension(name, 'Requests', 'method', 'Sum', period)],
+        left: [searchByDimension(name, METRIC.Requests, 'method', 'Sum', period)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Request errors by method',
-        left: [searchByDimension(name, 'RequestErrors', 'method', 'Sum', period)],
+        left: [searchByDimension(name, METRIC.RequestErrors, 'method', 'Sum', period)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Request latency p99 by method (ms)',
-        left: [searchByDimension(name, 'RequestLatency', 'method', 'p99', period)],
+        left: [searchByDimension(name, METRIC.RequestLatency, 'method', 'p99', period)],
         width: 8,
       }),
     ],
@@ -401,45 +402,45 @@ function dashboardRows(props: McpMonitoringProps, period: Duration, monitoring: 
       new cloudwatch.GraphWidget({
         title: 'Requests, errors and tool calls (whole server)',
         left: [
-          mcpMetric(name, 'Requests', cloudwatch.Stats.SUM, period).with({ label: 'Requests' }),
-          mcpMetric(name, 'RequestErrors', cloudwatch.Stats.SUM, period).with({ label: 'Requests answered 5xx' }),
-          mcpMetric(name, 'ToolCalls', cloudwatch.Stats.SUM, period).with({ label: 'Tool calls' }),
-          mcpMetric(name, 'ToolErrors', cloudwatch.Stats.SUM, period).with({ label: 'Tool errors' }),
+          mcpMetric(name, METRIC.Requests, cloudwatch.Stats.SUM, period).with({ label: 'Requests' }),
+          mcpMetric(name, METRIC.RequestErrors, cloudwatch.Stats.SUM, period).with({ label: 'Requests answered 5xx' }),
+          mcpMetric(name, METRIC.ToolCalls, cloudwatch.Stats.SUM, period).with({ label: 'Tool calls' }),
+          mcpMetric(name, METRIC.ToolErrors, cloudwatch.Stats.SUM, period).with({ label: 'Tool errors' }),
         ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Latency p99 (ms): time to headers, tool functions',
         left: [
-          mcpMetric(name, 'RequestLatency', cloudwatch.Stats.p(99), period).with({ label: 'Requests' }),
-          mcpMetric(name, 'ToolLatency', cloudwatch.Stats.p(99), period).with({ label: 'Tool functions' }),
+          mcpMetric(name, METRIC.RequestLatency, cloudwatch.Stats.p(99), period).with({ label: 'Requests' }),
+          mcpMetric(name, METRIC.ToolLatency, cloudwatch.Stats.p(99), period).with({ label: 'Tool functions' }),
         ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Streams and events delivered',
         left: [
-          mcpMetric(name, 'StreamsOpened', cloudwatch.Stats.SUM, period).with({ label: 'Streams opened' }),
-          mcpMetric(name, 'StreamsClosed', cloudwatch.Stats.SUM, period).with({ label: 'Streams closed' }),
+          mcpMetric(name, METRIC.StreamsOpened, cloudwatch.Stats.SUM, period).with({ label: 'Streams opened' }),
+          mcpMetric(name, METRIC.StreamsClosed, cloudwatch.Stats.SUM, period).with({ label: 'Streams closed' }),
         ],
-        right: [mcpMetric(name, 'EventsDelivered', cloudwatch.Stats.SUM, period).with({ label: 'Events delivered' })],
+        right: [mcpMetric(name, METRIC.EventsDelivered, cloudwatch.Stats.SUM, period).with({ label: 'Events delivered' })],
         width: 8,
       }),
     ],
     [
       new cloudwatch.GraphWidget({
         title: 'Tool calls by tool',
-        left: [searchByDimension(name, 'ToolCalls', 'tool', 'Sum', period)],
+        left: [searchByDimension(name, METRIC.ToolCalls, 'tool', 'Sum', period)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Tool errors by tool',
-        left: [searchByDimension(name, 'ToolErrors', 'tool', 'Sum', period)],
+        left: [searchByDimension(name, METRIC.ToolErrors, 'tool', 'Sum', period)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Tool latency p99 by tool (ms)',
-        left: [searchByDimension(name, 'ToolLatency', 'tool', 'p99', period)],
+        left: [searchByDimension(name, METRIC.ToolLatency, 'tool', 'p99', period)],
         width: 8,
       }),
     ],

@@ -15,6 +15,7 @@ import { handleAdminRequest } from './admin-api';
 import { AllowedFunctions } from './allowed-functions';
 import { isCloudFormationEvent, sendCloudFormationResponse } from './cfn-response';
 import { handleRegistryEvent } from './registry-deployment';
+import { ADMIN_ENV } from '../../src/runtime-contract';
 import { isFunctionUrlEvent } from '../entry/function-url-event';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
@@ -23,11 +24,7 @@ import type { RegistryStore } from '../store/registry-store';
 export { validateRegistryItem, validateRegistryItems } from './registration-validation';
 
 /** Environment variables the construct sets on the admin function. */
-export const ADMIN_ENV = {
-  registryTable: 'MCP_REGISTRY_TABLE',
-  allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
-  dynamoDbEndpoint: 'MCP_DYNAMODB_ENDPOINT',
-} as const;
+export { ADMIN_ENV };
 
 export interface AdminRuntime {
   readonly store: RegistryStore;

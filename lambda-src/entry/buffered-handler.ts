@@ -19,11 +19,18 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { LambdaResponseStream } from './awslambda';
 import { CollectingSink, invokeStreamingHandler } from './awslambda-shim';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
-import type { Runtime } from './index';
 import { MAX_BUFFERED_RESPONSE_BYTES } from './response-mode';
 import { JsonRpcCode, jsonRpcErrorResponse } from '../http/json-rpc-error';
-import type { RequestContext } from '../http/request-context';
+import type { HttpApp, RequestContext } from '../http/request-context';
 import { consoleLogSink } from '../http/request-log';
+
+/**
+ * The part of an execution environment's `Runtime` (index.ts) this handler uses, declared
+ * here rather than imported: index.ts builds this handler, and imports run one way.
+ */
+interface Runtime {
+  readonly app: HttpApp;
+}
 
 export type BufferedResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string; isBase64Encoded: boolean };
 

@@ -10,9 +10,11 @@
  *
  * Read from `MCP_RESPONSE_MODE`, which the construct sets with the handler name.
  */
+import { HANDLER_ENV } from '../../src/runtime-contract';
+
 export type ResponseMode = 'streaming' | 'buffered';
 
-export const RESPONSE_MODE_ENV = 'MCP_RESPONSE_MODE';
+export const RESPONSE_MODE_ENV = HANDLER_ENV.responseMode;
 export const RESPONSE_MODES: readonly ResponseMode[] = ['streaming', 'buffered'];
 
 /**

@@ -3,6 +3,7 @@
  * sets. They live here rather than in config.ts (owned by the http layer's work) and
  * are read once per execution environment.
  */
+import { HANDLER_ENV } from '../../src/runtime-contract';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../store/event-log';
 
 export interface EventConfig {
@@ -13,8 +14,8 @@ export interface EventConfig {
 }
 
 export const EVENT_ENV = {
-  pollIntervalMs: 'MCP_EVENT_POLL_INTERVAL_MS',
-  eventTtlSeconds: 'MCP_EVENT_TTL_SECONDS',
+  pollIntervalMs: HANDLER_ENV.eventPollIntervalMs,
+  eventTtlSeconds: HANDLER_ENV.eventTtlSeconds,
 } as const;
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;

@@ -12,23 +12,15 @@
  * - `bearer`: one shared token kept in AWS Secrets Manager (shared-token-authenticator.ts).
  * A mode whose settings are missing fails closed (500, and the reason in the log).
  */
+import { AUTH_MODE } from '../../src/runtime-contract';
 import type { BearerConfig, OAuthConfig } from '../config';
+import type { AuthResult, Authenticator } from './authenticator-interface';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
 import { loadOnce } from '../load-once';
 import type { Principal } from '../store/session-store';
 
-export type AuthResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly response: Response };
-
-export interface Authenticator {
-  authenticate(request: Request, lambdaRequestContext: unknown): Promise<AuthResult>;
-  /**
-   * Answers a discovery route of this mode (`/.well-known/...`, unauthenticated by
-   * definition), or undefined when `path` is not one.
-   */
-  serveDiscovery?(request: Request, path: string): Promise<Response | undefined>;
-}
+// The interface lives in its own file so that the modes this file loads import it, not this file.
+export type { AuthResult, Authenticator } from './authenticator-interface';
 
 /** What the modes with settings need (a HandlerConfig has it all). */
 export interface AuthenticatorSettings {
@@ -113,10 +105,10 @@ class DeferredAuthenticator implements Authenticator {
 
 export function createAuthenticator(mode: string, settings: AuthenticatorSettings = {}): Authenticator {
   switch (mode) {
-    case 'iam': return new IamAuthenticator();
-    case 'none': return new FixedAuthenticator(ANONYMOUS_PRINCIPAL);
-    case 'local': return new FixedAuthenticator(LOCAL_PRINCIPAL);
-    case 'oauth': {
+    case AUTH_MODE.iam: return new IamAuthenticator();
+    case AUTH_MODE.none: return new FixedAuthenticator(ANONYMOUS_PRINCIPAL);
+    case AUTH_MODE.local: return new FixedAuthenticator(LOCAL_PRINCIPAL);
+    case AUTH_MODE.oauth: {
       const oauth = settings.oauth;
       if (!oauth) return new UnavailableAuthenticator("auth mode 'oauth' has no OAuth settings");
       // Loaded only in this mode, by dynamic import: the bundle keeps jose in a chunk
@@ -126,7 +118,7 @@ export function createAuthenticator(mode: string, settings: AuthenticatorSetting
         return new OAuthAuthenticator({ config: oauth, resourceName: settings.serverName });
       });
     }
-    case 'bearer': {
+    case AUTH_MODE.bearer: {
       const bearer = settings.bearer;
       if (!bearer) return new UnavailableAuthenticator("auth mode 'bearer' has no secret");
       // Loaded only in this mode, like jose above: the Secrets Manager client costs

@@ -4,23 +4,19 @@
  * basic/transports.mdx, "Security Warning" and "Sending Messages to the Server"), which
  * MCP clients show to their user; the message says what was wrong.
  */
+import { JsonRpcErrorCode, jsonRpcErrorResponse as modelJsonRpcErrorResponse } from '../model/json-rpc-error';
 
-/** JSON-RPC error codes used at the HTTP edge. */
-export const JsonRpcCode = {
-  /** Implementation-defined server error; what the SDKs use for transport-level refusals. */
-  ServerError: -32000,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InternalError: -32603,
-} as const;
+/** JSON-RPC error codes (the model's table, under the name this layer's files use). */
+export const JsonRpcCode = JsonRpcErrorCode;
 
+/**
+ * An HTTP error with a JSON-RPC error body and no id: the http layer refuses a request
+ * before any message of it is read.
+ */
 export function jsonRpcErrorResponse(
   status: number, code: number, message: string, headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+  return modelJsonRpcErrorResponse(status, code, message, null, headers);
 }
 
 /** A plain JSON error for routes that are not JSON-RPC (unknown paths). */

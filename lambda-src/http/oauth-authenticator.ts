@@ -23,7 +23,7 @@
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { OAuthConfig } from '../config';
-import type { AuthResult, Authenticator } from './authenticator';
+import type { AuthResult, Authenticator } from './authenticator-interface';
 import { AUTHORIZATION_SERVER_METADATA_PATH, AuthorizationServerMetadataMirror } from './authorization-server-metadata';
 import { bearerErrorResponse, type BearerChallenge } from './bearer-challenge';
 import { jose } from './jose-module';

@@ -1,4 +1,4 @@
-import type { Principal } from '../store/session-store';
+import type { Principal } from '../model/principal';
 
 /** What the edge (Lambda entry or local server) knows about one HTTP request. */
 export interface RequestContext {

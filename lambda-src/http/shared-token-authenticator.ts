@@ -19,7 +19,7 @@
  * `error="invalid_token"` when a token was sent. There is no OAuth metadata in this mode.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AuthResult, Authenticator } from './authenticator';
+import type { AuthResult, Authenticator } from './authenticator-interface';
 import { bearerErrorResponse } from './bearer-challenge';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
 import type { Principal } from '../store/session-store';

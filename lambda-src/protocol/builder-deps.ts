@@ -1,5 +1,5 @@
 /** What the registry's server builder gets from the protocol layer's dependencies. */
-import type { ProtocolDeps } from './mcp-endpoint';
+import type { ProtocolDeps } from './protocol-deps';
 import type { ServerBuilderDeps } from '../registry/server-builder';
 
 /**

@@ -1,49 +1,5 @@
 /**
- * HTTP responses that carry a JSON-RPC error: every error a client can cause gets the
- * spec's HTTP status and JSON-RPC code with a message that says what was wrong.
+ * The protocol layer's JSON-RPC error responses: the model's (one implementation for
+ * every layer), under the names this layer's files import.
  */
-
-/** JSON-RPC 2.0 and MCP error codes used by this layer. */
-export const JsonRpcErrorCode = {
-  /** Invalid JSON was received. */
-  ParseError: -32700,
-  /** The JSON sent is not a valid request object. */
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  /**
-   * Implementation-defined server error (JSON-RPC reserves -32000..-32099), the code
-   * the SDK's own transports use for HTTP-level refusals (406, 413, 415, 405, 400 session).
-   */
-  ServerError: -32000,
-  /** The SDK's "Session not found" code for 404 on an unknown session. */
-  SessionNotFound: -32001,
-} as const;
-
-export type JsonRpcId = string | number | null;
-
-/**
- * A JSON-RPC error response. Transports (2025-11-25 and 2026-07-28, "Sending Messages"):
- * the body of an HTTP error MAY comprise a JSON-RPC error response that has no `id`,
- * hence `null` unless the request's own id is known and valid.
- */
-export function jsonRpcErrorResponse(
-  status: number,
-  code: number,
-  message: string,
-  id: JsonRpcId = null,
-  headers?: Record<string, string>,
-): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
-
-/** The id of a parsed message when it is a valid JSON-RPC id, for echoing in an error. */
-export function echoableId(message: unknown): JsonRpcId {
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) return null;
-  const id = (message as { id?: unknown }).id;
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
-}
+export { echoableId, JsonRpcErrorCode, jsonRpcErrorResponse, type JsonRpcId } from '../model/json-rpc-error';

@@ -25,7 +25,7 @@ import { builderDepsOf } from './builder-deps';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
-import type { ProtocolDeps } from './mcp-endpoint';
+import type { ProtocolDeps } from './protocol-deps';
 import {
   BATCH_PROTOCOL_VERSION,
   isLegacyProtocolVersion,

@@ -18,76 +18,24 @@
 import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import { acceptsJsonAndEventStream } from './accept-header';
 import { builderDepsOf } from './builder-deps';
-import { resolveEndpointOptions, type EndpointOptions } from './endpoint-options';
+import { resolveEndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
 import { checkBody } from './json-rpc-message';
 import { LegacySessionEndpoint } from './legacy-session-endpoint';
 import { withListenDeadline } from './listen-stream-deadline';
 import { claimsModernEnvelope } from './modern-claim';
+import type { ProtocolDeps } from './protocol-deps';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
-import type { HandlerConfig } from '../config';
 import { EventLogBus } from '../events/event-log-bus';
 import { keptBody, type RequestBody } from '../http/request-body';
 import type { RequestContext } from '../http/request-context';
-import type { RegistrySource } from '../registry/registry-source';
 import { buildMcpServer } from '../registry/server-builder';
-import type { RequestStateSeal } from '../s2c/request-state-seal';
-import type { EventLog } from '../store/event-log';
-import type { PendingRequestStore } from '../store/pending-request-store';
-import type { SessionStore } from '../store/session-store';
-import type { TaskService } from '../tasks/task-service';
-import type { ToolInvoker } from '../tools/tool-invoker';
 
-export interface ProtocolDeps {
-  readonly config: HandlerConfig;
-  readonly sessions: SessionStore;
-  readonly registry: RegistrySource;
-  readonly invoker: ToolInvoker;
-  /** Tunables (keep-alive, stream end margin, clock, log sink); defaults fit Lambda. */
-  readonly options?: EndpointOptions;
-  /**
-   * Builds the SDK server for one request; a decorator around the registry's builder
-   * may add to what it serves.
-   * @default buildMcpServer (registry/server-builder.ts)
-   */
-  readonly buildServer?: typeof buildMcpServer;
-  /**
-   * The event log open streams read (docs/events.md): SNS events and registry changes reach
-   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: GET
-   * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
-   */
-  readonly events?: ProtocolEventDeps;
-  /**
-   * Where server-to-client requests of 2025-era sessions wait for the client's answer
-   * (s2c/). Absent: tools cannot ask 2025-era clients for input.
-   */
-  readonly pending?: PendingRequestStore;
-  /** Seals the `requestState` of tools that ask for input (s2c/request-state-seal.ts). Absent: such tools get an error result. */
-  readonly inputSeal?: RequestStateSeal;
-  /** 2025-11-25 tasks (tasks/). Absent: no `tasks` capability; task metadata is ignored, as the spec says. */
-  readonly tasks?: TaskService;
-  /**
-   * `buffered` (docs/operations.md, "Buffered mode (no response streaming)"): every response is returned whole, so a
-   * GET stream ends after one read of the event log (clients poll) and
-   * `subscriptions/listen`, whose answer lasts as long as the subscription, is refused.
-   * @default 'streaming'
-   */
-  readonly responseMode?: 'streaming' | 'buffered';
-  /**
-   * Whether the invoker relays tools' log messages (local `handler` modules do; Lambda
-   * functions have no channel back). Decides the `logging` capability when events are off.
-   * @default true
-   */
-  readonly toolLogs?: boolean;
-}
-
-export interface ProtocolEventDeps {
-  readonly log: EventLog;
-  /** How often an open stream reads the log, in ms. */
-  readonly pollIntervalMs: number;
-}
+// In their own file so that the files this one builds on (legacy-session-endpoint.ts,
+// builder-deps.ts) can name them without importing this file back.
+export type { ProtocolDeps, ProtocolEventDeps } from './protocol-deps';
 
 export interface McpEndpoint {
   handle(request: Request, ctx: RequestContext): Promise<Response>;

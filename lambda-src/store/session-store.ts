@@ -5,17 +5,10 @@
  */
 
 import type { SessionStateWrite } from './session-state-store';
+import type { Principal } from '../model/principal';
 import type { SessionState, SessionStateChanges } from '../session-state/session-state-changes';
 
-/** Who made a request, as the http layer established it. Tokens never appear here. */
-export interface Principal {
-  /** `iam`, `oauth`, `bearer`, `none` or `local`. */
-  readonly kind: string;
-  /** A stable identifier: an IAM ARN, a JWT `sub`, ... */
-  readonly id: string;
-  /** Extra non-secret claims a tool may use (e.g. scopes, account). */
-  readonly claims?: Record<string, unknown>;
-}
+export type { Principal } from '../model/principal';
 
 export interface SessionRecord {
   /** The `Mcp-Session-Id`: cryptographically random, visible ASCII only. */

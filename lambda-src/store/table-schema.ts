@@ -35,16 +35,10 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../src/runtime-contract';
 
-/** Partition key attribute of both tables (string). */
-export const PARTITION_KEY = 'pk';
-/** Sort key attribute of both tables (string). */
-export const SORT_KEY = 'sk';
-/**
- * The TTL attribute of `sessionTable`, in epoch seconds. DynamoDB deletes expired
- * items late (hours, even days), so every read also compares it with the clock.
- */
-export const TTL_ATTRIBUTE = 'expiresAt';
+/** The key attributes and the TTL attribute, as the construct declares them. */
+export { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE };
 
 export const SESSION_PREFIX = 'SESSION#';
 export const SESSION_META_SK = 'META';

@@ -21,7 +21,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
-import { type HandlerConfig, loadConfig } from '../../config';
+import { AUTH_MODE } from '../../../src/runtime-contract';
+import { ENV, type HandlerConfig, loadConfig } from '../../config';
 import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
 import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
@@ -299,9 +300,9 @@ export class CdkDevServer extends EventEmitter {
       if (w) warnings.push(w);
     }
     const env = server.handler.environment;
-    const templateAuthMode = env.MCP_AUTH_MODE ?? 'iam';
+    const templateAuthMode = env[ENV.authMode] ?? AUTH_MODE.iam;
     // The template's settings, with the auth mode left out: its checks need AWS (IAM) or an issuer (OAuth).
-    const base = loadConfig({ ...env, MCP_AUTH_MODE: 'none' });
+    const base = loadConfig({ ...env, [ENV.authMode]: AUTH_MODE.none });
     // An origin with no local value (already reported as a warning) is left out.
     const allowedOrigins = [...base.allowedOrigins.filter((o) => !o.startsWith(UNRESOLVED_PREFIX)), ...(this.options.allowedOrigins ?? [])];
     const config: HandlerConfig = { ...base, authMode: 'local', allowedOrigins, dynamoDbEndpoint: this.dynamoDbEndpoint };
