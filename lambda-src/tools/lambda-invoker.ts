@@ -15,7 +15,7 @@ import type { InvokeCommandOutput, InvokeWithResponseStreamCommandOutput, Lambda
 import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
-import { functionErrorOutcome, plainResult, ToolStreamReader } from './tool-stream';
+import { bufferedResult, functionErrorOutcome, ToolStreamReader } from './tool-stream';
 import { abortableSleep as sleep } from '../abortable-sleep';
 import { loadOnce } from '../load-once';
 import type { FunctionTarget } from '../registry/registry-item';
@@ -115,7 +115,7 @@ function outcomeOf(output: InvokeCommandOutput): InvokeOutcome {
   if (bytes.byteLength > MAX_SYNC_PAYLOAD_BYTES) {
     return fail('payload_too_large', `the response is ${formatBytes(bytes.byteLength)}, over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit`);
   }
-  return plainResult(text);
+  return bufferedResult(text);
 }
 
 /** The runtime's error shape, `{ errorMessage, errorType, stackTrace? }`, or any text. */

@@ -191,6 +191,20 @@ export function functionErrorOutcome(errorType: string, errorMessage: string): I
   return failure('function_error', generic ? errorMessage : `${errorType}: ${errorMessage}`);
 }
 
+/**
+ * A plain Invoke's payload. A function that writes the tool stream but was registered
+ * without `streaming` (so Lambda buffered its lines into one payload) is not valid JSON
+ * as a whole; it is read as the tool stream, for its result (its progress came too late
+ * to be worth sending). Any payload that parses as JSON stays exactly that value.
+ */
+export function bufferedResult(text: string): InvokeOutcome {
+  const plain = plainResult(text);
+  if (plain.ok || !text.includes('\n')) return plain;
+  const reader = new ToolStreamReader({});
+  const outcome = reader.push(new TextEncoder().encode(text)) ?? reader.end();
+  return !outcome.ok && outcome.kind === 'malformed' ? plain : outcome;
+}
+
 /** A whole response that is one JSON value, as a plain Invoke returns it. */
 export function plainResult(text: string): InvokeOutcome {
   // A Node.js handler that returns undefined produces an empty payload or `null`.

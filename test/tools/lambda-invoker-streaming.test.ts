@@ -184,3 +184,18 @@ test('a target without streaming still uses a plain Invoke', async () => {
   expect(await invoker.invoke({ lambdaArn: 'classic' }, {})).toEqual({ ok: true, payload: { ok: true } });
   expect(endpoint.invocations.at(-1)!.api).toBe('Invoke');
 });
+
+test('a streaming function registered without streaming: Lambda buffers its lines, and the result line is still read', async () => {
+  endpoint.registerStreaming('bufferedLines', (_e, stream) => {
+    stream.write(line({ type: 'progress', progress: 1 }));
+    stream.write(line({ type: 'result', result: { rows: 3 } }));
+  });
+  const seen = recorder();
+  expect(await invoker.invoke({ lambdaArn: 'bufferedLines' }, {}, seen.options)).toEqual({ ok: true, payload: { rows: 3 } });
+  expect(endpoint.invocations.at(-1)!.api).toBe('Invoke');
+  // Too late to be progress: nothing is reported.
+  expect(seen.progress).toEqual([]);
+  // A plain result that happens to look like a line stays the plain value.
+  endpoint.register('looksLikeALine', () => ({ type: 'error', message: 'a domain object' }));
+  expect(await invoker.invoke({ lambdaArn: 'looksLikeALine' }, {})).toEqual({ ok: true, payload: { type: 'error', message: 'a domain object' } });
+});
