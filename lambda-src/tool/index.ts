@@ -155,7 +155,7 @@ export function defineTool<A = Record<string, unknown>, R = unknown>(spec: ToolS
     if (isResponseStream(second)) {
       return runStreaming(spec, event, second, third);
     }
-    const context = (second ?? {}) as { sendProgress?: (p: number, t?: number, m?: string) => void; sendLog?: (l: string, d: unknown, g?: string) => void };
+    const context = (second ?? {}) as LocalContext;
     const call = toolCall<A>(event, context, {
       progress: (p, t, m) => context.sendProgress?.(p, t, m),
       log: (l, d, g) => context.sendLog?.(l, d, g),
@@ -180,13 +180,21 @@ export function elicit(message: string, requestedSchema: JsonSchema): InputReque
   return { method: 'elicitation/create', params: { message, requestedSchema } };
 }
 
+/** The extras a local runner's context has (tools/local-invoker.ts). */
+interface LocalContext {
+  sendProgress?(progress: number, total?: number, message?: string): void;
+  sendLog?(level: string, data: unknown, logger?: string): void;
+}
+
 interface ResponseStreamLike {
   write(chunk: string): unknown;
   end(): unknown;
 }
 
 function isResponseStream(value: unknown): value is ResponseStreamLike {
-  return typeof value === 'object' && value !== null && typeof (value as ResponseStreamLike).write === 'function' && typeof (value as ResponseStreamLike).end === 'function';
+  if (typeof value !== 'object' || value === null) return false;
+  const stream = value as ResponseStreamLike;
+  return typeof stream.write === 'function' && typeof stream.end === 'function';
 }
 
 /** Writes the tool stream: one JSON object a line, the result (or error) last. */
