@@ -23,7 +23,9 @@
  * of progress costs nothing more), an unknown line type or a malformed progress or log
  * line is skipped, and progress that does not increase is dropped, because MCP says
  * "The progress value MUST increase with each notification" (2025-11-25
- * basic/utilities/progress, "Behavior Requirements").
+ * basic/utilities/progress, "Behavior Requirements"). At most MAX_NOTIFICATIONS progress
+ * and log messages of one call are relayed: a function that writes lines in a loop
+ * cannot flood the client's stream (the rest is skipped; the result still counts).
  */
 import { formatBytes, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import { TOOL_LOG_LEVELS, type InvokeFailureKind, type InvokeOutcome, type ToolLog, type ToolLogLevel, type ToolProgress } from './tool-invoker';
@@ -32,6 +34,9 @@ export interface ToolStreamSinks {
   readonly onProgress?: (progress: ToolProgress) => void;
   readonly onLog?: (log: ToolLog) => void;
 }
+
+/** Progress and log messages relayed per call, at most. */
+export const MAX_NOTIFICATIONS = 10_000;
 
 /** The line types a streaming function writes. */
 export const TOOL_STREAM_LINE_TYPES = ['progress', 'log', 'result', 'error'] as const;
@@ -49,9 +54,14 @@ export class ToolStreamReader {
   /** `undefined` until the first line shows which mode the function speaks. */
   private mode?: 'lines' | 'plain';
   private lastProgress = -Infinity;
+  private relayed = 0;
   private decided?: InvokeOutcome;
 
-  constructor(private readonly sinks: ToolStreamSinks, private readonly maxLineBytes = MAX_SYNC_PAYLOAD_BYTES) {}
+  constructor(
+    private readonly sinks: ToolStreamSinks,
+    private readonly maxLineBytes = MAX_SYNC_PAYLOAD_BYTES,
+    private readonly maxNotifications = MAX_NOTIFICATIONS,
+  ) {}
 
   push(chunk: Uint8Array): InvokeOutcome | undefined {
     if (this.decided) return this.decided;
@@ -142,6 +152,7 @@ export class ToolStreamReader {
   private progress(line: Record<string, unknown>): void {
     const { progress, total, message } = line;
     if (typeof progress !== 'number' || !Number.isFinite(progress) || progress <= this.lastProgress) return;
+    if (!this.relay()) return;
     this.lastProgress = progress;
     this.sinks.onProgress?.({
       progress,
@@ -153,7 +164,15 @@ export class ToolStreamReader {
   private log(line: Record<string, unknown>): void {
     const { level, data, logger } = line;
     if (!(TOOL_LOG_LEVELS as readonly unknown[]).includes(level)) return;
+    if (!this.relay()) return;
     this.sinks.onLog?.({ level: level as ToolLogLevel, data: data ?? null, ...(typeof logger === 'string' ? { logger } : {}) });
+  }
+
+  /** Counts one relayed message; false once the call's allowance is spent. */
+  private relay(): boolean {
+    if (this.relayed >= this.maxNotifications) return false;
+    this.relayed++;
+    return true;
   }
 
   private isPlain(): boolean {
