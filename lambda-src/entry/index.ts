@@ -180,8 +180,9 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
     ...(tasks ? { tasks } : {}),
     responseMode: overrides.responseMode ?? loadResponseMode(process.env),
-    // The deployed invoker runs Lambda functions, which have no log channel back; an
-    // injected one (the dev server's local modules) may relay tools' log messages.
+    // The deployed invoker runs Lambda functions, of which only streaming tools have a
+    // log channel back (the registry declares `logging` for those); an injected one
+    // (the dev server's local modules) may relay every tool's log messages.
     toolLogs: overrides.invoker !== undefined,
   });
   const app = createHttpApp({

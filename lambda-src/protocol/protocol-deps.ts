@@ -46,8 +46,9 @@ export interface ProtocolDeps {
    */
   readonly responseMode?: 'streaming' | 'buffered';
   /**
-   * Whether the invoker relays tools' log messages (local `handler` modules do; Lambda
-   * functions have no channel back). Decides the `logging` capability when events are off.
+   * Whether the invoker relays every tool's log messages (local `handler` modules do;
+   * of Lambda functions only streaming tools have a channel back, and a registry with
+   * one declares `logging` regardless). Decides the `logging` capability when events are off.
    * @default true
    */
   readonly toolLogs?: boolean;

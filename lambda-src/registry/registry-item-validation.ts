@@ -51,6 +51,12 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   if (item.annotations !== undefined && !isRecord(item.annotations)) err("'annotations' must be an object");
   if (item.contract !== undefined && item.type !== 'tool') err("'contract' applies to tools only; remove it");
   if (item.taskSupport !== undefined && item.type !== 'tool') err("'taskSupport' applies to tools only; remove it");
+  if (item.streaming !== undefined) {
+    if (item.type !== 'tool') err("'streaming' applies to tools only; remove it");
+    else if (typeof item.streaming !== 'boolean') err(`'streaming' must be true or false (got ${JSON.stringify(item.streaming)})`);
+    // The Gateway contract is a plain Invoke whose result is mapped back; a stream has no place in it.
+    else if (item.streaming && item.contract === 'bedrock-agentcore-gateway') err("'streaming' cannot be used with the 'bedrock-agentcore-gateway' contract");
+  }
 
   switch (item.type) {
     case 'tool':

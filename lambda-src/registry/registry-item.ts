@@ -17,6 +17,12 @@ export interface FunctionTarget {
   readonly baseDir?: string;
   /** Per-item timeout for the invocation, in seconds. */
   readonly timeoutSeconds?: number;
+  /**
+   * Tools only: the function is invoked with `InvokeWithResponseStream` and writes the
+   * tool stream (progress and log lines, then its result; tools/tool-stream.ts).
+   * Ignored for a local `handler`, which reports through its context instead.
+   */
+  readonly streaming?: boolean;
 }
 
 /**

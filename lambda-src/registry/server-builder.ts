@@ -109,8 +109,10 @@ export interface ServerBuilderDeps {
   readonly responseMode?: 'streaming' | 'buffered';
   /**
    * Whether `notifications/message` can reach clients besides through events: the
-   * invoker relays a tool's log channel (local `handler` modules do; a Lambda function
-   * has none). With events on, SNS messages reach clients either way.
+   * invoker relays every tool's log channel (local `handler` modules do; of Lambda
+   * functions, only those registered `streaming` have one, and a registry with such a
+   * tool declares `logging` whatever this says). With events on, SNS messages reach
+   * clients either way.
    * @default true
    */
   readonly toolLogs?: boolean;
@@ -215,7 +217,8 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     ...serverCapabilities(snapshot, {
       notifications: deps.events !== undefined && (legacySession || deps.responseMode !== 'buffered'),
       subscriptions: !legacySession || deps.events?.subscriptions !== undefined,
-      logMessages: deps.events !== undefined || deps.toolLogs !== false,
+      // A streaming tool's log lines reach the client through any invoker (tools/tool-stream.ts).
+      logMessages: deps.events !== undefined || deps.toolLogs !== false || snapshot.tools.some((t) => t.streaming === true),
     }),
   };
   // McpServer fills in `listChanged: true` for every list declared to its constructor;

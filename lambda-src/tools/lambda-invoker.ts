@@ -1,6 +1,9 @@
 /**
  * Runs tool functions by ARN with a synchronous (`RequestResponse`) Lambda Invoke and
- * maps every way it can go wrong to an InvokeFailureKind; it never throws.
+ * maps every way it can go wrong to an InvokeFailureKind; it never throws. A target
+ * marked `streaming` is invoked with `InvokeWithResponseStream` instead, and its
+ * response stream read as the tool stream (tool-stream.ts): progress and log lines
+ * reach the client while the function runs, then its result.
  *
  * The Lambda client is imported on first use, not at the top: an environment that only
  * lists tools, or serves only static resources, never loads it (33-37 ms of cold start
@@ -8,10 +11,11 @@
  * one client serves every invocation of the
  * execution environment.
  */
-import type { InvokeCommandOutput, LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { InvokeCommandOutput, InvokeWithResponseStreamCommandOutput, LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
+import { bufferedResult, functionErrorOutcome, ToolStreamReader } from './tool-stream';
 import { abortableSleep as sleep } from '../abortable-sleep';
 import { loadOnce } from '../load-once';
 import type { FunctionTarget } from '../registry/registry-item';
@@ -67,15 +71,19 @@ export class LambdaInvoker implements ToolInvoker {
     if (deadline.reason === 'aborted') return fail('aborted', 'the request was cancelled before the function was invoked');
     try {
       const { client, sdk } = await this.lambda();
-      const command = new sdk.InvokeCommand({
+      const input = {
         FunctionName: functionName,
-        InvocationType: 'RequestResponse',
+        InvocationType: 'RequestResponse' as const,
         Payload: payload,
         ...(options.clientContext ? { ClientContext: options.clientContext } : {}),
-      });
+      };
       for (let attempt = 1; ; attempt++) {
         try {
-          return outcomeOf(await client.send(command, { abortSignal: deadline.signal }));
+          if (target.streaming) {
+            const output = await client.send(new sdk.InvokeWithResponseStreamCommand(input), { abortSignal: deadline.signal });
+            return await streamOutcome(output, options, deadline);
+          }
+          return outcomeOf(await client.send(new sdk.InvokeCommand(input), { abortSignal: deadline.signal }));
         } catch (err) {
           // A throttled Invoke (429) never ran the function, so it alone is safe to
           // try again; see lambda() for why the SDK itself retries nothing.
@@ -103,31 +111,50 @@ export class LambdaInvoker implements ToolInvoker {
 function outcomeOf(output: InvokeCommandOutput): InvokeOutcome {
   const bytes = output.Payload ?? new Uint8Array();
   const text = new TextDecoder().decode(bytes);
-  if (output.FunctionError) {
-    // The runtime's error shape: { errorMessage, errorType, stackTrace? }.
-    const body = parseJson(text);
-    const errorType = isRecord(body) && typeof body.errorType === 'string' ? body.errorType : output.FunctionError;
-    const errorMessage = isRecord(body) && typeof body.errorMessage === 'string' ? body.errorMessage : text || output.FunctionError;
-    if (errorType === 'Function.ResponseSizeTooLarge') {
-      return fail('payload_too_large', `the function's response is over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit: ${errorMessage}`);
-    }
-    if (errorType === 'Sandbox.Timedout' || /Task timed out after/.test(errorMessage)) {
-      return fail('timeout', `the function ran past its own timeout: ${errorMessage}`);
-    }
-    // `Error` adds nothing; a specific type (TypeError, OrderNotFound) helps the model.
-    const generic = ['Error', 'Exception', 'Unhandled', 'Handled'].includes(errorType);
-    return fail('function_error', generic ? errorMessage : `${errorType}: ${errorMessage}`);
-  }
+  if (output.FunctionError) return runtimeErrorOutcome(output.FunctionError, text);
   if (bytes.byteLength > MAX_SYNC_PAYLOAD_BYTES) {
     return fail('payload_too_large', `the response is ${formatBytes(bytes.byteLength)}, over Lambda's ${formatBytes(MAX_SYNC_PAYLOAD_BYTES)} limit`);
   }
-  // A Node.js handler that returns undefined produces an empty payload or `null`.
-  if (text.trim() === '') return { ok: true, payload: null };
-  const parsed = parseJson(text);
-  if (parsed === PARSE_FAILED) {
-    return fail('malformed', `the response is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
+  return bufferedResult(text);
+}
+
+/** The runtime's error shape, `{ errorMessage, errorType, stackTrace? }`, or any text. */
+function runtimeErrorOutcome(code: string, text: string): InvokeOutcome {
+  const body = parseJson(text);
+  const errorType = isRecord(body) && typeof body.errorType === 'string' ? body.errorType : code;
+  const errorMessage = isRecord(body) && typeof body.errorMessage === 'string' ? body.errorMessage : text || code;
+  return functionErrorOutcome(errorType, errorMessage);
+}
+
+/**
+ * Reads an `InvokeWithResponseStream` response: PayloadChunk events carry the tool
+ * stream's bytes as the function wrote them, and InvokeComplete ends it, with an
+ * ErrorCode when the function failed (the API reference, InvokeWithResponseStreamCompleteEvent).
+ * Reading stops at the result line: anything the function writes after it is not read.
+ */
+async function streamOutcome(
+  output: InvokeWithResponseStreamCommandOutput, options: InvokeOptions, deadline: InvocationDeadline,
+): Promise<InvokeOutcome> {
+  // Nothing reaches the client once the call is over (timed out or cancelled).
+  const live = () => !deadline.reason;
+  const reader = new ToolStreamReader({
+    onProgress: options.onProgress && ((p) => live() && options.onProgress!(p)),
+    onLog: options.onLog && ((l) => live() && options.onLog!(l)),
+  });
+  if (!output.EventStream) return reader.end();
+  for await (const event of output.EventStream) {
+    if (event.PayloadChunk?.Payload) {
+      const decided = reader.push(event.PayloadChunk.Payload);
+      if (decided) return decided;
+    } else if (event.InvokeComplete) {
+      const { ErrorCode, ErrorDetails } = event.InvokeComplete;
+      return ErrorCode ? runtimeErrorOutcome(ErrorCode, ErrorDetails ?? '') : reader.end();
+    }
   }
-  return { ok: true, payload: parsed };
+  // The event stream ended with neither a result line nor InvokeComplete: the
+  // connection was cut. A decided call returned above.
+  if (deadline.reason) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+  return fail('invoke_failed', 'the response stream ended before Lambda reported the invocation complete');
 }
 
 function failureOf(err: unknown, functionName: string): InvokeOutcome {

@@ -24,15 +24,16 @@ export interface InvokeOptions {
   /** Upper bound for this invocation, in milliseconds. */
   readonly timeoutMs?: number;
   /**
-   * Receives progress a function reports while it runs. Only local `handler`
-   * modules can report progress (their context has `sendProgress`); a Lambda
-   * function has no channel back during a synchronous invoke.
+   * Receives progress a function reports while it runs: local `handler` modules
+   * through their context's `sendProgress`, Lambda functions registered `streaming`
+   * through progress lines of their response stream (tool-stream.ts). A plain
+   * (synchronous Invoke) Lambda function has no channel back.
    */
   readonly onProgress?: (progress: ToolProgress) => void;
   /**
    * Receives log messages a function emits while it runs, for MCP
-   * `notifications/message`. Like progress, only local `handler` modules have this
-   * channel (their context has `sendLog`).
+   * `notifications/message`: through the same channels as progress (`sendLog`, or
+   * log lines of a streaming function's response).
    */
   readonly onLog?: (log: ToolLog) => void;
   /**

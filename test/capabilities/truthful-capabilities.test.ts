@@ -72,8 +72,9 @@ function expected(shape: Shape, era: '2025' | '2026', mode: 'streaming' | 'buffe
   // 2026-07-28 client only on a subscriptions/listen stream, which needs streaming.
   const notify = shape.events && (era === '2025' || mode === 'streaming');
   const caps: Record<string, unknown> = { tools: notify ? { listChanged: true } : {} };
-  // Tools here run as Lambda functions, which have no log channel back: log messages
-  // reach a client only as events (SNS notifications/message).
+  // Tools here are plain (not streaming) Lambda functions, which have no log channel
+  // back: log messages reach a client only as events (SNS notifications/message). A
+  // streaming tool adds `logging` (test/tools/streaming-tools-e2e.test.ts).
   if (shape.events) caps.logging = {};
   if (shape.resources || shape.templates) caps.resources = notify ? { listChanged: true, subscribe: true } : {};
   if (shape.prompts) caps.prompts = notify ? { listChanged: true } : {};

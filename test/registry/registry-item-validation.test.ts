@@ -28,10 +28,18 @@ test.each([
   ['a bad ARN', { ...tool, lambdaArn: 'arn:aws:s3:::bucket' }, "'lambdaArn' \"arn:aws:s3:::bucket\" is not a Lambda function name or ARN"],
   ['a timeout over 15 minutes', { ...tool, timeoutSeconds: 901 }, "'timeoutSeconds' must be a number of seconds above 0 and at most 900"],
   ['icons without src', { ...tool, icons: [{ mimeType: 'image/png' }] }, "'icons' must be an array"],
+  ['streaming not a boolean', { ...tool, streaming: 'yes' }, "'streaming' must be true or false (got \"yes\")"],
+  ['streaming with the Gateway contract', { ...tool, streaming: true, contract: 'bedrock-agentcore-gateway' }, "'streaming' cannot be used with the 'bedrock-agentcore-gateway' contract"],
 ])('tool: %s', (_case, item, message) => {
   const errors = validateRegistryItem(item);
   expect(errors).toHaveLength(1);
   expect(errors[0]).toContain(message);
+});
+
+test('streaming applies to tools only, and a streaming tool is valid', () => {
+  expect(validateRegistryItem({ ...tool, streaming: true })).toEqual([]);
+  expect(validateRegistryItem({ ...tool, streaming: false })).toEqual([]);
+  expect(validateRegistryItem({ type: 'prompt', name: 'p', lambdaArn: 'p', streaming: true })).toEqual(["prompt 'p': 'streaming' applies to tools only; remove it"]);
 });
 
 test('a handler is refused outside a local registry file, and checked inside one', () => {

@@ -10,9 +10,24 @@
  * Unhandled`, body `{errorMessage, errorType}`); a `FakeLambdaResponse` built by
  * `lambdaResponse.*` controls the wire response exactly (throttle, 413, raw bytes).
  * An unknown function name answers 404 ResourceNotFoundException, as Lambda does.
+ *
+ * It also speaks InvokeWithResponseStream
+ * (`POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations`): the
+ * response is `application/vnd.amazon.eventstream`, framed by the AWS SDK's own event
+ * stream codec, one `PayloadChunk` event per write and an `InvokeComplete` event at
+ * the end (with `ErrorCode`/`ErrorDetails` when the function threw). A function
+ * registered with `registerStreaming` writes its chunks as it runs; a plain function
+ * invoked this way answers its whole JSON result as one chunk, as Lambda answers for a
+ * function that does not stream.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// The AWS SDK's own event stream codec (a dependency of every AWS SDK v3 client),
+// so the frames are exactly what the SDK's decoder reads from Lambda.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { EventStreamCodec } from '@smithy/core/event-streams';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 
 export interface FakeInvocation {
   /** The function name or ARN as the client sent it (URL-decoded). */
@@ -24,6 +39,30 @@ export interface FakeInvocation {
   readonly rawPayload: string;
   /** The `X-Amz-Client-Context` header (base64 JSON), when the client sent one. */
   readonly clientContext?: string;
+  /** Which API the client called. */
+  readonly api: 'Invoke' | 'InvokeWithResponseStream';
+}
+
+/** What a streaming function writes to: each write is one PayloadChunk event. */
+export interface FakeResponseStream {
+  /** Whether the client hung up (Lambda would go on running the function). */
+  readonly closed: boolean;
+  write(chunk: string | Uint8Array): void;
+}
+
+export type FakeStreamingFunction = (event: unknown, stream: FakeResponseStream, invocation: FakeInvocation) => Promise<void> | void;
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+function eventFrame(eventType: 'PayloadChunk' | 'InvokeComplete', body: Uint8Array, contentType: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: eventType },
+      ':message-type': { type: 'string', value: 'event' },
+      ':content-type': { type: 'string', value: contentType },
+    },
+    body,
+  });
 }
 
 export class FakeLambdaResponse {
@@ -80,6 +119,7 @@ export class FakeLambdaEndpoint {
   /** Every invocation received, in order. */
   readonly invocations: FakeInvocation[] = [];
   private readonly functions = new Map<string, FakeFunction>();
+  private readonly streamingFunctions = new Map<string, FakeStreamingFunction>();
 
   private constructor(
     private readonly server: Server,
@@ -89,6 +129,12 @@ export class FakeLambdaEndpoint {
   /** Registers a function under a name; an ARN ending in `:function:<name>` finds it too. */
   register(name: string, fn: FakeFunction): this {
     this.functions.set(name, fn);
+    return this;
+  }
+
+  /** Registers a function that streams its response (awslambda.streamifyResponse's counterpart). */
+  registerStreaming(name: string, fn: FakeStreamingFunction): this {
+    this.streamingFunctions.set(name, fn);
     return this;
   }
 
@@ -104,7 +150,9 @@ export class FakeLambdaEndpoint {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    const streamMatch = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/.exec(url.pathname);
+    const match = invokeMatch ?? streamMatch;
     const body = await readBody(req);
     if (req.method !== 'POST' || !match) {
       return send(res, new FakeLambdaResponse(404, { 'x-amzn-ErrorType': 'UnknownOperationException' }, JSON.stringify({ message: `no route ${req.method} ${url.pathname}` })));
@@ -124,11 +172,44 @@ export class FakeLambdaEndpoint {
       payload,
       rawPayload,
       clientContext: header(req, 'x-amz-client-context'),
+      api: streamMatch ? 'InvokeWithResponseStream' : 'Invoke',
     };
     this.invocations.push(invocation);
 
-    const fn = this.functions.get(functionName) ?? this.functions.get(functionName.replace(/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/, '').replace(/:[^:]+$/, ''));
+    const shortName = functionName.replace(/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/, '').replace(/:[^:]+$/, '');
+    const streaming = this.streamingFunctions.get(functionName) ?? this.streamingFunctions.get(shortName);
+    if (streaming && streamMatch) return streamResponse(res, (stream) => streaming(payload, stream, invocation));
+    const fn = this.functions.get(functionName) ?? this.functions.get(shortName);
+    if (!fn && streaming) {
+      // A streaming function called with a plain Invoke: Lambda buffers what it writes.
+      const chunks: Buffer[] = [];
+      const buffered: FakeResponseStream = { write: (c) => chunks.push(Buffer.from(c)), closed: false };
+      try {
+        await streaming(payload, buffered, invocation);
+        return send(res, lambdaResponse.raw(Buffer.concat(chunks)));
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        return send(res, lambdaResponse.functionError(error.message, error.name));
+      }
+    }
     if (!fn) return send(res, lambdaResponse.notFound(functionName));
+    if (streamMatch) {
+      // A function that does not stream, called with InvokeWithResponseStream: its
+      // whole result is one chunk; a thrown error ends the stream with an ErrorCode.
+      let value: unknown;
+      let error: unknown;
+      try {
+        value = await fn(payload, invocation);
+      } catch (err) {
+        error = err ?? new Error('thrown');
+      }
+      // A service error (throttle, 404, 413) is the HTTP response itself, before any stream.
+      if (value instanceof FakeLambdaResponse) return send(res, value);
+      return streamResponse(res, (stream) => {
+        if (error !== undefined) throw error;
+        stream.write(value === undefined ? 'null' : JSON.stringify(value));
+      });
+    }
     let response: FakeLambdaResponse;
     try {
       const value = await fn(payload, invocation);
@@ -153,6 +234,36 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * Answers InvokeWithResponseStream: headers at once, then each write as a PayloadChunk
+ * event as it happens, then InvokeComplete (with the error when the function threw).
+ */
+async function streamResponse(res: ServerResponse, run: (stream: FakeResponseStream) => Promise<void> | void): Promise<void> {
+  res.writeHead(200, {
+    'Content-Type': 'application/vnd.amazon.eventstream',
+    'x-amzn-RequestId': `fake-${Math.random().toString(16).slice(2)}`,
+    'X-Amz-Executed-Version': '$LATEST',
+  });
+  const stream: FakeResponseStream = {
+    write: (chunk) => {
+      if (res.destroyed) return;
+      res.write(eventFrame('PayloadChunk', typeof chunk === 'string' ? fromUtf8(chunk) : chunk, 'application/octet-stream'));
+    },
+    get closed() {
+      return res.destroyed;
+    },
+  };
+  let complete: Record<string, string> = {};
+  try {
+    await run(stream);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    complete = { ErrorCode: 'Unhandled', ErrorDetails: JSON.stringify({ errorType: error.name, errorMessage: error.message }) };
+  }
+  if (res.destroyed) return;
+  res.end(eventFrame('InvokeComplete', fromUtf8(JSON.stringify(complete)), 'application/json'));
 }
 
 function send(res: ServerResponse, response: FakeLambdaResponse): void {

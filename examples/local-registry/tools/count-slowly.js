@@ -1,8 +1,9 @@
 // Progress: a local handler's context has sendProgress(progress, total?, message?).
 // The server forwards each call as notifications/progress when the client asked for
 // progress (a progressToken in the request's _meta); otherwise it is a no-op.
-// A deployed Lambda function has no such channel during a synchronous invoke, so
-// progress from tool functions is a local-development feature for now.
+// A deployed Lambda function reports progress through the tool stream instead
+// (register it with streaming: true; docs/writing-tools.md); a handler written with
+// defineTool from 'cdk-mcp-lambda-server/tool' works both here and deployed.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 exports.handler = async (event, context) => {

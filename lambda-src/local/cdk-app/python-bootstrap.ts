@@ -10,9 +10,15 @@
  * results as JSON lines on fd 4; `print()` goes to stdout, which the server shows as
  * the function's log. An error is reported as Lambda reports it: `errorType` (the
  * exception's class name) and `errorMessage`.
+ *
+ * A handler of three positional parameters, `handler(event, context, emit)`, is a
+ * streaming tool written for a runtime that streams (examples/streaming-tools/python/
+ * stream_runtime.py; docs/writing-tools.md): each `emit`ted tool stream line is relayed
+ * as it comes (progress and log lines as progress and log messages, the result or error
+ * line as the outcome), so the same handler reports progress locally too.
  */
 export const PYTHON_BOOTSTRAP = String.raw`
-import importlib, json, os, sys, time, traceback
+import importlib, inspect, json, os, sys, time, traceback
 
 root = os.environ.get('LAMBDA_TASK_ROOT') or os.getcwd()
 sys.path.insert(0, root)
@@ -63,11 +69,44 @@ def load():
     loaded = fn
     return fn
 
+def takes_emit(fn):
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 3
+
+class Stopped(Exception):
+    pass
+
+def run_streaming(fn, msg):
+    # The tool stream's lines, relayed as they come; the first result or error line decides.
+    decided = []
+    def emit(line):
+        if decided or not isinstance(line, dict):
+            return
+        kind = line.get('type')
+        if kind == 'progress':
+            send({'id': msg['id'], 'type': 'progress', 'progress': line.get('progress'), 'total': line.get('total'), 'message': line.get('message')})
+        elif kind == 'log':
+            send({'id': msg['id'], 'type': 'log', 'level': line.get('level'), 'data': line.get('data'), 'logger': line.get('logger')})
+        elif kind in ('result', 'error'):
+            decided.append(line)
+    fn(msg['event'], LambdaContext(msg), emit)
+    if decided and decided[0].get('type') == 'error':
+        raise Stopped(decided[0])
+    return decided[0].get('result') if decided else None
+
 for line in inp:
     msg = json.loads(line)
     try:
         fn = load()
-        result = fn(msg['event'], LambdaContext(msg))
+        try:
+            result = run_streaming(fn, msg) if takes_emit(fn) else fn(msg['event'], LambdaContext(msg))
+        except Stopped as stop:
+            error = stop.args[0]
+            send({'id': msg['id'], 'type': 'error', 'errorType': str(error.get('errorType') or 'Error'), 'errorMessage': str(error.get('errorMessage'))})
+            continue
         try:
             payload = json.dumps(result)
         except (TypeError, ValueError) as err:
