@@ -43,7 +43,7 @@ const common = {
 // esbuild leaves those calls to a `require` in scope, which ES modules do not have.
 const esmRequireBanner = "import { createRequire as __mcpCreateRequire } from 'node:module'; const require = __mcpCreateRequire(import.meta.url);";
 
-/** @type {{ entry: string, outdir?: string, outfile?: string, options: import('esbuild').BuildOptions }[]} */
+/** @type {{ entry: string, outdir?: string, outfile?: string, options: import('esbuild').BuildOptions, declarations?: boolean }[]} */
 const targets = [
   {
     entry: 'lambda-src/entry/index.ts',
@@ -100,10 +100,14 @@ for (const t of targets) {
   const outputs = Object.values(result.metafile?.outputs ?? {});
   const bytes = outputs.reduce((n, o) => n + o.bytes, 0);
   console.log(`bundle: ${t.outdir ?? t.outfile} ${(bytes / 1024).toFixed(0)} KiB${outputs.length > 1 ? ` in ${outputs.length} files` : ''}`);
-  if (t.declarations) emitDeclarations(entry, dirname(out.outfile));
+  if (t.declarations && out.outfile) emitDeclarations(entry, dirname(out.outfile));
 }
 
-/** The entry's types (index.d.ts) beside its bundle; the entry imports nothing, so one file. */
+/**
+ * The entry's types (index.d.ts) beside its bundle; the entry imports nothing, so one file.
+ * @param {string} entry
+ * @param {string} outDir
+ */
 function emitDeclarations(entry, outDir) {
   const program = ts.createProgram([entry], {
     declaration: true, emitDeclarationOnly: true, outDir, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true,

@@ -38,6 +38,8 @@ const FIXTURE_IMPORTS: ReadonlyArray<readonly [name: string, line: string]> = [
   ['sns', "import * as sns from 'aws-cdk-lib/aws-sns';"],
   ['wafv2', "import * as wafv2 from 'aws-cdk-lib/aws-wafv2';"],
   ['Construct', "import { Construct } from 'constructs';"],
+  ['nodejs', "import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';"],
+  ['path', "import * as path from 'node:path';"],
   ...['McpAuth', 'McpFrontDoor', 'McpLambdaServer', 'McpPromptRole', 'McpResponseMode', 'ToolContract'].map(
     (name) => [name, `import { ${name} } from 'cdk-mcp-lambda-server';`] as const),
 ];
@@ -154,7 +156,11 @@ function typeCheck(snippets: Snippet[]): Map<Snippet, string[]> {
     noEmit: true,
     types: ['node'],
     baseUrl: root,
-    paths: { 'cdk-mcp-lambda-server': ['src/index.ts'] },
+    paths: {
+      'cdk-mcp-lambda-server': ['src/index.ts'],
+      // The tool helper ships beside the jsii API (assets/tool), built from lambda-src/tool.
+      'cdk-mcp-lambda-server/tool': ['lambda-src/tool/index.ts'],
+    },
   };
   const byName = new Map(snippets.map((s) => [s.fileName, s]));
   const host = ts.createCompilerHost(options, true);
