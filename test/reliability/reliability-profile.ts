@@ -18,6 +18,12 @@ export const PROFILE = {
   sessions: HEAVY ? 500 : 200,
   /** Load-test handler instances in child processes of their own (else in the test's process). */
   separateProcesses: process.env.MCP_RELIABILITY_PROCESSES === undefined ? HEAVY : process.env.MCP_RELIABILITY_PROCESSES === '1',
+  /**
+   * Requests on the wire at once in the load test, over both instances (all sessions
+   * still run together; their requests take turns). Bounded so that the time a request
+   * waits is set by this figure, not by how many clients there are.
+   */
+  requestsInFlight: HEAVY ? 64 : 16,
   /** tools/call requests per session in the load test. */
   callsPerSession: HEAVY ? 20 : 10,
   /** Clients writing one session's log level at once. */
