@@ -69,6 +69,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/tracer@^2',
     // Benchmark baseline (issue 7): what users would pick instead of us.
     '@aws/run-mcp-servers-with-aws-lambda@0.5.21',
+    // AWS's Runtime Interface Client, the managed Node.js runtime's own: test/runtime-client/
+    // runs the bundled handler under it. Pinned: its install scripts build a native addon
+    // (cmake, make, g++) and are allowed for this version only (allowScripts below).
+    'aws-lambda-ric@4.0.2',
   ],
 
   jestOptions: {
@@ -119,6 +123,11 @@ project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@model
 
 // npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
 project.package.installCiTask.reset('npm install');
+
+// npm 11 runs a dependency's install scripts only when package.json allows them. The
+// runtime-client test needs aws-lambda-ric's native addon, which its preinstall and
+// postinstall scripts compile; pinned to the version reviewed.
+project.package.addField('allowScripts', { 'aws-lambda-ric@4.0.2': true });
 
 // Bundle lambda-src into assets/ before jsii compiles, so tests and `npm pack` see it.
 const bundle = project.addTask('bundle:handler', {
