@@ -126,8 +126,11 @@ export class RuntimeApiEmulator {
       body: new PassThrough(),
       done: deferred(),
     };
-    // Nobody may be waiting for the head (an SNS delivery reads `done` only).
+    // Nobody may be waiting for the head (an SNS delivery reads `done` only), nor be
+    // reading the body when the invocation fails (an environment killed at close): the
+    // failure is told through `head` and `done`, and must not be an unhandled error.
     pending.head.promise.catch(() => undefined);
+    pending.body.on('error', () => undefined);
     this.invocations.set(pending.requestId, pending);
     if (this.initFailure) {
       this.finish(pending, { errorType: 'Runtime.InitError', errorMessage: this.initFailure });
