@@ -81,12 +81,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // Integration tests start DynamoDB Local and real HTTP servers.
       testTimeout: 60_000,
+      // Two test files at once, also on a 2-core machine (jest's default there is one):
+      // most files wait on DynamoDB Local, child processes and streams more than they
+      // compute. Every test binds port 0 and writes only to temporary directories.
+      maxWorkers: 2,
+      // Coverage costs about 40% more CPU per file and nothing reads it in CI:
+      // `npm test -- --coverage` writes the report (coverage/).
+      collectCoverage: false,
       // Writes test-reports/jest-summary.json, from which .ci/run prints its last line.
-      reporters: [
-        'default',
-        ['jest-junit', { outputDirectory: 'test-reports' }] as any,
-        '<rootDir>/test/support/summary-reporter.js',
-      ],
+      // projen adds 'default' and jest-junit itself: listed here too, they ran twice.
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/'],
       // lambda-src loads its lazily used parts with import() (scripts/bundle.mjs splits
       // the handler there), written with the '.js' suffix TypeScript's node16 mode asks
@@ -121,8 +125,10 @@ project.npmignore?.include('/assets/');
 // eslint-plugin-import's resolver cannot follow; TypeScript and jest resolve them.
 project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
 
-// npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
-project.package.installCiTask.reset('npm install');
+// `npm ci` works: package-lock.json lists every optional platform package (the
+// @unrs/resolver-binding-* of eslint's resolver among them). A lockfile written where
+// some of those could not be fetched lacks them, and then npm ci refuses it as out of
+// sync (docs/testing.md, "Installing").
 
 // npm 11 runs a dependency's install scripts only when package.json allows them. The
 // runtime-client test needs aws-lambda-ric's native addon, which its preinstall and
@@ -170,6 +176,16 @@ project.addTask('bench', {
 project.addTask('bench:node24', {
   description: 'The benchmark on Node 24 (fetched by npx from the npm registry; bench/results/node24.json)',
   steps: [{ spawn: bundle.name }, { exec: 'npx --yes node@24 bench/run.mjs', receiveArgs: true }],
+});
+
+// The handler under AWS's runtime client on Node 24, the construct's default runtime
+// (`npm test` runs the suite on Node 22, the node@22 devDependency).
+project.addTask('test:runtime-client:node24', {
+  description: 'The runtime-client suite (test/runtime-client/) on Node 24, fetched by npx from the npm registry',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'MCP_RIC_NODE=$(npx --yes node@24 -p process.execPath) && test -x "$MCP_RIC_NODE" && MCP_RIC_NODE="$MCP_RIC_NODE" node --experimental-vm-modules node_modules/jest/bin/jest.js --coverage=false test/runtime-client', receiveArgs: true },
+  ],
 });
 
 // Publish-to-client latency of SNS events for 1, 10 and 100 open streams (issue 5).
