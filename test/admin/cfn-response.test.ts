@@ -110,17 +110,18 @@ test('a socket the far side closed while idle is never reused: each answer goes 
 
 test('a dropped connection and 5xx answers are retried until the answer is taken', async () => {
   const s3 = await server((i, req, res) => {
-    if (i === 0) return req.socket.resetAndDestroy();
-    if (i === 1) {
+    if (i === 0) {
+      req.socket.resetAndDestroy();
+    } else if (i === 1) {
       res.writeHead(503, { 'Content-Type': 'application/xml' });
-      return res.end('<Error><Code>SlowDown</Code></Error>');
-    }
-    if (i === 2) {
+      res.end('<Error><Code>SlowDown</Code></Error>');
+    } else if (i === 2) {
       res.writeHead(500);
-      return res.end('<Error><Code>InternalError</Code></Error>');
+      res.end('<Error><Code>InternalError</Code></Error>');
+    } else {
+      res.writeHead(200);
+      res.end();
     }
-    res.writeHead(200);
-    res.end();
   });
   await sendCloudFormationResponse(s3.url, RESPONSE, FAST);
   expect(s3.received).toHaveLength(4);
