@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, TaskShell } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-mcp-lambda-server',
@@ -180,11 +180,14 @@ project.addTask('bench:node24', {
 
 // The handler under AWS's runtime client on Node 24, the construct's default runtime
 // (`npm test` runs the suite on Node 22, the node@22 devDependency).
+// The suite fails (rather than skips) when MCP_RIC_NODE names a binary it cannot use.
 project.addTask('test:runtime-client:node24', {
   description: 'The runtime-client suite (test/runtime-client/) on Node 24, fetched by npx from the npm registry',
+  // `sh`, not projen's own shell: the command substitution must fail the step when npx does.
+  shell: TaskShell.sh(),
   steps: [
     { spawn: bundle.name },
-    { exec: 'MCP_RIC_NODE=$(npx --yes node@24 -p process.execPath) && test -x "$MCP_RIC_NODE" && MCP_RIC_NODE="$MCP_RIC_NODE" node --experimental-vm-modules node_modules/jest/bin/jest.js --coverage=false test/runtime-client', receiveArgs: true },
+    { exec: 'MCP_RIC_NODE="$(npx --yes node@24 -p process.execPath)" && export MCP_RIC_NODE && node --experimental-vm-modules node_modules/jest/bin/jest.js test/runtime-client', receiveArgs: true },
   ],
 });
 

@@ -16,7 +16,8 @@
  * why in its name; it never passes without running.
  *
  * MCP_RIC_NODE names another Node.js binary to run the runtime client with (Node 24:
- * `npx --yes node@24 -p process.execPath` prints one).
+ * `npx --yes node@24 -p process.execPath` prints one; `npm run
+ * test:runtime-client:node24`). A binary named so must work: the suite fails otherwise.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,7 +41,9 @@ import { FakeLambdaEndpoint } from '../support/fake-lambda-endpoint';
 
 const root = join(__dirname, '..', '..');
 const ricDir = join(root, 'node_modules', 'aws-lambda-ric');
-const node = process.env.MCP_RIC_NODE || join(root, 'node_modules', 'node', 'bin', 'node');
+/** A binary named on purpose must be used: if it cannot run the suite, the suite fails. */
+const explicitNode = process.env.MCP_RIC_NODE;
+const node = explicitNode ?? join(root, 'node_modules', 'node', 'bin', 'node');
 const handlerDir = join(root, 'assets', 'handler');
 
 /** Why the runtime client cannot run here, or undefined when it can. */
@@ -63,6 +66,7 @@ function unavailable(): string | undefined {
 }
 
 const reason = unavailable();
+if (reason && explicitNode !== undefined) throw new Error(`MCP_RIC_NODE=${explicitNode}: ${reason}`);
 if (reason) {
   // In the run's output too, not only in the skipped suite's name.
   console.warn(`runtime-client suite skipped: ${reason}`);
