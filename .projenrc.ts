@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, TaskShell } from 'projen';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 
 // The Node the project is built and tested on in CI and release workflows.
@@ -26,8 +26,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // for today's dev dependencies, and `.ci/run` is verified on the latest 20.x.
   workflowNodeVersion: CI_NODE_VERSION,
   // One CI definition: the build workflow below runs `.ci/run`, the script a developer
-  // runs, instead of projen's own build job (`npx projen build` plus `npm ci`, which fails
-  // against a registry lacking unrs-resolver's optional platform bindings).
+  // runs, instead of projen's own build job (`npx projen build`, which would try to package
+  // every jsii language; `.ci/run` checks the others with jsii-pacmak --code-only).
   buildWorkflow: false,
 
   // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
@@ -83,6 +83,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fails `npm test` on an import cycle in lambda-src/ or bench/ (task `cycles`). Not madge:
     // madge 8 declares a peer of TypeScript 5, which npm refuses beside our TypeScript 6.
     'dpdm@^4',
+    // AWS's Runtime Interface Client, the managed Node.js runtime's own: test/runtime-client/
+    // runs the bundled handler under it. Pinned: its install scripts build a native addon
+    // (cmake, make, g++) and are allowed for this version only (allowScripts below).
+    'aws-lambda-ric@4.0.2',
   ],
 
   jestOptions: {
@@ -91,12 +95,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // Integration tests start DynamoDB Local and real HTTP servers.
       testTimeout: 60_000,
+      // Two test files at once, also on a 2-core machine (jest's default there is one):
+      // most files wait on DynamoDB Local, child processes and streams more than they
+      // compute. Every test binds port 0 and writes only to temporary directories.
+      maxWorkers: 2,
+      // Coverage costs about 40% more CPU per file and nothing reads it in CI:
+      // `npm test -- --coverage` writes the report (coverage/).
+      collectCoverage: false,
       // Writes test-reports/jest-summary.json, from which .ci/run prints its last line.
-      reporters: [
-        'default',
-        ['jest-junit', { outputDirectory: 'test-reports' }] as any,
-        '<rootDir>/test/support/summary-reporter.js',
-      ],
+      // projen adds 'default' and jest-junit itself: listed here too, they ran twice.
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/'],
       // lambda-src loads its lazily used parts with import() (scripts/bundle.mjs splits
       // the handler there), written with the '.js' suffix TypeScript's node16 mode asks
@@ -205,8 +213,16 @@ project.eslint?.addRules({
   }],
 });
 
-// npm ci fails against this registry (optional platform bindings of unrs-resolver 404).
-project.package.installCiTask.reset('npm install');
+
+// `npm ci` works: package-lock.json lists every optional platform package (the
+// @unrs/resolver-binding-* of eslint's resolver among them). A lockfile written where
+// some of those could not be fetched lacks them, and then npm ci refuses it as out of
+// sync (docs/testing.md, "Installing").
+
+// npm 11 runs a dependency's install scripts only when package.json allows them. The
+// runtime-client test needs aws-lambda-ric's native addon, which its preinstall and
+// postinstall scripts compile; pinned to the version reviewed.
+project.package.addField('allowScripts', { 'aws-lambda-ric@4.0.2': true });
 
 // Bundle lambda-src into assets/ before jsii compiles, so tests and `npm pack` see it.
 const bundle = project.addTask('bundle:handler', {
@@ -261,8 +277,8 @@ ci?.addJobs({
       // and jsii-pacmak --code-only for every language; its last line is `N passed, N failed`.
       { name: 'Build and test', run: '.ci/run' },
       // eslint runs with --fix and projen re-synthesizes: a commit must already hold what
-      // they write. (npm install may rewrite the lockfile for this runner's platform.)
-      { name: 'Fail on files the build changed', run: "git diff --exit-code -- . ':(exclude)package-lock.json'" },
+      // they write.
+      { name: 'Fail on files the build changed', run: 'git diff --exit-code' },
     ],
   },
 });
@@ -287,6 +303,19 @@ project.addTask('bench', {
 project.addTask('bench:node24', {
   description: 'The benchmark on Node 24 (fetched by npx from the npm registry; bench/results/node24.json)',
   steps: [{ spawn: bundle.name }, { exec: 'npx --yes node@24 bench/run.mjs', receiveArgs: true }],
+});
+
+// The handler under AWS's runtime client on Node 24, the construct's default runtime
+// (`npm test` runs the suite on Node 22, the node@22 devDependency).
+// The suite fails (rather than skips) when MCP_RIC_NODE names a binary it cannot use.
+project.addTask('test:runtime-client:node24', {
+  description: 'The runtime-client suite (test/runtime-client/) on Node 24, fetched by npx from the npm registry',
+  // `sh`, not projen's own shell: the command substitution must fail the step when npx does.
+  shell: TaskShell.sh(),
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'MCP_RIC_NODE="$(npx --yes node@24 -p process.execPath)" && export MCP_RIC_NODE && node --experimental-vm-modules node_modules/jest/bin/jest.js test/runtime-client', receiveArgs: true },
+  ],
 });
 
 // Publish-to-client latency of SNS events for 1, 10 and 100 open streams (docs/events.md).

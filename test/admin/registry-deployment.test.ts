@@ -73,6 +73,9 @@ async function deploy(e: CloudFormationCustomResourceEvent): Promise<Record<stri
   // The presigned URL is signed without a content type.
   expect(sent.headers['content-type'] ?? '').toBe('');
   expect(Number(sent.headers['content-length'])).toBe(Buffer.byteLength(sent.body));
+  // On a connection of its own: a kept-alive socket this server closed while idle would
+  // reset the PUT (cfn-response.test.ts reproduces that).
+  expect(sent.headers.connection).toBe('close');
   return JSON.parse(sent.body);
 }
 

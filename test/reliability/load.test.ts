@@ -11,6 +11,15 @@
  * request; every tool call invoked its function exactly once; the session table holds
  * exactly the sessions created minus those deleted, each initialized; a deleted
  * session answers 404 on both instances. Durations are recorded, never asserted.
+ *
+ * Bounded by work and count, not by the clock: every session runs at once and their
+ * requests interleave, but at most PROFILE.requestsInFlight are on the wire together.
+ * Unbounded, 200 clients queued hundreds of requests in front of the instances' DynamoDB
+ * and Lambda connections, and on a busy machine a request could wait there longer than
+ * the handler's own timeouts (the 30 s tool timeout), which measured the machine, not
+ * the handler. A Lambda execution environment serves one request at a time, so a few
+ * dozen in flight over two instances is already far more than one sees. The test's time
+ * limit scales with the number of requests it sends.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LoadInstance, startLoadInstance, startLoadInstanceProcess } from './load-instance';
@@ -22,7 +31,32 @@ import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-
 import { createTestTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { FakeLambdaEndpoint } from '../support/fake-lambda-endpoint';
 
-jest.setTimeout(PROFILE.separateProcesses ? 900_000 : 120_000);
+/** Every HTTP request the test sends (initialize, initialized, calls, and DELETE with its two 404 checks). */
+const REQUESTS = PROFILE.sessions * (2 + PROFILE.callsPerSession + 1) + Math.ceil(PROFILE.sessions / 4) * 3;
+// A minute to start, then 100 ms per request: a machine ten times slower than an idle
+// 2-core one still finishes (idle, a request takes a few ms of the instances' time).
+jest.setTimeout(60_000 + REQUESTS * 100);
+
+/** At most `limit` callers hold a slot at once; the others wait their turn in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(limit: number) {
+    this.free = limit;
+  }
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+const wire = new Slots(PROFILE.requestsInFlight);
 
 let ddb: DynamoDbLocal;
 let fake: FakeLambdaEndpoint;
@@ -69,7 +103,7 @@ let shed = 0;
  */
 async function send(url: string, body: unknown, headers: Record<string, string> = {}) {
   for (let attempt = 1; ; attempt++) {
-    const answer = await post(url, body, headers);
+    const answer = await wire.run(() => post(url, body, headers));
     const retryAfter = Number(answer.headers.get('retry-after'));
     if (answer.status !== 503 || !(retryAfter > 0) || attempt === 5) return answer;
     shed++;
@@ -120,15 +154,18 @@ async function runSession(index: number): Promise<SessionOutcome> {
 
   const deleted = index % 4 === 0;
   if (deleted) {
-    let del = await fetch(on(index + 1), { method: 'DELETE', headers });
+    const deleteOnce = () => wire.run(async () => {
+      const response = await fetch(on(index + 1), { method: 'DELETE', headers });
+      await response.arrayBuffer();
+      return response;
+    });
+    let del = await deleteOnce();
     for (let attempt = 1; del.status === 503 && attempt < 5; attempt++) {
-      await del.arrayBuffer();
       shed++;
       await new Promise((resolve) => setTimeout(resolve, Number(del.headers.get('retry-after') ?? 1) * 1000));
-      del = await fetch(on(index + 1), { method: 'DELETE', headers });
+      del = await deleteOnce();
     }
     if (del.status !== 200) problems.push(`DELETE: ${del.status}`);
-    await del.arrayBuffer();
     for (const url of [instances[0].url, instances[1].url]) {
       const after = await send(url, callTool(`gone-${index}`, 'echo', { message: 'x' }), headers);
       if (after.status !== 404) problems.push(`after DELETE: ${after.status}, expected 404`);
@@ -161,9 +198,11 @@ test(`${PROFILE.sessions} concurrent sessions x ${PROFILE.callsPerSession} calls
   expect(items.filter((i) => !live.has(i.pk) || i.initialized !== true)).toEqual([]);
 
   const requests = PROFILE.sessions * 2 + calls + deleted * 3;
+  expect(requests).toBe(REQUESTS);
   recordResult('load', {
     instances: instances.map((i) => i.where).join(', '),
     sessions: PROFILE.sessions,
+    requestsInFlight: PROFILE.requestsInFlight,
     toolCalls: calls,
     httpRequests: requests,
     deletedSessions: deleted,

@@ -18,6 +18,12 @@ export const PROFILE = {
   sessions: HEAVY ? 500 : 200,
   /** Load-test handler instances in child processes of their own (else in the test's process). */
   separateProcesses: process.env.MCP_RELIABILITY_PROCESSES === undefined ? HEAVY : process.env.MCP_RELIABILITY_PROCESSES === '1',
+  /**
+   * Requests on the wire at once in the load test, over both instances (all sessions
+   * still run together; their requests take turns). Bounded so that the time a request
+   * waits is set by this figure, not by how many clients there are.
+   */
+  requestsInFlight: HEAVY ? 64 : 16,
   /** tools/call requests per session in the load test. */
   callsPerSession: HEAVY ? 20 : 10,
   /** Clients writing one session's log level at once. */
@@ -31,8 +37,10 @@ export const PROFILE = {
   /**
    * The store client's per-attempt timeout in the fault tests: the production value in
    * the heavy profile; shorter in CI so that three hung attempts cost seconds, not ten.
+   * Not shorter than a second: a healthy call to DynamoDB Local on a busy machine can
+   * take hundreds of milliseconds, and a healthy call timed out is a false fault.
    */
-  storeRequestTimeoutMs: HEAVY ? DEFAULT_REQUEST_TIMEOUT_MS : 400,
+  storeRequestTimeoutMs: HEAVY ? DEFAULT_REQUEST_TIMEOUT_MS : 1000,
 } as const;
 
 /** Appends one line of measured figures (test-reports/reliability-results.jsonl). */

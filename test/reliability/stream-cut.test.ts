@@ -82,7 +82,8 @@ class HoldingLambdaEndpoint {
   }
 }
 
-jest.setTimeout(20_000);
+// Generous: a ceiling for a hung test on a busy machine, never a measure of speed.
+jest.setTimeout(60_000);
 
 let lambda: HoldingLambdaEndpoint;
 let server: HandlerServer;

@@ -13,7 +13,8 @@ import type { HandlerConfig } from '../../lambda-src/config';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 
-jest.setTimeout(30_000);
+// Generous: a ceiling for a hung test on a busy machine, never a measure of speed.
+jest.setTimeout(60_000);
 
 /** Long enough to open the stream, short enough to end it in seconds: it ends 5 s (streamEndMarginMs) before this. */
 const INVOCATION_TIMEOUT_MS = 6_500;
