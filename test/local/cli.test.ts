@@ -62,12 +62,27 @@ test('--app with a folder that is not a cloud assembly fails before anything sta
   expect(err.join('')).toContain(`mcp-lambda-server: ${join(dir, 'manifest.json')} does not exist: pass the folder \`cdk synth\` writes`);
 });
 
+test.each([
+  [['--store', 'sqlite'], /--store must be embedded or dynamodb-local, got 'sqlite'/],
+  [['--store', 'dynamodb-local', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], /--store and --dynamodb-endpoint cannot be combined/],
+  [['--dynamodb-endpoint', 'localhost:8000'], /--dynamodb-endpoint must be an http\(s\) URL/],
+  [['--dynamodb-endpoint', 'file:///etc/passwd'], /--dynamodb-endpoint must be an http\(s\) URL/],
+  [['--table-prefix', 'x'], /--table-prefix names DynamoDB tables/],
+  [['--dynamodb-endpoint', 'http://127.0.0.1:8000', '--table-prefix', 'a b'], /--table-prefix may hold letters/],
+])('store options %j are refused before anything starts', async (args, message) => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--port', '0', ...args], io)).toBe(1);
+  expect(err.join('')).toMatch(message);
+});
+
 test('the banner shows the URL, the items and how to point the MCP Inspector at it', () => {
   const server = {
     url: 'http://127.0.0.1:4123/mcp',
     port: 4123,
     host: '127.0.0.1',
     dynamoDbEndpoint: 'http://127.0.0.1:8000',
+    store: 'dynamodb',
+    storeDescription: 'DynamoDB at http://127.0.0.1:8000',
     config: { sessionTable: 's', registryTable: 'r' },
     items: [
       { type: 'tool', name: 'echo', inputSchema: { type: 'object' } },

@@ -14,7 +14,7 @@ function itemLabel(item: RegistryItem): string {
   }
 }
 
-export function cdkBanner(servers: readonly ServedServer[], options: { appDir: string; dynamoDbEndpoint: string; watch: boolean }): string {
+export function cdkBanner(servers: readonly ServedServer[], options: { appDir: string; storeDescription: string; watch: boolean }): string {
   const lines: string[] = [`\nMCP servers of ${options.appDir} are running locally (${servers.length})`];
   for (const s of servers) {
     lines.push(`\n${s.id}  (serverName ${s.serverName})`);
@@ -39,7 +39,7 @@ export function cdkBanner(servers: readonly ServedServer[], options: { appDir: s
     if (!s.handlerFromAsset) lines.push('  handler    this CLI\'s copy (see the warning below)');
     for (const w of s.warnings) lines.push(`  warning    ${w}`);
   }
-  lines.push(`\nDynamoDB Local: ${options.dynamoDbEndpoint}`);
+  lines.push(`\nstore: ${options.storeDescription}`);
   lines.push(options.watch ? 'Watching for a new synth (run `cdk synth` again); sessions survive reloads.' : 'Run with --watch to reload on every `cdk synth`.');
   const first = servers[0]?.url ?? 'http://127.0.0.1:3000/mcp';
   lines.push('\nMCP Inspector:');

@@ -2,17 +2,18 @@
  * `mcp-lambda-server dev --app cdk.out`: runs the app the developer synthesized, on
  * their machine, with no AWS account and no Docker.
  *
- * For each `McpLambdaServer` in the selected stacks it creates the app's tables in
- * DynamoDB Local as declared, loads the handler asset from the cloud assembly (the very
- * file Lambda would run; its `createHandler` export builds the runtime with local
- * parts injected: DynamoDB Local's endpoint, auth mode `local`, the localhost Origin
- * policy, and an invoker that runs the app's tool functions in local execution
- * environments), writes the items the app declares into its registry table, and serves
+ * For each `McpLambdaServer` in the selected stacks it opens the server's stores (by
+ * default embedded, in this process; with DynamoDB Local or a DynamoDB endpoint, the
+ * app's tables created as declared: ../local-stores.ts), loads the handler asset from
+ * the cloud assembly (the very file Lambda would run; its `createHandler` export builds
+ * the runtime with local parts injected: the stores, auth mode `local`, the localhost
+ * Origin policy, and an invoker that runs the app's tool functions in local execution
+ * environments), writes the items the app declares into its registry, and serves
  * it on its own port through the same awslambda stand-in as the plain dev server.
  *
  * A reload (`--watch`, on a new synth) re-reads the assembly and swaps handlers and
- * tool runners in place. DynamoDB Local keeps running and the tables are kept, so the
- * 2025-era sessions stored in them survive and clients carry on.
+ * tool runners in place. The stores are kept (and DynamoDB Local keeps running with
+ * the tables), so the 2025-era sessions stored in them survive and clients carry on.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
@@ -27,10 +28,8 @@ import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
 import type { RegistryItem } from '../../registry/registry-item';
-import { sharedDocumentClient } from '../../store/dynamodb-client';
-import { DynamoDbRegistryStore } from '../../store/dynamodb-registry-store';
 import { closeServer, serve } from '../dev-server';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local-launcher';
+import { type LocalStore, openLocalStore } from '../local-stores';
 import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
 import { AssetInvoker } from './asset-invoker';
 import { readCloudAssembly } from './cloud-assembly';
@@ -56,7 +55,9 @@ export interface CdkDevServerOptions {
   readonly log?: LogSink;
   /** Status lines: reloads, warnings, and the tool functions' own output. @default stderr */
   readonly out?: (line: string) => void;
-  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
+  /** `embedded` (in this process) or `dynamodb-local` (started for this server). @default 'embedded' */
+  readonly store?: 'embedded' | 'dynamodb-local';
+  /** Use this DynamoDB endpoint (DynamoDB Local, or real DynamoDB) instead. */
   readonly dynamoDbEndpoint?: string;
   /** @default 'python3' */
   readonly python?: string;
@@ -106,14 +107,13 @@ interface Slot {
 }
 
 export class CdkDevServer extends EventEmitter {
-  /** Starts DynamoDB Local (unless given an endpoint), loads the app and serves it. */
+  /** Opens the stores (starting DynamoDB Local if asked to), loads the app and serves it. */
   static async start(options: CdkDevServerOptions): Promise<CdkDevServer> {
     // Read the assembly first, so a wrong folder fails before anything starts.
     buildAppModel(readCloudAssembly(options.appDir), options.stacks);
-    let dynamo: DynamoDbLocal | undefined;
-    if (!options.dynamoDbEndpoint) dynamo = await startDynamoDbLocal();
-    const server = new CdkDevServer(options, options.dynamoDbEndpoint ?? dynamo!.endpoint);
-    if (dynamo) server.cleanups.push(() => dynamo!.stop());
+    const store = await openLocalStore({ kind: options.store, endpoint: options.dynamoDbEndpoint });
+    const server = new CdkDevServer(options, store);
+    server.cleanups.push(() => store.stop());
     try {
       const result = await server.load();
       if (!result.ok) throw new Error(result.error);
@@ -133,8 +133,12 @@ export class CdkDevServer extends EventEmitter {
   private stopped?: Promise<void>;
   private readonly out: (line: string) => void;
 
-  private constructor(private readonly options: CdkDevServerOptions, readonly dynamoDbEndpoint: string) {
+  /** The DynamoDB endpoint; absent for the embedded store. */
+  readonly dynamoDbEndpoint?: string;
+
+  private constructor(private readonly options: CdkDevServerOptions, readonly store: LocalStore) {
     super();
+    this.dynamoDbEndpoint = store.dynamoDbEndpoint;
     this.out = options.out ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -215,17 +219,19 @@ export class CdkDevServer extends EventEmitter {
     }
     const changes: Record<string, RegistrySyncResult> = {};
     try {
-      const admin = new DynamoDBClient({ endpoint: this.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       const tableWarnings = new Map<string, string>();
-      try {
-        for (const table of model.tables) {
-          const created = await ensureDeclaredTable(admin, table);
-          if (!created && await keySchemaChanged(admin, table)) {
-            tableWarnings.set(table.tableName, `table ${table.tableName}: its key schema changed in the app; restart the dev server to recreate it`);
+      if (this.dynamoDbEndpoint) {
+        const admin = new DynamoDBClient({ endpoint: this.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        try {
+          for (const table of model.tables) {
+            const created = await ensureDeclaredTable(admin, table);
+            if (!created && await keySchemaChanged(admin, table)) {
+              tableWarnings.set(table.tableName, `table ${table.tableName}: its key schema changed in the app; restart the dev server to recreate it`);
+            }
           }
+        } finally {
+          admin.destroy();
         }
-      } finally {
-        admin.destroy();
       }
 
       let nextPort = this.nextPort();
@@ -234,10 +240,7 @@ export class CdkDevServer extends EventEmitter {
         seen.add(server.id);
         const slot = this.slots.get(server.id);
         const built = this.buildServer(server, model, tableWarnings);
-        changes[server.id] = await syncRegistry(
-          new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint: this.dynamoDbEndpoint }), tableName: server.registryTable.tableName }),
-          server.items,
-        );
+        changes[server.id] = await syncRegistry(this.storesOf(server).registryStore, server.items);
         if (slot) {
           slot.invoker?.stop();
           slot.invoker = built.invoker;
@@ -259,6 +262,10 @@ export class CdkDevServer extends EventEmitter {
       return { ok: false, error: (err as Error).message, servers: this.servers, changes };
     }
     return { ok: true, servers: this.servers, changes };
+  }
+
+  private storesOf(server: LocalMcpServer) {
+    return this.store.forServer({ sessionTable: server.sessionTable.tableName, registryTable: server.registryTable.tableName });
   }
 
   private nextPort(): number {
@@ -294,6 +301,14 @@ export class CdkDevServer extends EventEmitter {
 
   private buildServer(server: LocalMcpServer, model: LocalAppModel, tableWarnings: Map<string, string>) {
     const warnings = [...server.warnings, ...server.handler.warnings];
+    if (!this.dynamoDbEndpoint) {
+      const own = new Set(model.servers.flatMap((s) => [s.sessionTable.tableName, s.registryTable.tableName]));
+      const others = model.tables.filter((t) => !own.has(t.tableName)).map((t) => t.tableName);
+      if (others.length > 0) {
+        warnings.push(`the app's other tables (${others.join(', ')}) do not exist with the embedded store: `
+          + 'for tool functions that use them, run with --store dynamodb-local or --dynamodb-endpoint URL');
+      }
+    }
     for (const t of [server.sessionTable, server.registryTable]) {
       const w = tableWarnings.get(t.tableName);
       if (w) warnings.push(w);
@@ -309,6 +324,7 @@ export class CdkDevServer extends EventEmitter {
     const extraHosts = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host) ? [] : [host];
     const invoker = new AssetInvoker(model.functions, { log: this.out, dynamoDbEndpoint: this.dynamoDbEndpoint, python: this.options.python });
     const overrides: RuntimeOverrides = {
+      ...this.storesOf(server).overrides,
       config,
       invoker,
       authenticator: createAuthenticator('local'),
