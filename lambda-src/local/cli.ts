@@ -5,6 +5,7 @@
  *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...]
  *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
  *   (either with [--store embedded|dynamodb-local | --dynamodb-endpoint URL])
+ *   mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE (publish-command.ts)
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,9 +17,11 @@ import { CdkDevServer } from './cdk-app/cdk-dev-server';
 import { CloudAssemblyError } from './cdk-app/cloud-assembly';
 import { type DevServer, startDevServer } from './dev-server';
 import { DynamoDbLocalError } from './dynamodb-local-launcher';
+import { runPublish } from './publish-command';
 
 const USAGE = `Usage: mcp-lambda-server dev [options]
        mcp-lambda-server dev --app cdk.out [--stack NAME] [--port 3000] [--watch]
+       mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE   (publish --help)
 
 Serves the MCP Lambda handler on http://HOST:PORT/mcp. Its state (sessions, registry,
 events, tasks) lives in an embedded store in this process unless you choose DynamoDB.
@@ -63,6 +66,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'publish') return runPublish(rest, io);
   if (command !== 'dev') {
     io.err(`unknown command '${command}'\n\n${USAGE}`);
     return 1;
@@ -236,6 +240,9 @@ export function banner(server: DevServer, registryFile?: string): string {
     line('resources', [...names('resource'), ...names('resourceTemplate')]),
     line('prompts', names('prompt')),
     `  store      ${server.storeDescription}${server.dynamoDbEndpoint ? ` (tables ${server.config.sessionTable}, ${server.config.registryTable})` : ''}\n`,
+    '\nEvents (as the deployed server\'s SNS topic delivers them), from another terminal:\n',
+    `  npx mcp-lambda-server publish --url ${server.url} 'hello'                       (every open stream)\n`,
+    `  npx mcp-lambda-server publish --url ${server.url} --session SESSION_ID '{"level":"warning","data":"..."}'\n`,
     '\nMCP Inspector:\n',
     '  npx @modelcontextprotocol/inspector\n',
     `  then Transport Type "Streamable HTTP", URL ${server.url}, Connect.\n`,

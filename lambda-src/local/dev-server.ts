@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HandlerConfig } from '../config';
 import { buildFunctionUrlEvent } from './function-url-event-builder';
+import { LOCAL_TOPIC_ARN, PUBLISH_PATH, servePublish } from './local-publish';
 import { type LocalStore, type LocalStoreKind, openLocalStore } from './local-stores';
 import { createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../entry/index';
@@ -63,6 +64,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** `http://HOST:PORT/mcp` */
   readonly url: string;
+  /** `http://HOST:PORT/_local/sns`: where `mcp-lambda-server publish` sends events. */
+  readonly publishUrl: string;
   readonly port: number;
   readonly host: string;
   readonly config: HandlerConfig;
@@ -134,6 +137,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     });
 
     const server = createServer((req, res) => {
+      // `mcp-lambda-server publish`: an SNS event, as the topic would deliver it (local-publish.ts).
+      if (req.url?.split('?')[0] === PUBLISH_PATH) {
+        void servePublish({ handler: () => handler, topicArn: LOCAL_TOPIC_ARN }, req, res);
+        return;
+      }
       void serve(handler, req, res, `${host}:${(server.address() as AddressInfo).port}`, options.invocationTimeoutMs);
     });
     // An SSE stream may stay open for minutes: no socket timeouts of node's own.
@@ -150,6 +158,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     let stopped: Promise<void> | undefined;
     return {
       url: `http://${urlHost}:${port}/mcp`,
+      publishUrl: `http://${urlHost}:${port}${PUBLISH_PATH}`,
       port,
       host,
       config,

@@ -142,6 +142,12 @@ export function writeFixtureAssembly(): string {
       { name: 'java_tool', fn: 'JavaTool' }, { name: 'image_tool', fn: 'ImageTool' },
     ], [{ type: 'prompt', name: 'hello', messages: [{ role: 'user', content: { type: 'text', text: 'Hello {{name}}' } }], arguments: [{ name: 'name' }] }]),
     ...server('Billing', [{ name: 'echo', fn: 'NodeTool' }]),
+    // Orders has an event topic (enableEvents), Billing none.
+    OrdersEventTopic: { Type: 'AWS::SNS::Topic', Properties: {} },
+    OrdersEventSubscription: {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { Protocol: 'lambda', TopicArn: { Ref: 'OrdersEventTopic' }, Endpoint: { 'Fn::GetAtt': ['OrdersHandlerAAAA0003', 'Arn'] } },
+    },
     OrdersTable: {
       Type: 'AWS::DynamoDB::Table',
       Properties: {

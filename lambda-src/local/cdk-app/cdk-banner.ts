@@ -35,6 +35,9 @@ export function cdkBanner(servers: readonly ServedServer[], options: { appDir: s
     section('resources', ['resource', 'resourceTemplate']);
     section('prompts', ['prompt']);
     lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}`);
+    lines.push(s.eventTopicArn
+      ? `  events     topic ${s.eventTopicArn}: npx mcp-lambda-server publish --url ${s.url} 'hello'`
+      : '  events     no event topic in the app (enableEvents: true, or eventTopic), so `publish` is refused, as SNS has no way in deployed');
     lines.push(`  auth       local: every caller is trusted (the template's auth mode '${s.templateAuthMode}' is not enforced locally)`);
     if (!s.handlerFromAsset) lines.push('  handler    this CLI\'s copy (see the warning below)');
     for (const w of s.warnings) lines.push(`  warning    ${w}`);

@@ -29,6 +29,7 @@ import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
 import type { RegistryItem } from '../../registry/registry-item';
 import { closeServer, serve } from '../dev-server';
+import { PUBLISH_PATH, servePublish } from '../local-publish';
 import { type LocalStore, openLocalStore } from '../local-stores';
 import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
 import { AssetInvoker } from './asset-invoker';
@@ -87,6 +88,10 @@ export interface ServedServer {
   readonly warnings: readonly string[];
   /** Whether the handler came from the app's own asset (else this CLI's copy). */
   readonly handlerFromAsset: boolean;
+  /** The app's SNS topic for this server (events), if it has one. */
+  readonly eventTopicArn?: string;
+  /** Where `mcp-lambda-server publish` sends this server's events. */
+  readonly publishUrl: string;
 }
 
 export interface ReloadResult {
@@ -245,7 +250,7 @@ export class CdkDevServer extends EventEmitter {
           slot.invoker?.stop();
           slot.invoker = built.invoker;
           slot.handler = built.handler;
-          slot.info = { ...built.info, url: slot.info!.url, port: slot.port };
+          slot.info = { ...built.info, url: slot.info!.url, publishUrl: slot.info!.publishUrl, port: slot.port };
         } else {
           const fresh = await this.listen(server.id, this.options.port === 0 ? 0 : nextPort, built);
           if (this.options.port !== 0) nextPort = fresh.port + 1;
@@ -275,12 +280,22 @@ export class CdkDevServer extends EventEmitter {
     return used.length === 0 ? base : Math.max(...used) + 1;
   }
 
-  private async listen(id: string, port: number, built: { handler: StreamingHandler; invoker: AssetInvoker; info: Omit<ServedServer, 'url' | 'port'> }): Promise<Slot> {
+  private async listen(id: string, port: number, built: { handler: StreamingHandler; invoker: AssetInvoker; info: Omit<ServedServer, 'url' | 'port' | 'publishUrl'> }): Promise<Slot> {
     const host = this.options.host ?? '127.0.0.1';
     const http = createServer((req, res) => {
       const slot = this.slots.get(id);
       if (!slot) {
         res.writeHead(503).end();
+        return;
+      }
+      // `mcp-lambda-server publish`: an SNS event, as the app's topic would deliver it (../local-publish.ts).
+      if (req.url?.split('?')[0] === PUBLISH_PATH) {
+        const topicArn = slot.info?.eventTopicArn;
+        void servePublish({
+          handler: () => slot.handler,
+          topicArn,
+          noTopic: topicArn ? undefined : `${id} has no event topic in the app (enableEvents: true, or eventTopic), so no events reach it deployed either`,
+        }, req, res);
         return;
       }
       void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`);
@@ -294,7 +309,7 @@ export class CdkDevServer extends EventEmitter {
     const actual = (http.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
     const slot: Slot = { http, port: actual, handler: built.handler, invoker: built.invoker };
-    slot.info = { ...built.info, url: `http://${urlHost}:${actual}/mcp`, port: actual };
+    slot.info = { ...built.info, url: `http://${urlHost}:${actual}/mcp`, publishUrl: `http://${urlHost}:${actual}${PUBLISH_PATH}`, port: actual };
     this.slots.set(id, slot);
     return slot;
   }
@@ -347,7 +362,7 @@ export class CdkDevServer extends EventEmitter {
         notRunnable: item.lambdaArn && !fn ? 'its function is not part of the selected stacks' : fn?.notRunnable,
       };
     });
-    const info: Omit<ServedServer, 'url' | 'port'> = {
+    const info: Omit<ServedServer, 'url' | 'port' | 'publishUrl'> = {
       id: server.id,
       stackName: server.stackName,
       serverName: config.serverName,
@@ -356,6 +371,7 @@ export class CdkDevServer extends EventEmitter {
       items,
       warnings,
       handlerFromAsset: asset.createHandler !== undefined,
+      ...(server.eventTopicArn ? { eventTopicArn: server.eventTopicArn } : {}),
     };
     return { handler, invoker, info };
   }
