@@ -190,13 +190,16 @@ function stackModel(stack: AssemblyStack): { servers: LocalMcpServer[]; tables: 
       }
       for (const why of resolver.unresolved.values()) warnings.push(`registry item value ${why}`);
     }
-    servers.push({ id: serverId, stackName, handler, sessionTable, registryTable, items, warnings, eventTopicArn: subscribedTopic(resources, handler, ctx) });
+    const eventTopicArn = subscribedTopic(resources, handler, ctx);
+    servers.push({ id: serverId, stackName, handler, sessionTable, registryTable, items, warnings, eventTopicArn });
   }
   return { servers, tables, functions };
 }
 
 /** The topic of an `AWS::SNS::Subscription` (protocol lambda) that delivers to the function. */
-function subscribedTopic(resources: Record<string, CfnResource>, fn: LocalFunction, ctx: ConstructorParameters<typeof IntrinsicResolver>[0]): string | undefined {
+function subscribedTopic(
+  resources: Record<string, CfnResource>, fn: LocalFunction, ctx: ConstructorParameters<typeof IntrinsicResolver>[0],
+): string | undefined {
   for (const res of Object.values(resources)) {
     if (res.Type !== 'AWS::SNS::Subscription' || res.Properties?.Protocol !== 'lambda') continue;
     const resolver = new IntrinsicResolver(ctx);
