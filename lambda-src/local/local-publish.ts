@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBodyWithin } from './read-body';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../entry/awslambda-shim';
 import type { StreamingHandler } from '../entry/index';
 import { isSnsEvent } from '../events/sns-ingest';
@@ -116,20 +117,15 @@ export async function servePublish(target: PublishTarget, req: IncomingMessage, 
     reply(res, 409, { ok: false, error: target.noTopic });
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PUBLISH_BODY_BYTES) {
-      req.resume();
-      reply(res, 413, { ok: false, error: `an SNS event is at most ${MAX_PUBLISH_BODY_BYTES} bytes here (SNS takes messages up to ${SNS_MAX_MESSAGE_BYTES} bytes)` });
-      return;
-    }
-    chunks.push(chunk as Buffer);
+  const read = await readBodyWithin(req, MAX_PUBLISH_BODY_BYTES, 4 * MAX_PUBLISH_BODY_BYTES);
+  if (!read.body) {
+    if (read.closeConnection) res.setHeader('connection', 'close');
+    reply(res, 413, { ok: false, error: `an SNS event is at most ${MAX_PUBLISH_BODY_BYTES} bytes here (SNS takes messages up to ${SNS_MAX_MESSAGE_BYTES} bytes)` });
+    return;
   }
   let event: unknown;
   try {
-    event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    event = JSON.parse(read.body.toString('utf8'));
   } catch {
     reply(res, 400, { ok: false, error: 'the body is not JSON' });
     return;

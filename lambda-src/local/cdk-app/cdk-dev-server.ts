@@ -88,6 +88,8 @@ export interface ServedServer {
   readonly warnings: readonly string[];
   /** Whether the handler came from the app's own asset (else this CLI's copy). */
   readonly handlerFromAsset: boolean;
+  /** The handler function's timeout (its template's `Timeout`), which bounds each request and stream. */
+  readonly timeoutSeconds: number;
   /** The app's SNS topic for this server (events), if it has one. */
   readonly eventTopicArn?: string;
   /** Where `mcp-lambda-server publish` sends this server's events. */
@@ -298,7 +300,8 @@ export class CdkDevServer extends EventEmitter {
         }, req, res);
         return;
       }
-      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`);
+      // The handler function's own timeout, as Lambda applies it.
+      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`, (slot.info?.timeoutSeconds ?? 900) * 1000);
     });
     http.requestTimeout = 0;
     http.headersTimeout = 60_000;
@@ -371,6 +374,7 @@ export class CdkDevServer extends EventEmitter {
       items,
       warnings,
       handlerFromAsset: asset.createHandler !== undefined,
+      timeoutSeconds: server.handler.timeoutSeconds,
       ...(server.eventTopicArn ? { eventTopicArn: server.eventTopicArn } : {}),
     };
     return { handler, invoker, info };
