@@ -7,6 +7,7 @@
  *   (either with [--store embedded|dynamodb-local | --dynamodb-endpoint URL])
  *   mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE (publish-command.ts)
  */
+import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RegistryFileError } from '../registry/registry-file';
@@ -15,6 +16,7 @@ import { AppModelError } from './cdk-app/app-model';
 import { cdkBanner } from './cdk-app/cdk-banner';
 import { CdkDevServer } from './cdk-app/cdk-dev-server';
 import { CloudAssemblyError } from './cdk-app/cloud-assembly';
+import { clientConfigLines } from './client-config';
 import { type DevServer, startDevServer } from './dev-server';
 import { DynamoDbLocalError } from './dynamodb-local-launcher';
 import { runPublish } from './publish-command';
@@ -244,7 +246,8 @@ async function runApp(
       log: values.quiet ? () => undefined : undefined,
       out: (line) => io.err(`${line}\n`),
     });
-    io.out(cdkBanner(server.servers, { appDir, storeDescription: server.store.description, watch: values.watch === true }));
+    const interpreters = localInterpreters(server.servers.flatMap((s) => s.runtimes), values.python ?? 'python3');
+    io.out(cdkBanner(server.servers, { appDir, storeDescription: server.store.description, watch: values.watch === true, interpreters }));
     return server;
   } catch (err) {
     if (err instanceof DynamoDbLocalError || err instanceof CloudAssemblyError || err instanceof AppModelError) {
@@ -256,6 +259,25 @@ async function runApp(
     }
     return 1;
   }
+}
+
+/** What runs each Lambda runtime locally: this process's Node, or the Python found on the PATH. */
+export function localInterpreters(runtimes: readonly string[], python: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  let pythonVersion: string | undefined;
+  for (const runtime of new Set(runtimes)) {
+    if (runtime.startsWith('nodejs')) {
+      result[runtime] = `node ${process.version} (the Node running this CLI)`;
+    } else if (runtime.startsWith('python')) {
+      if (pythonVersion === undefined) {
+        const r = spawnSync(python, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+        pythonVersion = r.error ? `not found on the PATH (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): install Python 3 or pass --python`
+          : (r.stdout || r.stderr).trim();
+      }
+      result[runtime] = `${python} (${pythonVersion})`;
+    }
+  }
+  return result;
 }
 
 export function banner(server: DevServer, registryFile?: string): string {
@@ -273,10 +295,8 @@ export function banner(server: DevServer, registryFile?: string): string {
     '\nEvents (as the deployed server\'s SNS topic delivers them), from another terminal:\n',
     `  npx mcp-lambda-server publish --url ${server.url} 'hello'                       (every open stream)\n`,
     `  npx mcp-lambda-server publish --url ${server.url} --session SESSION_ID '{"level":"warning","data":"..."}'\n`,
-    '\nMCP Inspector:\n',
-    '  npx @modelcontextprotocol/inspector\n',
-    `  then Transport Type "Streamable HTTP", URL ${server.url}, Connect.\n`,
-    `  Or from a terminal: npx @modelcontextprotocol/inspector --cli ${server.url} --transport http --method tools/list\n`,
+    '\n',
+    ...clientConfigLines(server.url).map((l) => `${l}\n`),
     '\nPress Ctrl-C to stop.\n\n',
   ].join('');
 }

@@ -127,7 +127,10 @@ test('the start-up output lists the server, its URL, each item with the function
   // The handler is the app's own asset (else a warning says so), and nothing is unresolved.
   expect(banner).not.toContain('warning');
   expect(banner).not.toContain('NOT RUNNABLE');
-  expect(banner).toContain(`npx @modelcontextprotocol/inspector --cli ${url} --transport http`);
+  expect(banner).toContain(`npx -y @modelcontextprotocol/inspector@2 --cli ${url} --transport http`);
+  // Which local interpreter stands in for each Lambda runtime.
+  expect(banner).toMatch(/python3\.12 +-> python3 \(Python 3\.\d+\.\d+\)/);
+  expect(banner).toContain(`nodejs22.x   -> node ${process.version} (the Node running this CLI)`);
 });
 
 test('SDK v1 client, 2025-11-25 session: every tool, every resource, the prompt', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { banner, runCli } from '../../lambda-src/local/cli';
+import { banner, localInterpreters, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 
 function capture() {
@@ -100,6 +100,32 @@ test('the banner shows the URL, the items and how to point the MCP Inspector at 
   expect(text).toContain('tools      echo');
   expect(text).toContain('resources  example://readme, example://g/{name}');
   expect(text).toContain('prompts    review_code');
-  expect(text).toContain('npx @modelcontextprotocol/inspector');
-  expect(text).toContain('"Streamable HTTP"');
+  expect(text).toContain('store      DynamoDB at http://127.0.0.1:8000 (tables s, r)');
+});
+
+test('the banner gives copy-paste client configuration, with the Inspector pinned to 2.x in every command', () => {
+  const url = 'http://127.0.0.1:4123/mcp';
+  const text = banner({
+    url, port: 4123, host: '127.0.0.1', store: 'embedded', storeDescription: 'embedded', config: { sessionTable: 's', registryTable: 'r' }, items: [],
+  } as unknown as DevServer);
+  // Every mention of the Inspector names its major version.
+  const mentions = text.match(/@modelcontextprotocol\/inspector\S*/g) ?? [];
+  expect(mentions.length).toBeGreaterThanOrEqual(2);
+  for (const m of mentions) expect(m).toBe('@modelcontextprotocol/inspector@2');
+  expect(text).toContain(`npx -y @modelcontextprotocol/inspector@2 --cli ${url} --transport http --method tools/list`);
+  expect(text).toContain('"Add Servers" > "+ Add manually", Transport "streamable-http"');
+  // The JSON lines parse, and point at the server.
+  const jsonAfter = (label: string) => JSON.parse(text.split(label)[1].split('\n')[1].trim());
+  expect(jsonAfter('Claude Desktop')).toEqual({ mcpServers: { 'mcp-lambda-server-local': { command: 'npx', args: ['-y', 'mcp-remote', url] } } });
+  expect(jsonAfter('Cursor')).toEqual({ mcpServers: { 'mcp-lambda-server-local': { url } } });
+  expect(jsonAfter('VS Code')).toEqual({ servers: { 'mcp-lambda-server-local': { type: 'http', url } } });
+});
+
+test('localInterpreters says what runs each runtime here', () => {
+  const found = localInterpreters(['nodejs22.x', 'python3.13', 'java21'], process.execPath);
+  expect(found['nodejs22.x']).toBe(`node ${process.version} (the Node running this CLI)`);
+  // Any executable answers --version; node stands in for python here.
+  expect(found['python3.13']).toBe(`${process.execPath} (${process.version})`);
+  expect(found.java21).toBeUndefined();
+  expect(localInterpreters(['python3.12'], 'no-such-python-here')['python3.12']).toMatch(/^no-such-python-here \(not found on the PATH \(ENOENT\)/);
 });

@@ -88,6 +88,8 @@ export interface ServedServer {
   readonly warnings: readonly string[];
   /** Whether the handler came from the app's own asset (else this CLI's copy). */
   readonly handlerFromAsset: boolean;
+  /** The runtimes (`nodejs22.x`, `python3.13`) of the functions behind its items that run locally. */
+  readonly runtimes: readonly string[];
   /** The handler function's timeout (its template's `Timeout`), which bounds each request and stream. */
   readonly timeoutSeconds: number;
   /** The app's SNS topic for this server (events), if it has one. */
@@ -375,6 +377,7 @@ export class CdkDevServer extends EventEmitter {
       warnings,
       handlerFromAsset: asset.createHandler !== undefined,
       timeoutSeconds: server.handler.timeoutSeconds,
+      runtimes: [...new Set([...warned].filter((f) => !f.notRunnable && f.runtime).map((f) => f.runtime!))].sort(),
       ...(server.eventTopicArn ? { eventTopicArn: server.eventTopicArn } : {}),
     };
     return { handler, invoker, info };
