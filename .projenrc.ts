@@ -17,7 +17,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The integ app's template is asserted by a jest snapshot (test/construct/*.integ.test.ts);
   // projen's integ-runner tasks would deploy, which needs an AWS account.
   integrationTestAutoDiscover: false,
-  minNodeVersion: '20.0.0',
+  // One supported Node for development and for the CLI: 22.12 is the first 22.x that
+  // require()s an ES module unflagged (dev --app loads the handler asset that way), and
+  // the AWS SDK v3 drops Node 20 in January 2027. For a published package `engines` is
+  // advice: npm warns (EBADENGINE) on an older Node unless engine-strict is set, and
+  // jsii's Python, Java, .NET and Go hosts do not read it.
+  minNodeVersion: '22.12.0',
 
   // Other languages (jsii-pacmak). Offline here, CI checks them with --code-only.
   publishToPypi: {

@@ -301,8 +301,26 @@ export function banner(server: DevServer, registryFile?: string): string {
   ].join('');
 }
 
+/** The oldest Node this CLI supports (package.json `engines`, .nvmrc). */
+export const MIN_NODE_MAJOR = 22;
+
+/**
+ * On a Node older than MIN_NODE_MAJOR: one line saying so, in place of the AWS SDK's
+ * nine-line warning on every start (the SDK stops supporting Node 20 in January 2027),
+ * which `env` is set to silence. Undefined on a supported Node.
+ */
+export function nodeVersionNotice(version: string, env: NodeJS.ProcessEnv): string | undefined {
+  const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+  if (!(major < MIN_NODE_MAJOR)) return undefined;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return `mcp-lambda-server: Node ${version} is older than the supported ${MIN_NODE_MAJOR} (see .nvmrc); it may work, `
+    + 'but the AWS SDK drops it in January 2027 and the MCP Inspector 2 needs 22.19+\n';
+}
+
 /** The bin entry: run, and on Ctrl-C stop the server and DynamoDB Local. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const notice = nodeVersionNotice(process.version, process.env);
+  if (notice) process.stderr.write(notice);
   const result = await runCli(argv);
   if (typeof result === 'number') {
     process.exitCode = result;

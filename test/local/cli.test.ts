@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { banner, localInterpreters, runCli } from '../../lambda-src/local/cli';
+import { banner, localInterpreters, nodeVersionNotice, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 
 function capture() {
@@ -128,4 +128,14 @@ test('localInterpreters says what runs each runtime here', () => {
   expect(found['python3.13']).toBe(`${process.execPath} (${process.version})`);
   expect(found.java21).toBeUndefined();
   expect(localInterpreters(['python3.12'], 'no-such-python-here')['python3.12']).toMatch(/^no-such-python-here \(not found on the PATH \(ENOENT\)/);
+});
+
+test('on Node 20 one line replaces the AWS SDK\'s nine-line warning; on 22 and later nothing is said', () => {
+  const env: NodeJS.ProcessEnv = {};
+  expect(nodeVersionNotice('v20.20.2', env)).toMatch(/^mcp-lambda-server: Node v20\.20\.2 is older than the supported 22 \(see \.nvmrc\)/);
+  expect(env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+  const modern: NodeJS.ProcessEnv = {};
+  expect(nodeVersionNotice('v22.12.0', modern)).toBeUndefined();
+  expect(nodeVersionNotice('v24.1.0', modern)).toBeUndefined();
+  expect(modern).toEqual({});
 });
