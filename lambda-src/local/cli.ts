@@ -317,7 +317,7 @@ export function nodeVersionNotice(version: string, env: NodeJS.ProcessEnv): stri
     + 'but the AWS SDK drops it in January 2027 and the MCP Inspector 2 needs 22.19+\n';
 }
 
-/** The bin entry: run, and on Ctrl-C stop the server and DynamoDB Local. */
+/** The bin entry: run, and on Ctrl-C stop the server (and DynamoDB Local, if it started it). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const notice = nodeVersionNotice(process.version, process.env);
   if (notice) process.stderr.write(notice);
@@ -330,7 +330,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping the server and DynamoDB Local...\n`);
+    const kind = typeof result.store === 'string' ? result.store : result.store.kind;
+    process.stdout.write(`\n${signal}: stopping${kind === 'dynamodb-local' ? ' the server and DynamoDB Local' : ''}...\n`);
     void result.stop().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
