@@ -238,6 +238,10 @@ describe('events through the app\'s own topic', () => {
     return runCli(['publish', '--url', url, ...args], { out: () => undefined, err: (t) => err.push(t) }).then((code) => ({ code, err: err.join('') }));
   };
 
+  test('each server runs with its handler function\'s Timeout from the template', () => {
+    expect(server.servers.map((s) => s.timeoutSeconds)).toEqual([900, 900]);
+  });
+
   test('the model finds the topic the handler is subscribed to', () => {
     const [orders, billing] = server.servers;
     expect(orders.eventTopicArn).toBe('arn:aws:sns:us-east-1:000000000000:Fixture-OrdersEventTopic');

@@ -89,6 +89,8 @@ function server(prefix: string, tools: Array<{ name: string; fn: string }>, extr
         Code: { S3Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, S3Key: 'handlerhash.zip' },
         Handler: 'index.handler',
         Runtime: 'nodejs22.x',
+        // As the construct synthesizes it (its default timeout): the dev server applies it.
+        Timeout: 900,
         Environment: {
           Variables: {
             MCP_SESSION_TABLE: { Ref: `${prefix}SessionTableAAAA0001` },
