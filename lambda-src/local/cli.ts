@@ -247,7 +247,9 @@ async function runApp(
       out: (line) => io.err(`${line}\n`),
     });
     const interpreters = localInterpreters(server.servers.flatMap((s) => s.runtimes), values.python ?? 'python3');
-    io.out(cdkBanner(server.servers, { appDir, storeDescription: server.store.description, watch: values.watch === true, interpreters }));
+    io.out(cdkBanner(server.servers, {
+      appDir, storeDescription: server.store.description, embeddedStore: server.store.kind === 'embedded', watch: values.watch === true, interpreters,
+    }));
     return server;
   } catch (err) {
     if (err instanceof DynamoDbLocalError || err instanceof CloudAssemblyError || err instanceof AppModelError) {

@@ -122,7 +122,7 @@ test('the start-up output lists the server, its URL, each item with the function
   expect(banner).toContain('orders://orders/{orderId} -> McpExample/OrderDocument (nodejs22.x)');
   expect(banner).toContain('summarize_order (static)');
   // The tables are named after the template's logical ids.
-  expect(banner).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8}/);
+  expect(banner).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8} \(in the embedded store, in memory\)/);
   expect(banner).toContain("the template's auth mode 'iam' is not enforced locally");
   // The handler is the app's own asset (else a warning says so), and nothing is unresolved.
   expect(banner).not.toContain('warning');

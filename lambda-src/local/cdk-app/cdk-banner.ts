@@ -18,6 +18,8 @@ function itemLabel(item: RegistryItem): string {
 export interface CdkBannerOptions {
   readonly appDir: string;
   readonly storeDescription: string;
+  /** The tables are the embedded store's, in memory (not DynamoDB tables). */
+  readonly embeddedStore?: boolean;
   readonly watch: boolean;
   /** What runs each runtime here, e.g. `python3.13` -> `python3 (Python 3.11.7)`. */
   readonly interpreters?: Readonly<Record<string, string>>;
@@ -43,7 +45,7 @@ export function cdkBanner(servers: readonly ServedServer[], options: CdkBannerOp
     section('tools', ['tool']);
     section('resources', ['resource', 'resourceTemplate']);
     section('prompts', ['prompt']);
-    lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}`);
+    lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}${options.embeddedStore ? ' (in the embedded store, in memory)' : ''}`);
     lines.push(s.eventTopicArn
       ? `  events     topic ${s.eventTopicArn}: npx mcp-lambda-server publish --url ${s.url} 'hello'`
       : '  events     no event topic in the app (enableEvents: true, or eventTopic), so `publish` is refused, as SNS has no way in deployed');
