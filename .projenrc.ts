@@ -2,7 +2,7 @@ import { awscdk, javascript, TaskShell } from 'projen';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 
 // The Node the project is built and tested on in CI and release workflows.
-const CI_NODE_VERSION = '20.x';
+const CI_NODE_VERSION = '22.x';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-mcp-lambda-server',
@@ -21,9 +21,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The integ app's template is asserted by a jest snapshot (test/construct/*.integ.test.ts);
   // projen's integ-runner tasks would deploy, which needs an AWS account.
   integrationTestAutoDiscover: false,
-  minNodeVersion: '20.0.0',
-  // The Node the project is built and tested on (CI, release): 20.0.0 itself is too old
-  // for today's dev dependencies, and `.ci/run` is verified on the latest 20.x.
+  // One supported Node for development and for the CLI: 22.12 is the first 22.x that
+  // require()s an ES module unflagged (dev --app loads the handler asset that way), and
+  // the AWS SDK v3 drops Node 20 in January 2027. For a published package `engines` is
+  // advice: npm warns (EBADENGINE) on an older Node unless engine-strict is set, and
+  // jsii's Python, Java, .NET and Go hosts do not read it.
+  minNodeVersion: '22.12.0',
+  // The Node the project is built and tested on in the GitHub workflows: the oldest that
+  // engines allows. (.ci/run itself runs on whatever node is first on PATH.)
   workflowNodeVersion: CI_NODE_VERSION,
   // One CI definition: the build workflow below runs `.ci/run`, the script a developer
   // runs, instead of projen's own build job (`npx projen build`, which would try to package
@@ -285,9 +290,9 @@ ci?.addJobs({
 
 project.addBins({ 'mcp-lambda-server': 'bin/mcp-lambda-server.js' });
 
-// `npm start`: the local MCP server on the bundled example registry, with DynamoDB Local.
+// `npm start`: the local MCP server on the bundled example registry, with the embedded store.
 project.addTask('start', {
-  description: 'Serve the example registry locally at http://127.0.0.1:3000/mcp (DynamoDB Local, no AWS account)',
+  description: 'Serve the example registry locally at http://127.0.0.1:3000/mcp (embedded store, nothing to install, no AWS account)',
   steps: [
     { spawn: bundle.name },
     { exec: 'node bin/mcp-lambda-server.js dev --registry examples/local-registry/registry.json', receiveArgs: true },

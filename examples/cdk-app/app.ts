@@ -1,8 +1,10 @@
 // An example CDK app: an MCP server that an agent's IAM role may call, with an event
 // topic for notifications, tools in TypeScript and Python, a resource, a resource
-// template and a prompt. Synthesize it with
-//   npx cdk synth --app 'npx ts-node --prefer-ts-exts app.ts'
-// and run it locally, with no AWS account and no Docker, with
+// template and a prompt. After `npm install` at the repository's root, synthesize it
+// here with
+//   npx cdk synth
+// (cdk.json first builds the library's runtime assets if they are missing or stale:
+// library-assets.mjs) and run it locally, with no AWS account and no Docker, with
 //   npx mcp-lambda-server dev --app cdk.out --watch
 // (a user's app imports from 'cdk-mcp-lambda-server'; this one uses the sources).
 import * as path from 'node:path';

@@ -1,5 +1,6 @@
 /**
- * EventLog in process memory, for unit tests only: same semantics as DynamoDbEventLog
+ * EventLog in process memory, for unit tests and the dev server's embedded store
+ * (local/local-stores.ts): same semantics as DynamoDbEventLog
  * (seq numbering, de-duplication, expiry by comparison with the clock, the item size
  * limit); the shared suite in test/store/ runs against both.
  */

@@ -1,5 +1,6 @@
 /**
- * RegistryStore in process memory, for unit tests and the in-memory benchmark only.
+ * RegistryStore in process memory, for unit tests, the in-memory benchmark and the dev
+ * server's embedded store (local/local-stores.ts).
  * Same semantics as DynamoDbRegistryStore, down to the stored form
  * (registry-record.ts), the size and key limits, the order counter and the conflict
  * messages; the shared behavioural suite in test/store/ runs against both.

@@ -1,6 +1,6 @@
 /**
- * SessionStore in process memory, for unit tests and the in-memory benchmark only: a
- * deployment must never use it (a session would live in one execution environment).
+ * SessionStore in process memory, for unit tests, the in-memory benchmark and the dev
+ * server's embedded store (local/local-stores.ts): a deployment must never use it (a session would live in one execution environment).
  * Same semantics as DynamoDbSessionStore, down to the stored form (session-item.ts),
  * the size limit and expiry by comparison with the clock; the shared behavioural
  * suite in test/store/ runs against both.

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseHandler } from './handler-reference';
 import { InvocationDeadline } from './invocation-deadline';
@@ -181,10 +181,32 @@ const loadedHandlers = new Map<string, LocalHandler>();
  */
 const moduleImports = new Map<string, Promise<Record<string, unknown>>>();
 
+/** Bumped by reloadLocalHandlers: part of the import URL, so that Node loads an edited module again. */
+let generation = 0;
+
+/**
+ * Forgets every loaded handler (the dev server calls it when a handler module or the
+ * registry file changes): the next call imports the module afresh. An ES module is
+ * imported under a new URL (`?reload=N`: Node keeps every module it loaded, keyed by
+ * URL, for the life of the process); a CommonJS module, and the CommonJS modules it
+ * required from its folder, are dropped from require's cache. ES modules that a handler
+ * itself imports keep their first version until a restart.
+ */
+export function reloadLocalHandlers(): void {
+  const folders = new Set([...moduleImports.keys()].map((file) => dirname(file)));
+  generation++;
+  loadedHandlers.clear();
+  moduleImports.clear();
+  for (const cached of Object.keys(require.cache)) {
+    if (!cached.includes(`${sep}node_modules${sep}`) && [...folders].some((folder) => cached.startsWith(folder + sep))) delete require.cache[cached];
+  }
+}
+
 function importModule(file: string): Promise<Record<string, unknown>> {
   let pending = moduleImports.get(file);
   if (!pending) {
-    pending = dynamicImport(pathToFileURL(file).href).catch((err: unknown) => {
+    const url = pathToFileURL(file).href + (generation > 0 ? `?reload=${generation}` : '');
+    pending = dynamicImport(url).catch((err: unknown) => {
       // Inside a vm context without a dynamic-import hook (jest without
       // --experimental-vm-modules) `import()` is unavailable; `require` still loads
       // CommonJS there. Everywhere else the import's own error is the real one.

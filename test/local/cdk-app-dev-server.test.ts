@@ -3,7 +3,7 @@
  * resource, a resource template served by inline code, a prompt) synthesized with the
  * project's `cdk` CLI, served by `mcp-lambda-server dev --app <dir> --watch` as it ships
  * (the CLI bundled by esbuild as scripts/bundle.mjs bundles it, run by a real Node
- * process: it starts DynamoDB Local, loads the handler asset from the assembly, runs
+ * process: with the embedded store, it loads the handler asset from the assembly, runs
  * tool functions in child processes), driven by the official SDK clients: v1 in a
  * 2025-11-25 session, v2 pinned to 2026-07-28. Then a change to a tool's schema is
  * re-synthesized into the same folder and shows, in the session opened before the reload.
@@ -122,12 +122,15 @@ test('the start-up output lists the server, its URL, each item with the function
   expect(banner).toContain('orders://orders/{orderId} -> McpExample/OrderDocument (nodejs22.x)');
   expect(banner).toContain('summarize_order (static)');
   // The tables are named after the template's logical ids.
-  expect(banner).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8}/);
+  expect(banner).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8} \(in the embedded store, in memory\)/);
   expect(banner).toContain("the template's auth mode 'iam' is not enforced locally");
   // The handler is the app's own asset (else a warning says so), and nothing is unresolved.
   expect(banner).not.toContain('warning');
   expect(banner).not.toContain('NOT RUNNABLE');
-  expect(banner).toContain(`npx @modelcontextprotocol/inspector --cli ${url} --transport http`);
+  expect(banner).toContain(`npx -y @modelcontextprotocol/inspector@2 --cli ${url} --transport http`);
+  // Which local interpreter stands in for each Lambda runtime.
+  expect(banner).toMatch(/python3\.12 +-> python3 \(Python 3\.\d+\.\d+\)/);
+  expect(banner).toContain(`nodejs22.x   -> node ${process.version} (the Node running this CLI)`);
 });
 
 test('SDK v1 client, 2025-11-25 session: every tool, every resource, the prompt', async () => {

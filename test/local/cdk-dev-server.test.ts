@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { writeFixtureAssembly } from './cloud-assembly-fixture';
 import { AppModelError, buildAppModel } from '../../lambda-src/local/cdk-app/app-model';
 import { CdkDevServer } from '../../lambda-src/local/cdk-app/cdk-dev-server';
 import { readCloudAssembly } from '../../lambda-src/local/cdk-app/cloud-assembly';
 import { createTableInput } from '../../lambda-src/local/cdk-app/declared-tables';
+import { runCli } from '../../lambda-src/local/cli';
 import { freePort } from '../../lambda-src/local/dynamodb-local-launcher';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../support/dynamodb-local';
 
@@ -226,6 +228,71 @@ describe('serving', () => {
       expect(server.servers).toHaveLength(2);
     } finally {
       writeFileSync(manifest, original);
+    }
+  });
+});
+
+describe('events through the app\'s own topic', () => {
+  const publishTo = (url: string, ...args: string[]) => {
+    const err: string[] = [];
+    return runCli(['publish', '--url', url, ...args], { out: () => undefined, err: (t) => err.push(t) }).then((code) => ({ code, err: err.join('') }));
+  };
+
+  test('each server runs with its handler function\'s Timeout from the template', () => {
+    expect(server.servers.map((s) => s.timeoutSeconds)).toEqual([900, 900]);
+  });
+
+  test('the model finds the topic the handler is subscribed to', () => {
+    const [orders, billing] = server.servers;
+    expect(orders.eventTopicArn).toBe('arn:aws:sns:us-east-1:000000000000:Fixture-OrdersEventTopic');
+    expect(billing.eventTopicArn).toBeUndefined();
+  });
+
+  test('publish reaches an open GET stream (SDK v1); another topic and a server without one are refused', async () => {
+    const [orders, billing] = server.servers;
+    const client = new Client({ name: 'fixture-client', version: '1.0.0' });
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logs.push(n.params.data);
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(orders.url)));
+    try {
+      // Re-publish a probe until the SDK's asynchronously opened GET stream is live.
+      while (logs.length === 0) {
+        expect((await publishTo(orders.url, '--topic', orders.eventTopicArn!, 'probe')).code).toBe(0);
+        for (let i = 0; i < 40 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      }
+      const wrong = await publishTo(orders.url, '--topic', 'arn:aws:sns:us-east-1:000000000000:Other', 'x');
+      expect(wrong).toEqual({ code: 1, err: expect.stringContaining(`subscribed to ${orders.eventTopicArn}, not arn:aws:sns:us-east-1:000000000000:Other`) });
+      const none = await publishTo(billing.url, 'x');
+      expect(none).toEqual({ code: 1, err: expect.stringContaining('Fixture/Billing has no event topic in the app') });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the embedded store with --app', () => {
+  test('serves the app with no DynamoDB, and says which app tables its tools will miss', async () => {
+    const embedded = await CdkDevServer.start({ appDir: dir, port: 0, log: () => undefined, out: () => undefined });
+    try {
+      expect(embedded.store.kind).toBe('embedded');
+      expect(embedded.dynamoDbEndpoint).toBeUndefined();
+      const [orders] = embedded.servers;
+      expect(orders.warnings).toContain("the app's other tables (Fixture-OrdersTable) do not exist with the embedded store: "
+        + 'for tool functions that use them, run with --store dynamodb-local or --dynamodb-endpoint URL');
+      const mcp = await connect(orders.url);
+      try {
+        const echoed = await mcp.callTool({ name: 'echo', arguments: { message: 'embedded' } });
+        expect(echoed.structuredContent).toMatchObject({ tool: 'echo', message: 'embedded' });
+        // A reload keeps the embedded sessions.
+        expect((await embedded.reload()).ok).toBe(true);
+        expect((await mcp.callTool({ name: 'echo', arguments: { message: 'again' } })).structuredContent).toMatchObject({ message: 'again' });
+      } finally {
+        await mcp.close();
+      }
+    } finally {
+      await embedded.stop();
     }
   });
 });

@@ -89,6 +89,8 @@ function server(prefix: string, tools: Array<{ name: string; fn: string }>, extr
         Code: { S3Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, S3Key: 'handlerhash.zip' },
         Handler: 'index.handler',
         Runtime: 'nodejs22.x',
+        // As the construct synthesizes it (its default timeout): the dev server applies it.
+        Timeout: 900,
         Environment: {
           Variables: {
             MCP_SESSION_TABLE: { Ref: `${prefix}SessionTableAAAA0001` },
@@ -142,6 +144,12 @@ export function writeFixtureAssembly(): string {
       { name: 'java_tool', fn: 'JavaTool' }, { name: 'image_tool', fn: 'ImageTool' },
     ], [{ type: 'prompt', name: 'hello', messages: [{ role: 'user', content: { type: 'text', text: 'Hello {{name}}' } }], arguments: [{ name: 'name' }] }]),
     ...server('Billing', [{ name: 'echo', fn: 'NodeTool' }]),
+    // Orders has an event topic (enableEvents), Billing none.
+    OrdersEventTopic: { Type: 'AWS::SNS::Topic', Properties: {} },
+    OrdersEventSubscription: {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { Protocol: 'lambda', TopicArn: { Ref: 'OrdersEventTopic' }, Endpoint: { 'Fn::GetAtt': ['OrdersHandlerAAAA0003', 'Arn'] } },
+    },
     OrdersTable: {
       Type: 'AWS::DynamoDB::Table',
       Properties: {

@@ -1,5 +1,5 @@
 /**
- * End to end: the real dev server (DynamoDB Local started by it, the real handler from
+ * End to end: the real dev server (the embedded store, the real handler from
  * entry/index.ts behind node:http on 127.0.0.1) on the bundled example registry, driven
  * by the official SDK clients: v1 in a 2025-11-25 session, v2 pinned to 2026-07-28.
  */
@@ -26,6 +26,9 @@ afterAll(async () => {
 test('listens on a free loopback port and registers the example items in file order', () => {
   expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
   expect(server.port).toBeGreaterThan(0);
+  // Nothing to install: the default store is in this process, with no listener of its own.
+  expect(server.store).toBe('embedded');
+  expect(server.dynamoDbEndpoint).toBeUndefined();
   expect(server.items.map((i) => `${i.type}:${'name' in i ? i.name : ''}`)).toEqual([
     'tool:echo', 'tool:get_weather', 'tool:count_slowly', 'tool:counter', 'resource:readme', 'resourceTemplate:greeting', 'prompt:review_code',
   ]);

@@ -62,6 +62,8 @@ export interface LocalMcpServer {
   /** The items its `Custom::McpRegistry` declares, `lambdaArn`s resolved to local ARNs. */
   readonly items: readonly RegistryItem[];
   readonly warnings: readonly string[];
+  /** The SNS topic its handler is subscribed to (`enableEvents` or `eventTopic`), if any. */
+  readonly eventTopicArn?: string;
 }
 
 export interface LocalAppModel {
@@ -188,9 +190,24 @@ function stackModel(stack: AssemblyStack): { servers: LocalMcpServer[]; tables: 
       }
       for (const why of resolver.unresolved.values()) warnings.push(`registry item value ${why}`);
     }
-    servers.push({ id: serverId, stackName, handler, sessionTable, registryTable, items, warnings });
+    const eventTopicArn = subscribedTopic(resources, handler, ctx);
+    servers.push({ id: serverId, stackName, handler, sessionTable, registryTable, items, warnings, eventTopicArn });
   }
   return { servers, tables, functions };
+}
+
+/** The topic of an `AWS::SNS::Subscription` (protocol lambda) that delivers to the function. */
+function subscribedTopic(
+  resources: Record<string, CfnResource>, fn: LocalFunction, ctx: ConstructorParameters<typeof IntrinsicResolver>[0],
+): string | undefined {
+  for (const res of Object.values(resources)) {
+    if (res.Type !== 'AWS::SNS::Subscription' || res.Properties?.Protocol !== 'lambda') continue;
+    const resolver = new IntrinsicResolver(ctx);
+    if (resolver.resolveString(res.Properties?.Endpoint) !== fn.arn) continue;
+    const topic = resolver.resolveString(res.Properties?.TopicArn);
+    if (resolver.unresolved.size === 0) return topic;
+  }
+  return undefined;
 }
 
 /**

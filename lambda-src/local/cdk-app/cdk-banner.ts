@@ -5,6 +5,7 @@
  */
 import type { ServedServer } from './cdk-dev-server';
 import type { RegistryItem } from '../../registry/registry-item';
+import { clientConfigLines } from '../client-config';
 
 function itemLabel(item: RegistryItem): string {
   switch (item.type) {
@@ -14,7 +15,17 @@ function itemLabel(item: RegistryItem): string {
   }
 }
 
-export function cdkBanner(servers: readonly ServedServer[], options: { appDir: string; dynamoDbEndpoint: string; watch: boolean }): string {
+export interface CdkBannerOptions {
+  readonly appDir: string;
+  readonly storeDescription: string;
+  /** The tables are the embedded store's, in memory (not DynamoDB tables). */
+  readonly embeddedStore?: boolean;
+  readonly watch: boolean;
+  /** What runs each runtime here, e.g. `python3.13` -> `python3 (Python 3.11.7)`. */
+  readonly interpreters?: Readonly<Record<string, string>>;
+}
+
+export function cdkBanner(servers: readonly ServedServer[], options: CdkBannerOptions): string {
   const lines: string[] = [`\nMCP servers of ${options.appDir} are running locally (${servers.length})`];
   for (const s of servers) {
     lines.push(`\n${s.id}  (serverName ${s.serverName})`);
@@ -34,19 +45,24 @@ export function cdkBanner(servers: readonly ServedServer[], options: { appDir: s
     section('tools', ['tool']);
     section('resources', ['resource', 'resourceTemplate']);
     section('prompts', ['prompt']);
-    lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}`);
+    lines.push(`  tables     ${s.config.sessionTable}, ${s.config.registryTable}${options.embeddedStore ? ' (in the embedded store, in memory)' : ''}`);
+    lines.push(s.eventTopicArn
+      ? `  events     topic ${s.eventTopicArn}: npx mcp-lambda-server publish --url ${s.url} 'hello'`
+      : '  events     no event topic in the app (enableEvents: true, or eventTopic), so `publish` is refused, as SNS has no way in deployed');
     lines.push(`  auth       local: every caller is trusted (the template's auth mode '${s.templateAuthMode}' is not enforced locally)`);
     if (!s.handlerFromAsset) lines.push('  handler    this CLI\'s copy (see the warning below)');
     for (const w of s.warnings) lines.push(`  warning    ${w}`);
   }
-  lines.push(`\nDynamoDB Local: ${options.dynamoDbEndpoint}`);
+  const runtimes = [...new Set(servers.flatMap((s) => s.runtimes))].sort();
+  if (runtimes.length > 0) {
+    lines.push('\nLocal interpreters (Lambda would run the runtime named; here these run the functions):');
+    for (const r of runtimes) lines.push(`  ${r.padEnd(12)} -> ${options.interpreters?.[r] ?? 'see --python'}`);
+  }
+  lines.push(`\nstore: ${options.storeDescription}`);
   lines.push(options.watch ? 'Watching for a new synth (run `cdk synth` again); sessions survive reloads.' : 'Run with --watch to reload on every `cdk synth`.');
   const first = servers[0]?.url ?? 'http://127.0.0.1:3000/mcp';
-  lines.push('\nMCP Inspector:');
-  lines.push('  npx @modelcontextprotocol/inspector');
-  lines.push(`  then Transport Type "Streamable HTTP", URL ${first}, Connect.`);
-  lines.push(`  Or from a terminal: npx @modelcontextprotocol/inspector --cli ${first} --transport http --method tools/list`);
-  lines.push('Desktop clients: add a remote (Streamable HTTP) server with that URL.');
+  lines.push(`\nConnect a client (to ${servers.length > 1 ? 'the first server; the others likewise with their URLs' : 'this server'}):`);
+  lines.push(...clientConfigLines(first, servers[0]?.serverName));
   lines.push('\nPress Ctrl-C to stop.\n\n');
   return lines.join('\n');
 }

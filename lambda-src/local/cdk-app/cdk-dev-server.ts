@@ -2,17 +2,18 @@
  * `mcp-lambda-server dev --app cdk.out`: runs the app the developer synthesized, on
  * their machine, with no AWS account and no Docker.
  *
- * For each `McpLambdaServer` in the selected stacks it creates the app's tables in
- * DynamoDB Local as declared, loads the handler asset from the cloud assembly (the very
- * file Lambda would run; its `createHandler` export builds the runtime with local
- * parts injected: DynamoDB Local's endpoint, auth mode `local`, the localhost Origin
- * policy, and an invoker that runs the app's tool functions in local execution
- * environments), writes the items the app declares into its registry table, and serves
+ * For each `McpLambdaServer` in the selected stacks it opens the server's stores (by
+ * default embedded, in this process; with DynamoDB Local or a DynamoDB endpoint, the
+ * app's tables created as declared: ../local-stores.ts), loads the handler asset from
+ * the cloud assembly (the very file Lambda would run; its `createHandler` export builds
+ * the runtime with local parts injected: the stores, auth mode `local`, the localhost
+ * Origin policy, and an invoker that runs the app's tool functions in local execution
+ * environments), writes the items the app declares into its registry, and serves
  * it on its own port through the same awslambda stand-in as the plain dev server.
  *
  * A reload (`--watch`, on a new synth) re-reads the assembly and swaps handlers and
- * tool runners in place. DynamoDB Local keeps running and the tables are kept, so the
- * 2025-era sessions stored in them survive and clients carry on.
+ * tool runners in place. The stores are kept (and DynamoDB Local keeps running with
+ * the tables), so the 2025-era sessions stored in them survive and clients carry on.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
@@ -28,10 +29,9 @@ import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
 import type { RegistryItem } from '../../registry/registry-item';
-import { sharedDocumentClient } from '../../store/dynamodb-client';
-import { DynamoDbRegistryStore } from '../../store/dynamodb-registry-store';
 import { closeServer, serve } from '../dev-server';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local-launcher';
+import { PUBLISH_PATH, servePublish } from '../local-publish';
+import { type LocalStore, openLocalStore } from '../local-stores';
 import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
 import { AssetInvoker } from './asset-invoker';
 import { readCloudAssembly } from './cloud-assembly';
@@ -57,7 +57,9 @@ export interface CdkDevServerOptions {
   readonly log?: LogSink;
   /** Status lines: reloads, warnings, and the tool functions' own output. @default stderr */
   readonly out?: (line: string) => void;
-  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
+  /** `embedded` (in this process) or `dynamodb-local` (started for this server). @default 'embedded' */
+  readonly store?: 'embedded' | 'dynamodb-local';
+  /** Use this DynamoDB endpoint (DynamoDB Local, or real DynamoDB) instead. */
   readonly dynamoDbEndpoint?: string;
   /** @default 'python3' */
   readonly python?: string;
@@ -87,6 +89,14 @@ export interface ServedServer {
   readonly warnings: readonly string[];
   /** Whether the handler came from the app's own asset (else this CLI's copy). */
   readonly handlerFromAsset: boolean;
+  /** The runtimes (`nodejs22.x`, `python3.13`) of the functions behind its items that run locally. */
+  readonly runtimes: readonly string[];
+  /** The handler function's timeout (its template's `Timeout`), which bounds each request and stream. */
+  readonly timeoutSeconds: number;
+  /** The app's SNS topic for this server (events), if it has one. */
+  readonly eventTopicArn?: string;
+  /** Where `mcp-lambda-server publish` sends this server's events. */
+  readonly publishUrl: string;
 }
 
 export interface ReloadResult {
@@ -107,14 +117,13 @@ interface Slot {
 }
 
 export class CdkDevServer extends EventEmitter {
-  /** Starts DynamoDB Local (unless given an endpoint), loads the app and serves it. */
+  /** Opens the stores (starting DynamoDB Local if asked to), loads the app and serves it. */
   static async start(options: CdkDevServerOptions): Promise<CdkDevServer> {
     // Read the assembly first, so a wrong folder fails before anything starts.
     buildAppModel(readCloudAssembly(options.appDir), options.stacks);
-    let dynamo: DynamoDbLocal | undefined;
-    if (!options.dynamoDbEndpoint) dynamo = await startDynamoDbLocal();
-    const server = new CdkDevServer(options, options.dynamoDbEndpoint ?? dynamo!.endpoint);
-    if (dynamo) server.cleanups.push(() => dynamo!.stop());
+    const store = await openLocalStore({ kind: options.store, endpoint: options.dynamoDbEndpoint });
+    const server = new CdkDevServer(options, store);
+    server.cleanups.push(() => store.stop());
     try {
       const result = await server.load();
       if (!result.ok) throw new Error(result.error);
@@ -134,8 +143,12 @@ export class CdkDevServer extends EventEmitter {
   private stopped?: Promise<void>;
   private readonly out: (line: string) => void;
 
-  private constructor(private readonly options: CdkDevServerOptions, readonly dynamoDbEndpoint: string) {
+  /** The DynamoDB endpoint; absent for the embedded store. */
+  readonly dynamoDbEndpoint?: string;
+
+  private constructor(private readonly options: CdkDevServerOptions, readonly store: LocalStore) {
     super();
+    this.dynamoDbEndpoint = store.dynamoDbEndpoint;
     this.out = options.out ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -216,17 +229,19 @@ export class CdkDevServer extends EventEmitter {
     }
     const changes: Record<string, RegistrySyncResult> = {};
     try {
-      const admin = new DynamoDBClient({ endpoint: this.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       const tableWarnings = new Map<string, string>();
-      try {
-        for (const table of model.tables) {
-          const created = await ensureDeclaredTable(admin, table);
-          if (!created && await keySchemaChanged(admin, table)) {
-            tableWarnings.set(table.tableName, `table ${table.tableName}: its key schema changed in the app; restart the dev server to recreate it`);
+      if (this.dynamoDbEndpoint) {
+        const admin = new DynamoDBClient({ endpoint: this.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        try {
+          for (const table of model.tables) {
+            const created = await ensureDeclaredTable(admin, table);
+            if (!created && await keySchemaChanged(admin, table)) {
+              tableWarnings.set(table.tableName, `table ${table.tableName}: its key schema changed in the app; restart the dev server to recreate it`);
+            }
           }
+        } finally {
+          admin.destroy();
         }
-      } finally {
-        admin.destroy();
       }
 
       let nextPort = this.nextPort();
@@ -235,15 +250,12 @@ export class CdkDevServer extends EventEmitter {
         seen.add(server.id);
         const slot = this.slots.get(server.id);
         const built = this.buildServer(server, model, tableWarnings);
-        changes[server.id] = await syncRegistry(
-          new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint: this.dynamoDbEndpoint }), tableName: server.registryTable.tableName }),
-          server.items,
-        );
+        changes[server.id] = await syncRegistry(this.storesOf(server).registryStore, server.items);
         if (slot) {
           slot.invoker?.stop();
           slot.invoker = built.invoker;
           slot.handler = built.handler;
-          slot.info = { ...built.info, url: slot.info!.url, port: slot.port };
+          slot.info = { ...built.info, url: slot.info!.url, publishUrl: slot.info!.publishUrl, port: slot.port };
         } else {
           const fresh = await this.listen(server.id, this.options.port === 0 ? 0 : nextPort, built);
           if (this.options.port !== 0) nextPort = fresh.port + 1;
@@ -262,6 +274,10 @@ export class CdkDevServer extends EventEmitter {
     return { ok: true, servers: this.servers, changes };
   }
 
+  private storesOf(server: LocalMcpServer) {
+    return this.store.forServer({ sessionTable: server.sessionTable.tableName, registryTable: server.registryTable.tableName });
+  }
+
   private nextPort(): number {
     const base = this.options.port ?? 3000;
     if (base === 0) return 0;
@@ -269,7 +285,7 @@ export class CdkDevServer extends EventEmitter {
     return used.length === 0 ? base : Math.max(...used) + 1;
   }
 
-  private async listen(id: string, port: number, built: { handler: StreamingHandler; invoker: AssetInvoker; info: Omit<ServedServer, 'url' | 'port'> }): Promise<Slot> {
+  private async listen(id: string, port: number, built: { handler: StreamingHandler; invoker: AssetInvoker; info: Omit<ServedServer, 'url' | 'port' | 'publishUrl'> }): Promise<Slot> {
     const host = this.options.host ?? '127.0.0.1';
     const http = createServer((req, res) => {
       const slot = this.slots.get(id);
@@ -277,7 +293,18 @@ export class CdkDevServer extends EventEmitter {
         res.writeHead(503).end();
         return;
       }
-      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`);
+      // `mcp-lambda-server publish`: an SNS event, as the app's topic would deliver it (../local-publish.ts).
+      if (req.url?.split('?')[0] === PUBLISH_PATH) {
+        const topicArn = slot.info?.eventTopicArn;
+        void servePublish({
+          handler: () => slot.handler,
+          topicArn,
+          noTopic: topicArn ? undefined : `${id} has no event topic in the app (enableEvents: true, or eventTopic), so no events reach it deployed either`,
+        }, req, res);
+        return;
+      }
+      // The handler function's own timeout, as Lambda applies it.
+      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`, (slot.info?.timeoutSeconds ?? 900) * 1000);
     });
     http.requestTimeout = 0;
     http.headersTimeout = 60_000;
@@ -288,13 +315,21 @@ export class CdkDevServer extends EventEmitter {
     const actual = (http.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
     const slot: Slot = { http, port: actual, handler: built.handler, invoker: built.invoker };
-    slot.info = { ...built.info, url: `http://${urlHost}:${actual}/mcp`, port: actual };
+    slot.info = { ...built.info, url: `http://${urlHost}:${actual}/mcp`, publishUrl: `http://${urlHost}:${actual}${PUBLISH_PATH}`, port: actual };
     this.slots.set(id, slot);
     return slot;
   }
 
   private buildServer(server: LocalMcpServer, model: LocalAppModel, tableWarnings: Map<string, string>) {
     const warnings = [...server.warnings, ...server.handler.warnings];
+    if (!this.dynamoDbEndpoint) {
+      const own = new Set(model.servers.flatMap((s) => [s.sessionTable.tableName, s.registryTable.tableName]));
+      const others = model.tables.filter((t) => !own.has(t.tableName)).map((t) => t.tableName);
+      if (others.length > 0) {
+        warnings.push(`the app's other tables (${others.join(', ')}) do not exist with the embedded store: `
+          + 'for tool functions that use them, run with --store dynamodb-local or --dynamodb-endpoint URL');
+      }
+    }
     for (const t of [server.sessionTable, server.registryTable]) {
       const w = tableWarnings.get(t.tableName);
       if (w) warnings.push(w);
@@ -310,6 +345,7 @@ export class CdkDevServer extends EventEmitter {
     const extraHosts = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host) ? [] : [host];
     const invoker = new AssetInvoker(model.functions, { log: this.out, dynamoDbEndpoint: this.dynamoDbEndpoint, python: this.options.python });
     const overrides: RuntimeOverrides = {
+      ...this.storesOf(server).overrides,
       config,
       invoker,
       authenticator: createAuthenticator('local'),
@@ -332,7 +368,7 @@ export class CdkDevServer extends EventEmitter {
         notRunnable: item.lambdaArn && !fn ? 'its function is not part of the selected stacks' : fn?.notRunnable,
       };
     });
-    const info: Omit<ServedServer, 'url' | 'port'> = {
+    const info: Omit<ServedServer, 'url' | 'port' | 'publishUrl'> = {
       id: server.id,
       stackName: server.stackName,
       serverName: config.serverName,
@@ -341,6 +377,9 @@ export class CdkDevServer extends EventEmitter {
       items,
       warnings,
       handlerFromAsset: asset.createHandler !== undefined,
+      timeoutSeconds: server.handler.timeoutSeconds,
+      runtimes: [...new Set([...warned].filter((f) => !f.notRunnable && f.runtime).map((f) => f.runtime!))].sort(),
+      ...(server.eventTopicArn ? { eventTopicArn: server.eventTopicArn } : {}),
     };
     return { handler, invoker, info };
   }
