@@ -28,6 +28,7 @@ import { claimsModernEnvelope } from './modern-claim';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
 import type { HandlerConfig } from '../config';
+import { DEFAULT_MAX_STREAM_MS } from '../events/event-config';
 import { EventLogBus } from '../events/event-log-bus';
 import { keptBody, type RequestBody } from '../http/request-body';
 import type { RequestContext } from '../http/request-context';
@@ -54,9 +55,10 @@ export interface ProtocolDeps {
    */
   readonly buildServer?: typeof buildMcpServer;
   /**
-   * The event log open streams read (issue 5): SNS events and registry changes reach
-   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: GET
-   * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
+   * The event log open streams read: SNS events and registry changes reach
+   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: the
+   * deployment has nothing to push, GET answers 405 and capabilities declare no
+   * `listChanged`/`subscribe`.
    */
   readonly events?: ProtocolEventDeps;
   /**
@@ -87,6 +89,22 @@ export interface ProtocolEventDeps {
   readonly log: EventLog;
   /** How often an open stream reads the log, in ms. */
   readonly pollIntervalMs: number;
+  /**
+   * `poll`: a 2025-11-25 GET delivers what is pending and ends with `retry: retryMs`;
+   * `live`: it stays open, up to `maxStreamMs` (events/event-config.ts, docs/streams.md).
+   * @default 'live'
+   */
+  readonly mode?: 'poll' | 'live';
+  /** Poll mode's `retry:`, in ms. @default DEFAULT_STREAM_RETRY_MS */
+  readonly retryMs?: number;
+  /** The longest a stream (GET or `subscriptions/listen`) stays open, in ms. @default DEFAULT_MAX_STREAM_MS */
+  readonly maxStreamMs?: number;
+  /**
+   * The secret event ids are signed under (stream-cursor.ts): the deployment's sealing
+   * key, so that every environment accepts the ids every other one issued.
+   * @default a random key of this process (ids are then valid on this environment only)
+   */
+  readonly cursorKey?: () => Promise<Uint8Array>;
 }
 
 export interface McpEndpoint {
@@ -237,7 +255,9 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     if (listen.method === 'subscriptions/listen' && (typeof listen.id === 'string' || typeof listen.id === 'number')) {
       return withListenDeadline(response, {
         subscriptionId: listen.id,
-        deadline: ctx.deadline,
+        // A listen has its own bound, far below the function timeout: on Lambda a
+        // client's hang-up is never seen, so nothing else would end it.
+        deadline: Math.min(ctx.deadline, options.now() + (deps.events?.maxStreamMs ?? DEFAULT_MAX_STREAM_MS) + options.streamEndMarginMs),
         endMarginMs: options.streamEndMarginMs,
         now: options.now,
       });
