@@ -4,3 +4,4 @@ export * from './mcp-function-options';
 export * from './mcp-lambda-server';
 export * from './mcp-monitoring';
 export * from './mcp-registration';
+export * from './mcp-streams';
