@@ -13,7 +13,8 @@
  *
  * - `GET /control/stats`: what a Lambda bill would count: HTTP invocations, those still
  *   running, the invocation-milliseconds they held (each invocation from its start to
- *   the handler's end, which on Lambda is what is billed), and DynamoDB read requests.
+ *   the handler's end, which on Lambda is what is billed; `heldNowMs` adds the running
+ *   ones so far), and DynamoDB read and write requests.
  *
  * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
  * INVOCATION_TIMEOUT_MS, STREAM_MODE (off | poll | live), STREAM_RETRY_MS,
@@ -48,12 +49,16 @@ const config: HandlerConfig = {
 };
 // The runtime takes the same shared client (same options), so this counts its reads.
 const client = sharedDocumentClient({ endpoint });
-const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0 };
+const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0 };
+/** Start times of the invocations still running, for the time they have held so far. */
+const running = new Set<{ started: number }>();
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 client.middlewareStack.add((next, context) => (args) => {
   if (READS.has(context.commandName ?? '')) stats.reads++;
+  if (WRITES.has(context.commandName ?? '')) stats.writes++;
   return next(args);
-}, { step: 'initialize', name: 'countReads' });
+}, { step: 'initialize', name: 'countRequests' });
 const registryStore = new DynamoDbRegistryStore({ client, tableName: config.registryTable });
 const handler = createHandler({
   config,
@@ -90,18 +95,23 @@ const server = createServer((req, res) => {
     }
     if (req.url === '/control/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(stats));
+      const now = Date.now();
+      let heldNowMs = stats.heldMs;
+      for (const { started } of running) heldNowMs += now - started;
+      res.end(JSON.stringify({ ...stats, heldNowMs }));
       return;
     }
     const event = buildFunctionUrlEvent(req, body, req.headers.host ?? '127.0.0.1');
-    const started = Date.now();
+    const invocation = { started: Date.now() };
+    running.add(invocation);
     stats.invocations++;
     stats.open++;
     try {
       await invokeStreamingHandler(handler, event, serverResponseSink(res, { hangUps }), createInvocationContext({ timeoutMs }));
     } finally {
+      running.delete(invocation);
       stats.open--;
-      stats.heldMs += Date.now() - started;
+      stats.heldMs += Date.now() - invocation.started;
     }
   })().catch((err) => {
     process.stderr.write(`instance: ${(err as Error).stack}\n`);

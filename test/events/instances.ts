@@ -26,8 +26,12 @@ export interface InstanceStats {
   readonly open: number;
   /** Milliseconds of invocation time held, summed over finished invocations. */
   readonly heldMs: number;
+  /** Like heldMs, plus what the running invocations have held so far. */
+  readonly heldNowMs: number;
   /** DynamoDB read requests (GetItem, Query). */
   readonly reads: number;
+  /** DynamoDB write requests (Put, Update, Delete, transactions). */
+  readonly writes: number;
 }
 
 export interface InstanceOptions {
