@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCNotification } from '@modelcontextprotocol/server';
+import type { BroadcastTail } from './broadcast-tail';
 import { changedLists, fingerprintOf, LIST_CHANGED_METHOD } from './registry-fingerprint';
 import type { StreamCursor, StreamCursorCodec } from './stream-cursor';
 import type { RegistrySource } from '../registry/registry-source';
@@ -47,6 +48,8 @@ export interface SessionEventFeedOptions {
    * (StreamSupersededError) when its `streamId` is no longer this feed's `streamId`.
    */
   readonly watch?: boolean;
+  /** Where the broadcast partition is read: the environment's shared tail (broadcast-tail.ts). @default the log itself */
+  readonly broadcastTail?: BroadcastTail;
 }
 
 /** RFC 5424 order, lowest first (2025-11-25 server/utilities/logging). */
@@ -94,7 +97,7 @@ export class SessionEventFeed {
   async poll(): Promise<FeedMessage[]> {
     const { log, sessionId } = this.options;
     const [broadcast, session, snapshot, watched] = await Promise.all([
-      log.read({}, this.cursor.broadcast),
+      this.options.broadcastTail ? this.options.broadcastTail.read(this.cursor.broadcast) : log.read({}, this.cursor.broadcast),
       log.read({ sessionId }, this.cursor.session),
       this.options.registry.snapshot(),
       this.options.watch ? this.options.loadSession().then((r) => r ?? null) : Promise.resolve(undefined),

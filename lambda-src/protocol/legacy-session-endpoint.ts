@@ -37,6 +37,7 @@ import { SessionExchangeTransport } from './session-exchange-transport';
 import { isValidSessionId, newSessionId } from './session-id';
 import { restoreSession } from './session-restore';
 import { openStandaloneStream } from './standalone-stream';
+import { BroadcastTail } from '../events/broadcast-tail';
 import { DEFAULT_MAX_STREAM_MS, DEFAULT_STREAM_RETRY_MS } from '../events/event-config';
 import { SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
 import { StreamCursorCodec } from '../events/stream-cursor';
@@ -70,6 +71,8 @@ function samePrincipal(a: Principal | undefined, b: Principal | undefined): bool
 
 export class LegacySessionEndpoint {
   private codec?: Promise<StreamCursorCodec>;
+  /** The broadcast partition, read at most once per event poll interval for all polled GETs of this environment. */
+  private broadcastTail?: BroadcastTail;
 
   constructor(
     private readonly deps: ProtocolDeps,
@@ -156,6 +159,11 @@ export class LegacySessionEndpoint {
       codec,
       sessionCreatedAt: found.createdAt,
       watch: !polled,
+      // A live stream polls on its own schedule; polled GETs share one read per interval
+      // (in buffered mode a GET is the client's own poll, read fresh as before).
+      ...(polled && !buffered
+        ? { broadcastTail: this.broadcastTail ??= new BroadcastTail(events.log, events.pollIntervalMs, this.options.now) }
+        : {}),
     });
     if (polled) {
       await this.refreshExpiry(found);
