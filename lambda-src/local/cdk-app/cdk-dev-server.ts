@@ -23,6 +23,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
 import { type HandlerConfig, loadConfig } from '../../config';
 import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
+import { loadEventConfig } from '../../events/event-config';
 import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
@@ -310,6 +311,9 @@ export class CdkDevServer extends EventEmitter {
     const invoker = new AssetInvoker(model.functions, { log: this.out, dynamoDbEndpoint: this.dynamoDbEndpoint, python: this.options.python });
     const overrides: RuntimeOverrides = {
       config,
+      // The template's stream mode and bounds (McpStreams): without an event topic the
+      // local server, like the deployment, offers no GET stream.
+      eventConfig: loadEventConfig(env),
       invoker,
       authenticator: createAuthenticator('local'),
       originPolicy: OriginPolicy.local(allowedOrigins, extraHosts),
