@@ -171,7 +171,7 @@ project.addTask('bench:events', {
 
 // What an idle client costs per stream mode, and event latency (docs/streams.md).
 project.addTask('bench:streams', {
-  description: 'Cost per idle client-hour and event latency of each stream mode (poll, live, baseline) on DynamoDB Local; --seconds N per mode',
+  description: 'Cost per idle client-hour and event latency of each stream mode (poll, live, baseline) on DynamoDB Local; --seconds N per mode, --scale for broadcast reads and publish throughput',
   steps: [{ exec: 'node bench/streams.mjs', receiveArgs: true }],
 });
 

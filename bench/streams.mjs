@@ -22,6 +22,14 @@
 // Bounded: `--seconds N` per mode (default 40), plus the wait for the last events
 // (at most the poll interval + 2 s): about 3.5 minutes for a default run.
 // `--seconds 300` for a longer, steadier one.
+//
+// `--scale` runs only the scale section instead (about 1 minute):
+// - publish throughput through the broadcast partition's single counter item: P
+//   concurrent publishers appending for 5 s each (DynamoDbEventLog, one transaction per
+//   event);
+// - N polling clients (raw GETs resuming with Last-Event-ID, 1 s interval) over M = 2
+//   handler instances in poll mode: Queries of the broadcast partition per second, with
+//   the per-environment shared read (BroadcastTail), against one per GET without it.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -64,7 +72,9 @@ await Promise.all([
     stdin: {
       contents: "export { startDynamoDbLocal } from './lambda-src/local/dynamodb-local-launcher';\n"
         + "export { createTables } from './lambda-src/store/table-schema';\n"
-        + "export { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n",
+        + "export { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n"
+        + "export { DynamoDbEventLog } from './lambda-src/store/dynamodb-event-log';\n"
+        + "export { createDocumentClient } from './lambda-src/store/dynamodb-client';\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -73,7 +83,7 @@ await Promise.all([
   }),
 ]);
 const require = createRequire(import.meta.url);
-const { startDynamoDbLocal, createTables, DynamoDBClient } = require(join(out, 'streams-support.cjs'));
+const { startDynamoDbLocal, createTables, DynamoDBClient, DynamoDbEventLog, createDocumentClient } = require(join(out, 'streams-support.cjs'));
 
 function startInstance(env) {
   const child = spawn(process.execPath, [join(out, 'streams-instance.cjs')], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -162,6 +172,104 @@ async function connectClient(kind, url, onEvent) {
 }
 
 const KINDS = ['v1-2025-11-25', 'v1-2025-06-18', 'v2-listen'];
+
+if (process.argv.includes('--scale')) {
+  await runScale();
+  process.exit(0);
+}
+
+/** Publish throughput through the broadcast counter, and broadcast reads of N polling clients over 2 instances. */
+async function runScale() {
+  const ddb = await startDynamoDbLocal();
+  const admin = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const results = { publish: [], polling: [] };
+  try {
+    const suffix = randomUUID().slice(0, 8);
+    const tables = { sessionTable: `bench-scale-${suffix}`, registryTable: `bench-scale-registry-${suffix}` };
+    await createTables(admin, tables);
+    const doc = createDocumentClient({ endpoint: ddb.endpoint });
+    const log = new DynamoDbEventLog({ client: doc, tableName: tables.sessionTable });
+    for (const publishers of [1, 4, 16]) {
+      let appended = 0;
+      let failed = 0;
+      const until = Date.now() + 5000;
+      await Promise.all(Array.from({ length: publishers }, async () => {
+        while (Date.now() < until) {
+          try {
+            await log.append({ method: 'notifications/message', params: { level: 'info', data: 'x' } });
+            appended++;
+          } catch {
+            failed++;
+          }
+        }
+      }));
+      const row = { publishers, 'events/s': Math.round(appended / 5), failed };
+      results.publish.push(row);
+      console.log(JSON.stringify(row));
+    }
+    doc.destroy();
+
+    const env = {
+      DDB_ENDPOINT: ddb.endpoint, SESSION_TABLE: tables.sessionTable, REGISTRY_TABLE: tables.registryTable,
+      POLL_INTERVAL_MS: '1000', HANG_UPS: 'hidden', STREAM_MODE: 'poll', STREAM_RETRY_MS: '1000',
+    };
+    const instances = await Promise.all([startInstance(env), startInstance(env)]);
+    try {
+      for (const clients of [10, 100]) {
+        const sessions = await Promise.all(Array.from({ length: clients }, (_, i) => openRawSession(instances[i % 2].url)));
+        const before = await Promise.all(instances.map((x) => x.stats()));
+        const t0 = Date.now();
+        const WINDOW = 10_000;
+        await Promise.all(sessions.map(async (session, i) => {
+          let lastId;
+          await sleep(Math.random() * 1000);
+          let n = i;
+          while (Date.now() - t0 < WINDOW) {
+            const headers = { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', ...(lastId ? { 'last-event-id': lastId } : {}) };
+            // Each GET to the next instance, as a Function URL spreads them.
+            const res = await fetch(instances[n++ % 2].url, { headers });
+            const ids = [...(await res.text()).matchAll(/^id: (.+)$/gm)].map((m) => m[1]);
+            if (ids.length) lastId = ids.at(-1);
+            await sleep(1000);
+          }
+        }));
+        const seconds = (Date.now() - t0) / 1000;
+        const after = await Promise.all(instances.map((x) => x.stats()));
+        const gets = after.reduce((sum, a, i) => sum + a.invocations - before[i].invocations, 0);
+        const broadcastReads = after.reduce((sum, a, i) => sum + a.broadcastReads - before[i].broadcastReads, 0);
+        const row = {
+          clients, instances: 2, 'GETs/s': +(gets / seconds).toFixed(1), 'broadcast reads/s': +(broadcastReads / seconds).toFixed(1),
+          'without the shared read': +(gets / seconds).toFixed(1),
+        };
+        results.polling.push(row);
+        console.log(JSON.stringify(row));
+      }
+    } finally {
+      for (const x of instances) x.child.kill('SIGTERM');
+    }
+  } finally {
+    admin.destroy();
+    await ddb.stop();
+  }
+  console.log('\npublish throughput through the broadcast counter (DynamoDB Local, one transaction per event):');
+  console.table(results.publish);
+  console.log('polling clients over 2 instances, 1 s interval: broadcast partition reads');
+  console.table(results.polling);
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'streams-scale.json'), JSON.stringify(results, null, 2));
+}
+
+async function openRawSession(url) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const res = await fetch(url, {
+    method: 'POST', headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'scale', version: '1' } } }),
+  });
+  await res.text();
+  const id = res.headers.get('mcp-session-id');
+  await (await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+  return id;
+}
 
 const ddb = await startDynamoDbLocal();
 const rows = [];

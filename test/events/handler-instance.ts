@@ -31,6 +31,7 @@ import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event
 import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
 
 const env = process.env;
 const endpoint = env.DDB_ENDPOINT!;
@@ -49,13 +50,18 @@ const config: HandlerConfig = {
 };
 // The runtime takes the same shared client (same options), so this counts its reads.
 const client = sharedDocumentClient({ endpoint });
-const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0 };
+const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0 };
 /** Start times of the invocations still running, for the time they have held so far. */
 const running = new Set<{ started: number }>();
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 client.middlewareStack.add((next, context) => (args) => {
   if (READS.has(context.commandName ?? '')) stats.reads++;
+  // Reads of the broadcast partition (the scale concern of poll mode): Queries on its key.
+  const pk = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues?.[':pk'];
+  if (context.commandName === 'QueryCommand' && (pk === EVENTS_BROADCAST_PK || (pk as { S?: string } | undefined)?.S === EVENTS_BROADCAST_PK)) {
+    stats.broadcastReads++;
+  }
   if (WRITES.has(context.commandName ?? '')) stats.writes++;
   return next(args);
 }, { step: 'initialize', name: 'countRequests' });

@@ -32,6 +32,8 @@ export interface InstanceStats {
   readonly reads: number;
   /** DynamoDB write requests (Put, Update, Delete, transactions). */
   readonly writes: number;
+  /** Queries of the broadcast partition. */
+  readonly broadcastReads: number;
 }
 
 export interface InstanceOptions {
