@@ -171,6 +171,35 @@ test('a session that opens many GET streams holds one open invocation, not many'
   await until(async () => (await a.stats()).open + (await b.stats()).open === 0);
 });
 
+test('a 2026-07-28 subscriptions/listen ends at its own maximum duration: gracefully for a reader, and for a client gone unseen', async () => {
+  // A reader sees the graceful end (resultType "complete"); the SDK does not listen again by itself.
+  const reader = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await reader.connect(new TransportV2(new URL(bounded.url)));
+  const subscription = await reader.listen({ toolsListChanged: true });
+  expect(await subscription.closed).toBe('graceful');
+  await reader.close();
+  await until(async () => (await bounded.stats()).open === 0);
+
+  // A client that hangs up (not signalled): the listen's invocation still ends at the bound.
+  const hangUp = new AbortController();
+  const leaving = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const cutListen: typeof fetch = (input, init) => {
+    const isListen = typeof init?.body === 'string' && init.body.includes('"subscriptions/listen"');
+    return fetch(input, isListen ? { ...init, signal: AbortSignal.any([hangUp.signal, ...(init?.signal ? [init.signal] : [])]) } : init);
+  };
+  await leaving.connect(new TransportV2(new URL(bounded.url), { fetch: cutListen }));
+  const gone = await leaving.listen({ toolsListChanged: true });
+  const opened = await bounded.stats();
+  expect(opened.open).toBe(1);
+  hangUp.abort();
+  expect(await gone.closed).not.toBe('graceful');
+  await until(async () => (await bounded.stats()).open === 0);
+  const after = await bounded.stats();
+  // It ran on after the hang-up, to its bound: the bound ended it, not the hang-up.
+  expect(after.heldMs - opened.heldMs).toBeGreaterThanOrEqual(SHORT_MAX_STREAM_MS - 500);
+  await leaving.close();
+});
+
 describe('without an event source (stream mode off)', () => {
   test('GET answers 405, and holds no invocation open', async () => {
     const session = await openSession(off.url);
