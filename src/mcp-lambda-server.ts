@@ -168,8 +168,10 @@ export interface McpLambdaServerProps {
   /**
    * How often an open event stream (a 2025-era GET stream, a 2026-07-28
    * `subscriptions/listen`) reads the event log: the delay between an event and its
-   * delivery, and each open stream's DynamoDB reads (a 2025-era stream makes two
-   * strongly consistent Queries per interval). At least 50 ms, at most 1 minute.
+   * delivery, and each open stream's DynamoDB reads (a live 2025-era stream makes two
+   * strongly consistent Queries and one session read per interval). In poll mode
+   * (`streams`), how long an environment reuses its read of the broadcast events for
+   * the clients it serves. At least 50 ms, at most 1 minute.
    *
    * @default Duration.seconds(1)
    */
