@@ -329,6 +329,12 @@ project.addTask('bench:events', {
   steps: [{ spawn: bundle.name }, { exec: 'node bench/events.mjs', receiveArgs: true }],
 });
 
+// What an idle client costs per stream mode, and event latency (docs/streams.md).
+project.addTask('bench:streams', {
+  description: 'Cost per idle client-hour and event latency of each stream mode (poll, live, baseline) on DynamoDB Local; --seconds N per mode, --scale for broadcast reads and publish throughput',
+  steps: [{ exec: 'node bench/streams.mjs', receiveArgs: true }],
+});
+
 // The official MCP conformance suite against the local server (Node 22+: node@22 is a devDependency).
 project.addTask('conformance', {
   description: 'Run @modelcontextprotocol/conformance against the local server',

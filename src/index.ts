@@ -5,3 +5,4 @@ export * from './mcp-lambda-server';
 export * from './mcp-monitoring';
 export * from './mcp-registration';
 export * from './mcp-tool-definition';
+export * from './mcp-streams';

@@ -14,6 +14,7 @@ import { McpFrontDoor } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
 import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
+import { McpStreams } from './mcp-streams';
 import { RegistryDeclarations } from './registry-declarations';
 import { ADMIN_ENV, HANDLER_ENV, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
 
@@ -168,8 +169,10 @@ export interface McpLambdaServerProps {
   /**
    * How often an open event stream (a 2025-era GET stream, a 2026-07-28
    * `subscriptions/listen`) reads the event log: the delay between an event and its
-   * delivery, and each open stream's DynamoDB reads (a 2025-era stream makes two
-   * strongly consistent Queries per interval). At least 50 ms, at most 1 minute.
+   * delivery, and each open stream's DynamoDB reads (a live 2025-era stream makes two
+   * strongly consistent Queries and one session read per interval). In poll mode
+   * (`streams`), how long an environment reuses its read of the broadcast events for
+   * the clients it serves. At least 50 ms, at most 1 minute.
    *
    * @default Duration.seconds(1)
    */
@@ -231,6 +234,18 @@ export interface McpLambdaServerProps {
    * @default McpResponseMode.STREAMING
    */
   readonly responseMode?: McpResponseMode;
+
+  /**
+   * How notification streams are held (a 2025-era GET stream, a 2026-07-28
+   * `subscriptions/listen`): each open stream is one running, billed invocation, and
+   * on Lambda a client's hang-up is never seen. `McpStreams.poll()` costs an idle
+   * client about $0.0003 an hour at 1,024 MB and delivers within the interval;
+   * `McpStreams.live()` delivers within a second and costs about 100 times more;
+   * `McpStreams.none()` offers no stream (GET 405) and no notification capabilities.
+   *
+   * @default - `McpStreams.poll()` with an event topic, `McpStreams.none()` without
+   */
+  readonly streams?: McpStreams;
 }
 
 /**
@@ -431,6 +446,19 @@ export class McpLambdaServer extends Construct {
       throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
     }
 
+    // Without an event topic nothing reaches a stream but run-time registry changes,
+    // which a user asks for explicitly: no stream is offered by default.
+    const hasTopic = props.enableEvents === true || props.eventTopic !== undefined;
+    const streams = props.streams ?? (hasTopic ? McpStreams.poll() : McpStreams.none());
+    if (hasTopic && streams.mode === 'off') {
+      throw new Error('streams is McpStreams.none() but an event topic is set: its events would reach no client; use McpStreams.poll() or McpStreams.live()');
+    }
+    const maxStream = streams.maxDuration ?? defaultMaxStream(timeout);
+    const resolved = !Token.isUnresolved(maxStream.toMilliseconds()) && !Token.isUnresolved(timeout.toMilliseconds());
+    if (resolved && maxStream.toMilliseconds() >= timeout.toMilliseconds()) {
+      throw new Error(`streams: maxDuration (${maxStream.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): a stream cut by the timeout loses its clean end`);
+    }
+
     this.sessionTable = new dynamodb.Table(this, 'SessionTable', {
       ...tableProps(removalPolicy, props.encryptionKey),
       timeToLiveAttribute: TTL_ATTRIBUTE,
@@ -474,6 +502,9 @@ export class McpLambdaServer extends Construct {
       // Set only when given: the handler's defaults (1 s, 1 h) are documented there.
       ...(props.eventPollInterval ? { [ENV.eventPollIntervalMs]: millisString(props.eventPollInterval) } : {}),
       ...(props.eventRetention ? { [ENV.eventTtlSeconds]: secondsString(props.eventRetention) } : {}),
+      [ENV.streamMode]: streams.mode,
+      ...(streams.interval ? { [ENV.streamRetryMs]: millisString(streams.interval) } : {}),
+      ...(streams.mode !== 'off' ? { [ENV.maxStreamMs]: millisString(maxStream) } : {}),
     };
     Object.assign(environment, auth.environment ?? {});
     for (const [name, value] of Object.entries(functionOptions.environment ?? {})) {
@@ -778,6 +809,12 @@ function tableProps(removalPolicy: RemovalPolicy, key: kms.IKey | undefined): dy
     encryptionKey: key,
     removalPolicy,
   };
+}
+
+/** A stream's own bound by default: 5 minutes, or half a shorter function timeout. */
+function defaultMaxStream(timeout: Duration): Duration {
+  if (Token.isUnresolved(timeout.toMilliseconds())) return Duration.minutes(5);
+  return Duration.millis(Math.min(5 * 60_000, Math.floor(timeout.toMilliseconds() / 2)));
 }
 
 /** Whole seconds as an environment value; a token stays a token. */

@@ -25,6 +25,12 @@ export const HANDLER_ENV = {
   responseMode: 'MCP_RESPONSE_MODE',
   eventPollIntervalMs: 'MCP_EVENT_POLL_INTERVAL_MS',
   eventTtlSeconds: 'MCP_EVENT_TTL_SECONDS',
+  /** How GET streams are served: off | poll | live (lambda-src/events/event-config.ts). */
+  streamMode: 'MCP_STREAM_MODE',
+  /** The `retry:` a polled GET stream ends with, in ms. */
+  streamRetryMs: 'MCP_STREAM_RETRY_MS',
+  /** A stream's own maximum duration, in ms: on Lambda a hang-up is never seen. */
+  maxStreamMs: 'MCP_STREAM_MAX_DURATION_MS',
 } as const;
 
 /**

@@ -179,8 +179,21 @@ export async function invokeStreamingHandler<TEvent>(
   await finished;
 }
 
+export interface ServerSinkOptions {
+  /**
+   * `signalled` (the default): a client's hang-up ends the response stream, as a local
+   * server would. `hidden`: as on Lambda, where a streamed response is NOT interrupted
+   * when the client's connection breaks: the handler is never told, its writes are
+   * accepted and dropped, and the invocation runs (and bills) until the handler ends
+   * it. Tests that bound streams run in this mode, so nothing they prove depends on
+   * seeing a hang-up.
+   */
+  readonly hangUps?: 'signalled' | 'hidden';
+}
+
 /** A sink onto a `node:http` response: what the local server uses. */
-export function serverResponseSink(res: ServerResponse): ResponseSink {
+export function serverResponseSink(res: ServerResponse, options: ServerSinkOptions = {}): ResponseSink {
+  const hidden = options.hangUps === 'hidden';
   return {
     start(statusCode, headers) {
       const flat: string[] = [];
@@ -191,7 +204,7 @@ export function serverResponseSink(res: ServerResponse): ResponseSink {
     },
     write(chunk, done) {
       if (res.destroyed) {
-        done(new Error('client disconnected'));
+        done(hidden ? null : new Error('client disconnected'));
         return;
       }
       if (res.write(chunk)) {
@@ -201,7 +214,7 @@ export function serverResponseSink(res: ServerResponse): ResponseSink {
       const settle = () => {
         res.off('drain', settle);
         res.off('close', settle);
-        done(res.destroyed && !res.writableFinished ? new Error('client disconnected') : null);
+        done(res.destroyed && !res.writableFinished && !hidden ? new Error('client disconnected') : null);
       };
       res.on('drain', settle);
       res.on('close', settle);
@@ -214,6 +227,7 @@ export function serverResponseSink(res: ServerResponse): ResponseSink {
       res.end(() => done());
     },
     onDisconnect(listener) {
+      if (hidden) return;
       res.once('close', () => {
         if (!res.writableFinished) listener();
       });

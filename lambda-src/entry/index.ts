@@ -147,7 +147,10 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     { telemetry: operations.telemetry, tracing: operations.tracing },
   );
   const eventConfig = overrides.eventConfig ?? loadEventConfig(process.env);
-  const events = overrides.eventLog ?? (overrides.sessions
+  // Mode `off`: the deployment has no event source and asked for no change
+  // notifications, so no stream is offered (GET 405) and no capability promises one.
+  const streamsOn = (eventConfig.streamMode ?? 'live') !== 'off';
+  const events = !streamsOn ? undefined : overrides.eventLog ?? (overrides.sessions
     ? undefined
     : new DynamoDbEventLog({
       client: client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint }),
@@ -175,7 +178,20 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     sessions,
     registry,
     invoker,
-    ...(events ? { events: { log: events, pollIntervalMs: eventConfig.pollIntervalMs } } : {}),
+    ...(events
+      ? {
+        events: {
+          log: events,
+          pollIntervalMs: eventConfig.pollIntervalMs,
+          mode: eventConfig.streamMode === 'poll' ? 'poll' as const : 'live' as const,
+          ...(eventConfig.streamRetryMs !== undefined ? { retryMs: eventConfig.streamRetryMs } : {}),
+          ...(eventConfig.maxStreamMs !== undefined ? { maxStreamMs: eventConfig.maxStreamMs } : {}),
+          // Event ids are signed under the sealing key, so every environment accepts
+          // the ids any other one issued.
+          ...(sealKey ? { cursorKey: sealKey } : {}),
+        },
+      }
+      : {}),
     ...(pending ? { pending } : {}),
     ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
     ...(tasks ? { tasks } : {}),

@@ -10,11 +10,17 @@
  * `notifications/resources/updated` or `notifications/message` is due (to check the
  * session's subscriptions and log level as they are now, not as they were when the
  * stream opened: clients usually subscribe after opening the GET stream).
+ *
+ * A stream that stays open (`watch`) reads the session on every poll too (1 RRU), in
+ * parallel with the log: on Lambda a client's hang-up is never seen, so this read is
+ * what ends the stream of a session that was deleted or expired, or whose client
+ * opened a newer stream, within one poll.
  */
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCNotification } from '@modelcontextprotocol/server';
+import type { BroadcastTail } from './broadcast-tail';
 import { changedLists, fingerprintOf, LIST_CHANGED_METHOD } from './registry-fingerprint';
-import { encodeCursor, type StreamCursor } from './stream-cursor';
+import type { StreamCursor, StreamCursorCodec } from './stream-cursor';
 import type { RegistrySource } from '../registry/registry-source';
 import type { EventLog, StoredEvent } from '../store/event-log';
 import type { SessionRecord } from '../store/session-store';
@@ -33,6 +39,17 @@ export interface SessionEventFeedOptions {
   readonly loadSession: () => Promise<SessionRecord | undefined>;
   /** Where to resume (from `Last-Event-ID`); absent: from now. */
   readonly resumeFrom?: StreamCursor;
+  /** Signs the event ids (stream-cursor.ts). */
+  readonly codec: StreamCursorCodec;
+  /** Epoch ms the session was created: no event from before it is ever delivered. */
+  readonly sessionCreatedAt: number;
+  /**
+   * Check the session on every poll: end (SessionGoneError) when it is gone, and
+   * (StreamSupersededError) when its `streamId` is no longer this feed's `streamId`.
+   */
+  readonly watch?: boolean;
+  /** Where the broadcast partition is read: the environment's shared tail (broadcast-tail.ts). @default the log itself */
+  readonly broadcastTail?: BroadcastTail;
 }
 
 /** RFC 5424 order, lowest first (2025-11-25 server/utilities/logging). */
@@ -42,6 +59,14 @@ export class SessionGoneError extends Error {
   constructor() {
     super('the session was deleted or expired');
     this.name = 'SessionGoneError';
+  }
+}
+
+/** The session's client opened a newer standalone stream; this one ends (one stream per session). */
+export class StreamSupersededError extends Error {
+  constructor() {
+    super('a newer GET stream of the session replaced this one');
+    this.name = 'StreamSupersededError';
   }
 }
 
@@ -57,7 +82,8 @@ export class SessionEventFeed {
     return new SessionEventFeed(options, { broadcast, session, fingerprint: fingerprintOf(snapshot) });
   }
 
-  private readonly stream = randomBytes(6).toString('base64url');
+  /** Random per stream: part of every event id, and the session's `streamId` while this stream is the session's. */
+  readonly streamId = randomBytes(6).toString('base64url');
   private n = 0;
 
   private constructor(private readonly options: SessionEventFeedOptions, private cursor: StreamCursor) {}
@@ -70,11 +96,14 @@ export class SessionEventFeed {
   /** The messages due since the last poll, in order; advances the cursor. */
   async poll(): Promise<FeedMessage[]> {
     const { log, sessionId } = this.options;
-    const [broadcast, session, snapshot] = await Promise.all([
-      log.read({}, this.cursor.broadcast),
+    const [broadcast, session, snapshot, watched] = await Promise.all([
+      this.options.broadcastTail ? this.options.broadcastTail.read(this.cursor.broadcast) : log.read({}, this.cursor.broadcast),
       log.read({ sessionId }, this.cursor.session),
       this.options.registry.snapshot(),
+      this.options.watch ? this.options.loadSession().then((r) => r ?? null) : Promise.resolve(undefined),
     ]);
+    if (watched === null) throw new SessionGoneError();
+    if (watched && watched.streamId !== this.streamId) throw new StreamSupersededError();
     const out: FeedMessage[] = [];
 
     const merged: Array<{ event: StoredEvent; partition: 'broadcast' | 'session' }> = [
@@ -82,8 +111,8 @@ export class SessionEventFeed {
       ...session.events.map((event) => ({ event, partition: 'session' as const })),
     ].sort((a, b) => a.event.createdAt - b.event.createdAt);
     const needsSession = merged.some(({ event }) => event.method === 'notifications/resources/updated' || event.method === 'notifications/message');
-    let record: SessionRecord | undefined;
-    if (needsSession) {
+    let record: SessionRecord | undefined = watched;
+    if (needsSession && !record) {
       record = await this.options.loadSession();
       if (!record) throw new SessionGoneError();
     }
@@ -95,7 +124,7 @@ export class SessionEventFeed {
     }
     for (const { event, partition } of merged) {
       this.cursor = partition === 'broadcast' ? { ...this.cursor, broadcast: event.seq } : { ...this.cursor, session: event.seq };
-      if (!accepts(event, record)) continue;
+      if (event.createdAt < this.options.sessionCreatedAt || !accepts(event, record)) continue;
       out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: event.method, params: event.params } });
     }
     // Expired events skipped by the reads still move the cursor.
@@ -108,7 +137,7 @@ export class SessionEventFeed {
   }
 
   private nextId(): string {
-    return encodeCursor(this.cursor, this.stream, this.n++);
+    return this.options.codec.encode(this.options.sessionId, this.cursor, this.streamId, this.n++);
   }
 }
 

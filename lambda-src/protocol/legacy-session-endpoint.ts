@@ -12,6 +12,7 @@
  * Section names below are from the 2025-11-25 specification, basic/transports.mdx
  * ("Streamable HTTP") and basic/lifecycle.mdx.
  */
+import { randomBytes } from 'node:crypto';
 import {
   isJSONRPCNotification,
   isJSONRPCRequest,
@@ -36,8 +37,10 @@ import { SessionExchangeTransport } from './session-exchange-transport';
 import { isValidSessionId, newSessionId } from './session-id';
 import { restoreSession } from './session-restore';
 import { openStandaloneStream } from './standalone-stream';
-import { SessionEventFeed, SessionGoneError } from '../events/session-event-feed';
-import { decodeCursor } from '../events/stream-cursor';
+import { BroadcastTail } from '../events/broadcast-tail';
+import { DEFAULT_MAX_STREAM_MS, DEFAULT_STREAM_RETRY_MS } from '../events/event-config';
+import { SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
+import { StreamCursorCodec } from '../events/stream-cursor';
 import type { RequestContext } from '../http/request-context';
 import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { storeClientAnswers } from '../s2c/client-answers';
@@ -67,6 +70,10 @@ function samePrincipal(a: Principal | undefined, b: Principal | undefined): bool
 }
 
 export class LegacySessionEndpoint {
+  private codec?: Promise<StreamCursorCodec>;
+  /** The broadcast partition, read at most once per event poll interval for all polled GETs of this environment. */
+  private broadcastTail?: BroadcastTail;
+
   constructor(
     private readonly deps: ProtocolDeps,
     private readonly options: ResolvedEndpointOptions,
@@ -104,49 +111,97 @@ export class LegacySessionEndpoint {
     return this.serve(request, ctx, session, messages, isBatch);
   }
 
-  /** GET: the standalone SSE stream of a session ("Listening for Messages from the Server"). */
+  /**
+   * GET: the standalone SSE stream of a session ("Listening for Messages from the
+   * Server"). Without an event source there is nothing such a stream could carry: the
+   * server then "MUST ... return HTTP 405 Method Not Allowed, indicating that the server
+   * does not offer an SSE stream at this endpoint", and holds no invocation open for
+   * nothing. With one, by mode (docs/streams.md):
+   *
+   * - poll (2025-11-25 only: it needs the priming event and `retry:` of
+   *   "Resumability and Redelivery" / "Polling SSE streams"), and buffered mode: one read
+   *   of the log, then the end; the client reconnects with `Last-Event-ID`;
+   * - live (and poll under 2025-03-26 / 2025-06-18, whose clients have neither): the
+   *   stream stays open up to its own maximum duration, reading the log and the session
+   *   every interval. It takes the session's `streamId` when it opens, so an older
+   *   stream of the session ends at its next poll: one standalone stream per session.
+   */
   async get(request: Request, ctx: RequestContext): Promise<Response> {
+    const events = this.deps.events;
+    if (!events) {
+      return jsonRpcErrorResponse(405, JsonRpcErrorCode.ServerError, 'Method Not Allowed: this server has no messages to push, so it offers no SSE stream at GET; use POST', null, {
+        allow: 'POST, DELETE',
+      });
+    }
     if (!acceptsEventStream(request.headers.get('accept'))) {
       return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: a GET must accept text/event-stream');
     }
     const found = await this.findSession(request, ctx);
     if (found instanceof Response) return found;
-    // "Resumability and Redelivery": the client names the last event it received.
+    // "Resumability and Redelivery": the client names the last event it received. Only
+    // an id this server issued for this session is taken (stream-cursor.ts).
+    const codec = await this.cursorCodec(events.cursorKey);
     const lastEventId = request.headers.get('last-event-id');
-    const resumeFrom = lastEventId === null ? undefined : decodeCursor(lastEventId);
+    const resumeFrom = lastEventId === null ? undefined : codec.decode(found.id, lastEventId);
     if (lastEventId !== null && resumeFrom === undefined) {
-      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ServerError, 'Bad Request: the Last-Event-ID header is not an event id this server sent; reconnect without it');
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ServerError, 'Bad Request: the Last-Event-ID header is not an event id this server sent on this session; reconnect without it');
     }
-    await this.refreshExpiry(found);
-    const events = this.deps.events;
+    const modern = found.protocolVersion >= '2025-11-25';
+    const buffered = this.deps.responseMode === 'buffered';
+    const polled = buffered || (events.mode === 'poll' && modern);
     const sessions = this.deps.sessions;
-    const feed = events
-      ? await SessionEventFeed.open({
-        log: events.log,
-        registry: this.deps.registry,
-        sessionId: found.id,
-        loadSession: () => sessions.get(found.id),
-        resumeFrom,
-      })
-      : undefined;
+    const feed = await SessionEventFeed.open({
+      log: events.log,
+      registry: this.deps.registry,
+      sessionId: found.id,
+      loadSession: () => sessions.get(found.id),
+      resumeFrom,
+      codec,
+      sessionCreatedAt: found.createdAt,
+      watch: !polled,
+      // A live stream polls on its own schedule; polled GETs share one read per interval
+      // (in buffered mode a GET is the client's own poll, read fresh as before).
+      ...(polled && !buffered
+        ? { broadcastTail: this.broadcastTail ??= new BroadcastTail(events.log, events.pollIntervalMs, this.options.now) }
+        : {}),
+    });
+    if (polled) {
+      await this.refreshExpiry(found);
+    } else {
+      // One write: this stream becomes the session's one standalone stream (an older
+      // one sees another id at its next poll and ends), and the expiry moves on if due.
+      const taken = await this.deps.sessions.update(found.id, { streamId: feed.streamId, ...this.expiryPatch(found) });
+      if (!taken) return this.sessionNotFound();
+    }
     return openStandaloneStream({
       feed,
-      pollIntervalMs: events?.pollIntervalMs,
+      pollIntervalMs: events.pollIntervalMs,
       onPollError: (error) => {
-        if (error instanceof SessionGoneError) return true;
+        if (error instanceof StreamSupersededError) return 'close';
+        if (error instanceof SessionGoneError) return 'end';
         this.options.log({ level: 'warn', message: 'event log read failed; retrying next interval', requestId: ctx.requestId, error: String(error) });
-        return false;
+        return 'retry';
       },
       signal: ctx.signal,
       deadline: ctx.deadline,
       endMarginMs: this.options.streamEndMarginMs,
+      maxDurationMs: events.maxStreamMs ?? DEFAULT_MAX_STREAM_MS,
       keepAliveMs: this.options.keepAliveMs,
       // "Resumability and Redelivery" (2025-11-25 only): priming event and retry field.
-      reconnectDelayMs: found.protocolVersion >= '2025-11-25' ? this.options.reconnectDelayMs : undefined,
+      reconnectDelayMs: modern ? (polled && !buffered ? events.retryMs ?? DEFAULT_STREAM_RETRY_MS : this.options.reconnectDelayMs) : undefined,
       now: this.options.now,
-      // Buffered mode: what was recorded since Last-Event-ID, then the end; the client polls.
-      once: this.deps.responseMode === 'buffered',
+      once: polled,
     });
+  }
+
+  /** The codec of event ids, built once per endpoint from the deployment's key. */
+  private cursorCodec(key: (() => Promise<Uint8Array>) | undefined): Promise<StreamCursorCodec> {
+    this.codec ??= (key ? key() : Promise.resolve(randomBytes(32))).then((k) => new StreamCursorCodec(k));
+    // A failed key read is not kept: the next GET tries again.
+    this.codec.catch(() => {
+      this.codec = undefined;
+    });
+    return this.codec;
   }
 
   /** DELETE: the client ends its session ("Session Management", rule 5); later requests get 404. */

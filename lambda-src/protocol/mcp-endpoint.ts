@@ -28,6 +28,7 @@ import { claimsModernEnvelope } from './modern-claim';
 import type { ProtocolDeps } from './protocol-deps';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
+import { DEFAULT_MAX_STREAM_MS } from '../events/event-config';
 import { EventLogBus } from '../events/event-log-bus';
 import { keptBody, type RequestBody } from '../http/request-body';
 import type { RequestContext } from '../http/request-context';
@@ -185,7 +186,9 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
     if (listen.method === 'subscriptions/listen' && (typeof listen.id === 'string' || typeof listen.id === 'number')) {
       return withListenDeadline(response, {
         subscriptionId: listen.id,
-        deadline: ctx.deadline,
+        // A listen has its own bound, far below the function timeout: on Lambda a
+        // client's hang-up is never seen, so nothing else would end it.
+        deadline: Math.min(ctx.deadline, options.now() + (deps.events?.maxStreamMs ?? DEFAULT_MAX_STREAM_MS) + options.streamEndMarginMs),
         endMarginMs: options.streamEndMarginMs,
         now: options.now,
       });

@@ -25,8 +25,9 @@ export interface ProtocolDeps {
   readonly buildServer?: typeof buildMcpServer;
   /**
    * The event log open streams read (docs/events.md): SNS events and registry changes reach
-   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: GET
-   * streams carry keep-alives only and capabilities declare no `listChanged`/`subscribe`.
+   * 2025-era GET streams and 2026-07-28 `subscriptions/listen` streams. Absent: the
+   * deployment has nothing to push, GET answers 405 and capabilities declare no
+   * `listChanged`/`subscribe`.
    */
   readonly events?: ProtocolEventDeps;
   /**
@@ -58,4 +59,20 @@ export interface ProtocolEventDeps {
   readonly log: EventLog;
   /** How often an open stream reads the log, in ms. */
   readonly pollIntervalMs: number;
+  /**
+   * `poll`: a 2025-11-25 GET delivers what is pending and ends with `retry: retryMs`;
+   * `live`: it stays open, up to `maxStreamMs` (events/event-config.ts, docs/streams.md).
+   * @default 'live'
+   */
+  readonly mode?: 'poll' | 'live';
+  /** Poll mode's `retry:`, in ms. @default DEFAULT_STREAM_RETRY_MS */
+  readonly retryMs?: number;
+  /** The longest a stream (GET or `subscriptions/listen`) stays open, in ms. @default DEFAULT_MAX_STREAM_MS */
+  readonly maxStreamMs?: number;
+  /**
+   * The secret event ids are signed under (stream-cursor.ts): the deployment's sealing
+   * key, so that every environment accepts the ids every other one issued.
+   * @default a random key of this process (ids are then valid on this environment only)
+   */
+  readonly cursorKey?: () => Promise<Uint8Array>;
 }

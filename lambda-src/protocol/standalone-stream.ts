@@ -5,15 +5,17 @@
  * event carries an `id` from which a client reconnecting with `Last-Event-ID` resumes
  * ("Resumability and Redelivery"). It sends keep-alive comments, and it ends
  *
- * - at once when the client goes away (`signal`), because a streaming Function URL
- *   response keeps running, and billing, after the client leaves (ARCHITECTURE.md, "The platform facts
- *   that shaped the design");
+ * - at once when the client goes away (`signal`), where that is seen (the local
+ *   server). On Lambda it is not: a streaming Function URL response keeps running, and
+ *   billing, after the client leaves, so every stream also has bounds of its own:
+ * - after `maxDurationMs`, with a `retry:` where the revision has one;
  * - cleanly before the invocation's deadline, so the client reconnects instead of
  *   seeing the stream cut by the function timeout. Under 2025-11-25 the stream opens
  *   with a priming event (an id and empty data) and closes with a `retry:` field
  *   ("Resumability and Redelivery", "Polling SSE streams"); earlier revisions' clients
  *   reconnect a closed GET stream by themselves;
- * - when the feed says the session is gone (deleted or expired).
+ * - when the feed says the session is gone (deleted or expired), or that a newer
+ *   stream of the session replaced this one (`onPollError`), within one poll.
  */
 import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
@@ -41,14 +43,21 @@ export interface StandaloneStreamOptions {
   readonly feed?: StreamFeed;
   /** Poll interval of `feed`, in ms. */
   readonly pollIntervalMs?: number;
-  /** A poll failed: whether the stream should end (true) or try again next interval. */
-  readonly onPollError?: (error: unknown) => boolean;
+  /**
+   * A poll failed: `retry` reads again next interval; `end` ends the stream with its
+   * `retry:` field; `close` ends it without one (the client should not come back to it).
+   */
+  readonly onPollError?: (error: unknown) => PollErrorAction;
+  /** The stream's own bound, in ms from now, whatever the deadline. @default the deadline alone */
+  readonly maxDurationMs?: number;
   /**
    * End after the first read of the feed (buffered mode, docs/operations.md, "Buffered mode (no response streaming)"):
    * the response holds what was recorded since the cursor, and the client polls.
    */
   readonly once?: boolean;
 }
+
+export type PollErrorAction = 'retry' | 'end' | 'close';
 
 /** setTimeout fires at once for delays over 2^31-1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -92,8 +101,9 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
       if (ended) return;
       for (const { id, message } of messages) write(`id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
     } catch (error) {
-      if (options.onPollError?.(error) || options.once) {
-        end(true);
+      const action = options.onPollError?.(error) ?? 'retry';
+      if (action !== 'retry' || options.once) {
+        end(action !== 'close');
         return;
       }
     }
@@ -115,7 +125,11 @@ export function openStandaloneStream(options: StandaloneStreamOptions): Response
     end(false);
   } else {
     options.signal.addEventListener('abort', onAbort, { once: true });
-    const remaining = Math.min(MAX_TIMER_MS, Math.max(0, options.deadline - options.endMarginMs - options.now()));
+    const remaining = Math.min(
+      MAX_TIMER_MS,
+      options.maxDurationMs ?? MAX_TIMER_MS,
+      Math.max(0, options.deadline - options.endMarginMs - options.now()),
+    );
     endTimer = setTimeout(() => end(true), remaining);
     if (options.keepAliveMs > 0) keepAlive = setInterval(() => write(': keepalive\n\n'), options.keepAliveMs);
     // The first poll at once: a resumed stream replays what the client missed without waiting.

@@ -84,7 +84,7 @@ export class DynamoDbSessionStore implements SessionStore {
     const names: Record<string, string> = { '#version': 'version', '#expiresAt': 'expiresAt' };
     const values: Record<string, unknown> = { ':one': 1, ':now': nowEpochSeconds(this.now()) };
     const sets: string[] = [];
-    for (const field of ['logLevel', 'initialized', 'expiresAt'] as const) {
+    for (const field of ['logLevel', 'initialized', 'expiresAt', 'streamId'] as const) {
       if (patch[field] === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = patch[field];

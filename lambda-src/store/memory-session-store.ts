@@ -50,7 +50,7 @@ export class MemorySessionStore implements SessionStore {
       );
     }
     const next: SessionItem = { ...old!, version: old!.version + 1 };
-    for (const field of ['logLevel', 'initialized', 'expiresAt'] as const) {
+    for (const field of ['logLevel', 'initialized', 'expiresAt', 'streamId'] as const) {
       if (patch[field] !== undefined) (next as Record<string, unknown>)[field] = patch[field];
     }
     this.items.set(id, next);

@@ -36,6 +36,7 @@ export function toSessionItem(record: SessionRecord): SessionItem {
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
     version: record.version,
+    streamId: record.streamId,
     // A DynamoDB string set (ADD/DELETE update it atomically); a set cannot be empty.
     subscriptions: record.subscriptions?.length ? new Set(record.subscriptions) : undefined,
     // A map, one entry per top-level key (session-state-attribute.ts).
@@ -63,6 +64,7 @@ export function fromSessionItem(item: Record<string, unknown>): SessionRecord {
   if (item.logLevel !== undefined) record.logLevel = item.logLevel as string;
   if (item.principal !== undefined) record.principal = JSON.parse(item.principal as string);
   if (item.initialized !== undefined) record.initialized = item.initialized as boolean;
+  if (typeof item.streamId === 'string') record.streamId = item.streamId;
   if (item[SESSION_STATE_ATTRIBUTE] !== undefined) record.sessionState = decodeSessionState(item[SESSION_STATE_ATTRIBUTE]);
   const subscriptions = item.subscriptions as Iterable<string> | undefined;
   if (subscriptions !== undefined) {

@@ -40,6 +40,13 @@ export interface SessionRecord {
    * by `applySessionState`.
    */
   readonly sessionState?: SessionState;
+  /**
+   * The id of the session's standalone GET stream that is open now (a live stream
+   * writes it when it opens): an older stream that reads another id ends, so a session
+   * has one standalone stream at a time (2025-11-25 basic/transports, "Multiple
+   * Connections": a server MUST NOT broadcast a message on several streams).
+   */
+  readonly streamId?: string;
 }
 
 /** Fields a request may change on a live session. */
@@ -47,6 +54,7 @@ export interface SessionPatch {
   readonly logLevel?: string;
   readonly initialized?: boolean;
   readonly expiresAt?: number;
+  readonly streamId?: string;
 }
 
 export class SessionConflictError extends Error {

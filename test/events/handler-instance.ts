@@ -11,18 +11,27 @@
  * - `POST /control/register`: the body is a registry item, written to the registry
  *   table, as the admin API does (on no particular environment).
  *
+ * - `GET /control/stats`: what a Lambda bill would count: HTTP invocations, those still
+ *   running, the invocation-milliseconds they held (each invocation from its start to
+ *   the handler's end, which on Lambda is what is billed; `heldNowMs` adds the running
+ *   ones so far), and DynamoDB read and write requests.
+ *
  * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
- * INVOCATION_TIMEOUT_MS. Prints `READY <port>` once listening.
+ * INVOCATION_TIMEOUT_MS, STREAM_MODE (off | poll | live), STREAM_RETRY_MS,
+ * MAX_STREAM_MS, HANG_UPS (`hidden`: as on Lambda, a client's hang-up is not
+ * signalled to the handler; default `signalled`). Prints `READY <port>` once listening.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HandlerConfig } from '../../lambda-src/config';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler } from '../../lambda-src/entry/index';
+import type { EventConfig } from '../../lambda-src/events/event-config';
 import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event-builder';
 import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
 
 const env = process.env;
 const endpoint = env.DDB_ENDPOINT!;
@@ -39,14 +48,38 @@ const config: HandlerConfig = {
   toolTimeoutSeconds: 10,
   dynamoDbEndpoint: endpoint,
 };
-const registryStore = new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint }), tableName: config.registryTable });
+// The runtime takes the same shared client (same options), so this counts its reads.
+const client = sharedDocumentClient({ endpoint });
+const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0 };
+/** Start times of the invocations still running, for the time they have held so far. */
+const running = new Set<{ started: number }>();
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+client.middlewareStack.add((next, context) => (args) => {
+  if (READS.has(context.commandName ?? '')) stats.reads++;
+  // Reads of the broadcast partition (the scale concern of poll mode): Queries on its key.
+  const pk = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues?.[':pk'];
+  if (context.commandName === 'QueryCommand' && (pk === EVENTS_BROADCAST_PK || (pk as { S?: string } | undefined)?.S === EVENTS_BROADCAST_PK)) {
+    stats.broadcastReads++;
+  }
+  if (WRITES.has(context.commandName ?? '')) stats.writes++;
+  return next(args);
+}, { step: 'initialize', name: 'countRequests' });
+const registryStore = new DynamoDbRegistryStore({ client, tableName: config.registryTable });
 const handler = createHandler({
   config,
   registryStore,
-  eventConfig: { pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 100), eventTtlSeconds: 3600 },
+  eventConfig: {
+    pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 100),
+    eventTtlSeconds: 3600,
+    ...(env.STREAM_MODE ? { streamMode: env.STREAM_MODE as EventConfig['streamMode'] } : {}),
+    ...(env.STREAM_RETRY_MS ? { streamRetryMs: Number(env.STREAM_RETRY_MS) } : {}),
+    ...(env.MAX_STREAM_MS ? { maxStreamMs: Number(env.MAX_STREAM_MS) } : {}),
+  },
   log: () => undefined,
 });
 const timeoutMs = Number(env.INVOCATION_TIMEOUT_MS ?? 600_000);
+const hangUps = env.HANG_UPS === 'hidden' ? 'hidden' as const : 'signalled' as const;
 
 const server = createServer((req, res) => {
   void (async () => {
@@ -66,8 +99,26 @@ const server = createServer((req, res) => {
       res.end(JSON.stringify(stored));
       return;
     }
+    if (req.url === '/control/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const now = Date.now();
+      let heldNowMs = stats.heldMs;
+      for (const { started } of running) heldNowMs += now - started;
+      res.end(JSON.stringify({ ...stats, heldNowMs }));
+      return;
+    }
     const event = buildFunctionUrlEvent(req, body, req.headers.host ?? '127.0.0.1');
-    await invokeStreamingHandler(handler, event, serverResponseSink(res), createInvocationContext({ timeoutMs }));
+    const invocation = { started: Date.now() };
+    running.add(invocation);
+    stats.invocations++;
+    stats.open++;
+    try {
+      await invokeStreamingHandler(handler, event, serverResponseSink(res, { hangUps }), createInvocationContext({ timeoutMs }));
+    } finally {
+      running.delete(invocation);
+      stats.open--;
+      stats.heldMs += Date.now() - invocation.started;
+    }
   })().catch((err) => {
     process.stderr.write(`instance: ${(err as Error).stack}\n`);
     if (!res.headersSent) res.writeHead(502);

@@ -14,7 +14,26 @@ export interface Instance {
   sns(event: unknown): Promise<{ ok: boolean; appended?: number; duplicates?: number; refused?: number }>;
   /** Writes a registry item to the shared registry table. */
   register(item: unknown): Promise<void>;
+  /** What the instance's invocations cost so far (handler-instance.ts, `/control/stats`). */
+  stats(): Promise<InstanceStats>;
   stop(): Promise<void>;
+}
+
+export interface InstanceStats {
+  /** HTTP invocations started. */
+  readonly invocations: number;
+  /** Invocations still running. */
+  readonly open: number;
+  /** Milliseconds of invocation time held, summed over finished invocations. */
+  readonly heldMs: number;
+  /** Like heldMs, plus what the running invocations have held so far. */
+  readonly heldNowMs: number;
+  /** DynamoDB read requests (GetItem, Query). */
+  readonly reads: number;
+  /** DynamoDB write requests (Put, Update, Delete, transactions). */
+  readonly writes: number;
+  /** Queries of the broadcast partition. */
+  readonly broadcastReads: number;
 }
 
 export interface InstanceOptions {
@@ -23,6 +42,12 @@ export interface InstanceOptions {
   readonly registryTable: string;
   readonly pollIntervalMs?: number;
   readonly invocationTimeoutMs?: number;
+  /** Stream mode (events/event-config.ts). @default the handler's default, live */
+  readonly streamMode?: 'off' | 'poll' | 'live';
+  readonly streamRetryMs?: number;
+  readonly maxStreamMs?: number;
+  /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
+  readonly hangUps?: 'signalled' | 'hidden';
 }
 
 export async function startInstance(options: InstanceOptions): Promise<Instance> {
@@ -34,6 +59,10 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       REGISTRY_TABLE: options.registryTable,
       POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 100),
       INVOCATION_TIMEOUT_MS: String(options.invocationTimeoutMs ?? 600_000),
+      STREAM_MODE: options.streamMode ?? '',
+      STREAM_RETRY_MS: options.streamRetryMs === undefined ? '' : String(options.streamRetryMs),
+      MAX_STREAM_MS: options.maxStreamMs === undefined ? '' : String(options.maxStreamMs),
+      HANG_UPS: options.hangUps ?? 'signalled',
       TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json'),
     },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -58,6 +87,10 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     async register(item) {
       const res = await fetch(`${base}/control/register`, { method: 'POST', body: JSON.stringify(item) });
       if (!res.ok) throw new Error(`register failed: ${res.status}`);
+    },
+    async stats() {
+      const res = await fetch(`${base}/control/stats`);
+      return res.json() as Promise<InstanceStats>;
     },
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();

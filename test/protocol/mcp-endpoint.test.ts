@@ -22,6 +22,7 @@ import type { ProtocolLogEntry } from '../../lambda-src/protocol/endpoint-option
 import { createMcpEndpoint, type McpEndpoint, type ProtocolDeps } from '../../lambda-src/protocol/mcp-endpoint';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { buildMcpServer } from '../../lambda-src/registry/server-builder';
+import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import type { SessionStore } from '../../lambda-src/store/session-store';
@@ -32,7 +33,9 @@ let invoker: TestToolInvoker;
 let logs: ProtocolLogEntry[];
 let now: number;
 
-async function makeEndpoint(store: SessionStore = sessions, buildServer: ProtocolDeps['buildServer'] = buildServerThatLogs): Promise<McpEndpoint> {
+async function makeEndpoint(
+  store: SessionStore = sessions, buildServer: ProtocolDeps['buildServer'] = buildServerThatLogs, events?: ProtocolDeps['events'],
+): Promise<McpEndpoint> {
   const registryStore = new MemoryRegistryStore();
   for (const tool of TOOLS) await registryStore.put(tool);
   await registryStore.put(PROMPT);
@@ -42,6 +45,7 @@ async function makeEndpoint(store: SessionStore = sessions, buildServer: Protoco
     registry: new RegistrySource(registryStore),
     invoker,
     buildServer,
+    ...(events ? { events } : {}),
     options: { log: (entry) => logs.push(entry), now: () => now, keepAliveMs: 0 },
   });
 }
@@ -375,10 +379,29 @@ describe('sessions and principals', () => {
   });
 });
 
+function getStream(sessionId: string, accept = 'text/event-stream'): Request {
+  return new Request('http://127.0.0.1/mcp', { method: 'GET', headers: { accept, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+}
+
+describe('GET without an event source', () => {
+  // Transports 2025-11-25, "Listening for Messages from the Server": with nothing to
+  // push the server returns 405 rather than an SSE stream that would carry nothing.
+  test('answers 405 with Allow: POST, DELETE, before any store read', async () => {
+    const id = await initialize();
+    sessions.reset();
+    const response = await endpoint.handle(getStream(id), context());
+    await expectRefusal(response, 405, -32000, /no messages to push/);
+    expect(response.headers.get('allow')).toBe('POST, DELETE');
+    expect(sessions.calls).toEqual([]);
+  });
+});
+
 describe('the GET stream', () => {
-  function get(sessionId: string, accept = 'text/event-stream'): Request {
-    return new Request('http://127.0.0.1/mcp', { method: 'GET', headers: { accept, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
-  }
+  const get = getStream;
+
+  beforeEach(async () => {
+    endpoint = await makeEndpoint(sessions, buildServerThatLogs, { log: new MemoryEventLog(), pollIntervalMs: 1000 });
+  });
 
   test('opens with a priming event and ends before the deadline with a retry field (2025-11-25)', async () => {
     const id = await initialize();
@@ -386,7 +409,7 @@ describe('the GET stream', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const text = await response.text();
-    expect(text).toMatch(/^id: [0-9a-f-]{36}\ndata: \n\n/);
+    expect(text).toMatch(/^id: \S+\ndata: \n\n/);
     expect(text).toMatch(/retry: 1000\n\n$/);
   });
 

@@ -10,6 +10,7 @@ import { startHandlerServer, type HandlerServer } from './handler-server';
 import { openSession, sessionHeaders } from './raw-client';
 import { recordResult } from './reliability-profile';
 import type { HandlerConfig } from '../../lambda-src/config';
+import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 
@@ -36,7 +37,13 @@ beforeAll(async () => {
     toolTimeoutSeconds: 10,
   };
   server = await startHandlerServer({
-    config, sessions: new MemorySessionStore(), registryStore: new MemoryRegistryStore(), log: () => undefined,
+    config,
+    sessions: new MemorySessionStore(),
+    registryStore: new MemoryRegistryStore(),
+    log: () => undefined,
+    // A stream needs an event source: without one GET answers 405.
+    eventLog: new MemoryEventLog(),
+    eventConfig: { pollIntervalMs: 1000, eventTtlSeconds: 3600 },
   }, { invocationTimeoutMs: INVOCATION_TIMEOUT_MS });
 });
 

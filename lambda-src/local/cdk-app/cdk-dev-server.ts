@@ -25,6 +25,7 @@ import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
 import { AUTH_MODE } from '../../../src/runtime-contract';
 import { ENV, type HandlerConfig, loadConfig } from '../../config';
 import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
+import { loadEventConfig } from '../../events/event-config';
 import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
@@ -347,6 +348,9 @@ export class CdkDevServer extends EventEmitter {
     const overrides: RuntimeOverrides = {
       ...this.storesOf(server).overrides,
       config,
+      // The template's stream mode and bounds (McpStreams): without an event topic the
+      // local server, like the deployment, offers no GET stream.
+      eventConfig: loadEventConfig(env),
       invoker,
       authenticator: createAuthenticator('local'),
       originPolicy: OriginPolicy.local(allowedOrigins, extraHosts),

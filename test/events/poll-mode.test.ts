@@ -1,0 +1,152 @@
+/**
+ * Poll mode (events/event-config.ts, docs/streams.md): a 2025-11-25 GET writes its
+ * priming event and everything pending since `Last-Event-ID`, then ends with
+ * `retry:`; the official clients reconnect after that delay with the last id they saw
+ * (2025-11-25 basic/transports, "Resumability and Redelivery", "Polling SSE streams").
+ *
+ * Two handler instances share only DynamoDB Local, hang-ups are hidden as on Lambda,
+ * and each client's requests alternate between the instances (as a Function URL
+ * spreads them over execution environments). Events published at random moments,
+ * through either instance, must each arrive exactly once across many reconnects, and
+ * an idle client must hold no invocation between its polls.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+// eslint-disable-next-line import/no-unresolved
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+// eslint-disable-next-line import/no-unresolved
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+// eslint-disable-next-line import/no-unresolved
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startInstance, snsEvent, type Instance } from './instances';
+import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+
+jest.setTimeout(120_000);
+
+const RETRY_MS = 250;
+const EVENTS = 20;
+
+let ddb: DynamoDbLocal;
+let a: Instance;
+let b: Instance;
+
+beforeAll(async () => {
+  ddb = await startDynamoDbLocal();
+  const tables = await createTestTables(ddb.endpoint);
+  const options = {
+    ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100, streamMode: 'poll' as const, streamRetryMs: RETRY_MS, hangUps: 'hidden' as const,
+  };
+  [a, b] = await Promise.all([startInstance(options), startInstance(options)]);
+});
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await ddb?.stop();
+});
+
+/** A fetch that sends each request to the next instance in turn. */
+function roundRobin(): typeof fetch {
+  let n = 0;
+  return (input, init) => {
+    const target = new URL(String(input instanceof Request ? input.url : input));
+    const instance = n++ % 2 === 0 ? a : b;
+    return fetch(`${instance.url}${target.search}`, init);
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 25));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Publishes `EVENTS` log messages at random moments through either instance; returns their texts. */
+async function publishAtRandom(tag: string): Promise<string[]> {
+  const texts: string[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    await sleep(Math.floor(Math.random() * RETRY_MS * 1.5));
+    const text = `${tag}-${i}-${randomUUID()}`;
+    texts.push(text);
+    const result = await (i % 2 ? b : a).sns(snsEvent(text));
+    expect(result.appended).toBe(1);
+  }
+  return texts;
+}
+
+async function openStats() {
+  const [sa, sb] = await Promise.all([a.stats(), b.stats()]);
+  return { invocations: sa.invocations + sb.invocations, open: sa.open + sb.open };
+}
+
+test.each([
+  ['SDK v1 (1.32)', 'v1'],
+  ['SDK v2 (2.4) under 2025-11-25', 'v2'],
+] as const)('%s: every event published at random moments arrives exactly once across poll reconnects', async (_name, sdk) => {
+  const received: string[] = [];
+  const errors: unknown[] = [];
+  let close: () => Promise<void>;
+  if (sdk === 'v1') {
+    const client = new ClientV1({ name: 'poll-v1', version: '1.0.0' });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      received.push(n.params.data as string);
+    });
+    client.onerror = (error) => errors.push(error);
+    await client.connect(new TransportV1(new URL(a.url), { fetch: roundRobin() }));
+    close = () => client.close();
+  } else {
+    const client = new ClientV2({ name: 'poll-v2', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+    client.setNotificationHandler('notifications/message', (n) => {
+      received.push(n.params.data as string);
+    });
+    client.onerror = (error) => errors.push(error);
+    await client.connect(new TransportV2(new URL(a.url), { fetch: roundRobin() }));
+    close = () => client.close();
+  }
+  try {
+    // The client opens its GET after connect; from its first priming event on, nothing is missed.
+    // A new probe each time: one published before the first GET is (rightly) never delivered.
+    await until(async () => {
+      if (received.some((r) => r.startsWith('probe-'))) return true;
+      await a.sns(snsEvent(`probe-${randomUUID()}`));
+      await sleep(RETRY_MS * 2);
+      return received.some((r) => r.startsWith('probe-'));
+    });
+    const before = await openStats();
+    const texts = await publishAtRandom(sdk);
+    await until(() => texts.every((t) => received.includes(t)));
+    // A marker published last: once it is in, nothing counted is still on its way.
+    const marker = `marker-${randomUUID()}`;
+    await b.sns(snsEvent(marker));
+    await until(() => received.includes(marker));
+    const counted = received.filter((r) => texts.includes(r));
+    expect(counted).toEqual(texts);
+    const after = await openStats();
+    // Many GETs, each ended by the server (poll mode), not one stream held throughout.
+    expect(after.invocations - before.invocations).toBeGreaterThanOrEqual(5);
+    expect(errors).toEqual([]);
+  } finally {
+    await close();
+  }
+  // Nothing left running once the client is gone.
+  await until(async () => (await openStats()).open === 0);
+});
+
+test('a GET in poll mode writes the priming event, what is pending, and retry, then ends', async () => {
+  const init = await fetch(a.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+  });
+  const session = init.headers.get('mcp-session-id')!;
+  await init.text();
+  const headers = { 'accept': 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+  const first = await (await fetch(b.url, { headers })).text();
+  const primingId = /^id: (\S+)\ndata: \n\n/.exec(first)?.[1];
+  expect(primingId).toBeTruthy();
+  expect(first.trimEnd()).toMatch(new RegExp(`retry: ${RETRY_MS}$`));
+  const text = `pending-${randomUUID()}`;
+  await a.sns(snsEvent(text));
+  const second = await (await fetch(a.url, { headers: { ...headers, 'last-event-id': primingId! } })).text();
+  expect(second).toContain(text);
+  expect(second.trimEnd()).toMatch(new RegExp(`retry: ${RETRY_MS}$`));
+});
