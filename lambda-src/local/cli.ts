@@ -4,6 +4,7 @@
  *
  *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...]
  *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
+ *   mcp-lambda-server proxy --url https://…/mcp [--region R] [--profile P] [--port N]  (signing-proxy.ts)
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,9 +16,11 @@ import { CdkDevServer } from './cdk-app/cdk-dev-server';
 import { CloudAssemblyError } from './cdk-app/cloud-assembly';
 import { type DevServer, startDevServer } from './dev-server';
 import { DynamoDbLocalError } from './dynamodb-local-launcher';
+import { proxyMain, runProxyCli, type RunningProxy } from './signing-proxy';
 
 const USAGE = `Usage: mcp-lambda-server dev [options]
        mcp-lambda-server dev --app cdk.out [--stack NAME] [--port 3000] [--watch]
+       mcp-lambda-server proxy --url https://<id>.lambda-url.<region>.on.aws/mcp [--region R] [--profile P]
 
 Serves the MCP Lambda handler on http://HOST:PORT/mcp, with DynamoDB Local as its store.
 With --app, runs the McpLambdaServers of a synthesized CDK app (cdk.out) locally: its
@@ -48,12 +51,13 @@ const stdio: CliIo = {
 };
 
 /** Runs the CLI; resolves with the started server (for `dev`) or an exit code. */
-export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | CdkDevServer | number> {
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | CdkDevServer | RunningProxy | number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'proxy') return runProxyCli(rest, io);
   if (command !== 'dev') {
     io.err(`unknown command '${command}'\n\n${USAGE}`);
     return 1;
@@ -182,6 +186,8 @@ export function banner(server: DevServer, registryFile?: string): string {
 
 /** The bin entry: run, and on Ctrl-C stop the server and DynamoDB Local. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // The proxy's stdout carries the protocol: it has its own entry that writes nothing else there.
+  if (argv[0] === 'proxy') return proxyMain(argv.slice(1));
   const result = await runCli(argv);
   if (typeof result === 'number') {
     process.exitCode = result;
