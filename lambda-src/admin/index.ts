@@ -15,6 +15,7 @@ import { handleAdminRequest } from './admin-api';
 import { AllowedFunctions } from './allowed-functions';
 import { isCloudFormationEvent, sendCloudFormationResponse } from './cfn-response';
 import { handleRegistryEvent } from './registry-deployment';
+import { TaggedFunctions } from './tagged-functions';
 import { isFunctionUrlEvent } from '../entry/function-url-event';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
@@ -26,6 +27,8 @@ export { validateRegistryItem, validateRegistryItems } from './registration-vali
 export const ADMIN_ENV = {
   registryTable: 'MCP_REGISTRY_TABLE',
   allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
+  toolTag: 'MCP_ADMIN_TOOL_TAG',
+  toolTagScope: 'MCP_ADMIN_TOOL_TAG_SCOPE',
   dynamoDbEndpoint: 'MCP_DYNAMODB_ENDPOINT',
 } as const;
 
@@ -41,7 +44,10 @@ export function adminRuntimeFromEnvironment(env: NodeJS.ProcessEnv = process.env
   const endpoint = env[ADMIN_ENV.dynamoDbEndpoint] || undefined;
   return {
     store: new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint }), tableName }),
-    allowedFunctions: AllowedFunctions.fromEnvironment(env[ADMIN_ENV.allowedFunctions]),
+    allowedFunctions: AllowedFunctions.fromEnvironment(
+      env[ADMIN_ENV.allowedFunctions],
+      TaggedFunctions.fromEnvironment(env[ADMIN_ENV.toolTag], env[ADMIN_ENV.toolTagScope]),
+    ),
     log: (line) => process.stdout.write(`${line}\n`),
   };
 }
