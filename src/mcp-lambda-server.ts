@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -202,6 +202,26 @@ export interface McpLambdaServerProps {
   readonly allowedToolFunctions?: lambda.IFunction[];
 
   /**
+   * Registration by tag (attribute-based access control): run-time registrations (the
+   * admin API) may name any Lambda function in this stack's account and region that
+   * carries the tag `McpLambdaServer.TOOL_TAG_KEY` (`mcp-lambda-server`) with this
+   * value, with no redeploy. The handler's role may invoke exactly the functions that
+   * carry it (`lambda:InvokeFunction` on `function:*` conditioned on
+   * `aws:ResourceTag/mcp-lambda-server`), and the admin API reads a function's tags
+   * (`lambda:ListTags`) at registration, refusing an untagged one with the command
+   * that tags it. Works beside `allowedToolFunctions` and `addTool`.
+   *
+   * Whoever may tag functions in the account (`lambda:TagResource`) can then choose what
+   * this server runs: grant that permission as carefully as `grantRegister`.
+   *
+   * A value of 1 to 256 characters of letters, digits and `_ . : / = + - @`, e.g. the
+   * server's name.
+   *
+   * @default - off: run-time registrations may name only `allowedToolFunctions`
+   */
+  readonly toolFunctionTag?: string;
+
+  /**
    * CloudWatch alarms (handler errors and throttles, 5xx answers, p99 time to
    * response headers, tool errors, DynamoDB throttles and internal errors, failed
    * event notifications) and a dashboard.
@@ -315,6 +335,8 @@ const REGISTRY_ADMIN_ACTIONS = [
 const ADMIN_ENV = {
   registryTable: 'MCP_REGISTRY_TABLE',
   allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
+  toolTag: 'MCP_ADMIN_TOOL_TAG',
+  toolTagScope: 'MCP_ADMIN_TOOL_TAG_SCOPE',
 } as const;
 
 /** How many allowedToolFunctions fit in the admin function's 4 KB of environment, at 140 characters an ARN. */
@@ -339,6 +361,12 @@ const UNRESOLVED_VALUE_BYTES = 255;
  * server.grantInvoke(agentRole);
  */
 export class McpLambdaServer extends Construct {
+  /**
+   * The tag key that marks a Lambda function as one a server with `toolFunctionTag` may
+   * run; the tag's value names the server.
+   */
+  public static readonly TOOL_TAG_KEY = 'mcp-lambda-server';
+
   /**
    * Sessions of 2025-era clients, their event logs, broadcast events and tasks.
    * Partition key `pk`, sort key `sk` (strings); TTL attribute `expiresAt`.
@@ -412,6 +440,14 @@ export class McpLambdaServer extends Construct {
    */
   public readonly adminEndpointUrl: string;
 
+  /**
+   * With `toolFunctionTag`: the tag value (key `McpLambdaServer.TOOL_TAG_KEY`) that lets
+   * this server run a function.
+   *
+   * @default - registration by tag is off
+   */
+  public readonly toolFunctionTag?: string;
+
   private readonly declarations = new RegistryDeclarations();
   /** Functions the handler's role has been allowed to invoke, so each is granted once. */
   private readonly invokable = new Set<lambda.IFunction>();
@@ -448,6 +484,8 @@ export class McpLambdaServer extends Construct {
     if (allowedToolFunctions.length > MAX_ALLOWED_TOOL_FUNCTIONS) {
       throw new Error(`allowedToolFunctions has ${allowedToolFunctions.length} functions: at most ${MAX_ALLOWED_TOOL_FUNCTIONS} fit in the admin function's environment; route several tools through one function`);
     }
+    if (props.toolFunctionTag !== undefined) validateToolFunctionTag(props.toolFunctionTag);
+    this.toolFunctionTag = props.toolFunctionTag;
     if (props.enableEvents !== undefined && props.eventTopic) {
       throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
     }
@@ -651,6 +689,12 @@ export class McpLambdaServer extends Construct {
         ...(allowedToolFunctions.length > 0
           ? { [ADMIN_ENV.allowedFunctions]: Lazy.string({ produce: () => allowedToolFunctions.map((f) => f.functionArn).join(',') }) }
           : {}),
+        ...(props.toolFunctionTag !== undefined
+          ? {
+            [ADMIN_ENV.toolTag]: `${McpLambdaServer.TOOL_TAG_KEY}=${props.toolFunctionTag}`,
+            [ADMIN_ENV.toolTagScope]: this.toolFunctionScope(),
+          }
+          : {}),
       },
     });
     this.adminUrl = new lambda.FunctionUrl(this, 'AdminUrl', {
@@ -685,6 +729,20 @@ export class McpLambdaServer extends Construct {
     // A run-time registration may declare task support, so the handler may need to
     // start its own task invocations.
     if (allowedToolFunctions.length > 0) this.allowTasks();
+    if (props.toolFunctionTag !== undefined) this.allowTaggedFunctions(props.toolFunctionTag, adminRole);
+  }
+
+  /**
+   * Tags a function so that this server may run it once registered through the admin
+   * API (`toolFunctionTag` must be set): the same as
+   * `aws lambda tag-resource --resource <arn> --tags mcp-lambda-server=<value>`.
+   * Only for functions defined in a CDK app (`Tags.of`); tag others with the AWS CLI.
+   */
+  public tagToolFunction(fn: lambda.IFunction): void {
+    if (this.toolFunctionTag === undefined) {
+      throw new Error('tagToolFunction needs the toolFunctionTag prop: set it to the tag value that marks functions this server may run');
+    }
+    Tags.of(fn).add(McpLambdaServer.TOOL_TAG_KEY, this.toolFunctionTag);
   }
 
   /**
@@ -766,6 +824,31 @@ export class McpLambdaServer extends Construct {
     }
   }
 
+  /** `arn:<partition>:lambda:<region>:<account>:function:`: where tagged functions may live. */
+  private toolFunctionScope(): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:lambda:${stack.region}:${stack.account}:function:`;
+  }
+
+  /**
+   * Attribute-based access control: the handler may invoke any function of this account
+   * and region that carries the tag (Lambda authorizes InvokeFunction on
+   * `aws:ResourceTag/<key>`; `function:*` covers versions and aliases too, whose tags are
+   * the function's). The admin function may read tags (ListTags) there, to refuse an
+   * untagged function at registration instead of at call time.
+   */
+  private allowTaggedFunctions(value: string, adminRole: iam.IRole): void {
+    const functions = `${this.toolFunctionScope()}*`;
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [functions],
+      conditions: { StringEquals: { [`aws:ResourceTag/${McpLambdaServer.TOOL_TAG_KEY}`]: value } },
+    }));
+    adminRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:ListTags'], resources: [functions] }));
+    // A tagged registration may declare task support.
+    this.allowTasks();
+  }
+
   /**
    * `lambda:InvokeFunction` for the handler on itself: task work runs in an
    * asynchronous invocation of the same function, never after a response (Lambda
@@ -830,6 +913,14 @@ function validateToolTimeout(toolTimeout: Duration, timeout: Duration): void {
   if (toolTimeout.isUnresolved() || timeout.isUnresolved()) return;
   if (toolTimeout.toMilliseconds() >= timeout.toMilliseconds()) {
     throw new Error(`toolTimeout (${toolTimeout.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): lower toolTimeout or raise timeout`);
+  }
+}
+
+function validateToolFunctionTag(value: string): void {
+  if (Token.isUnresolved(value)) return;
+  // Lambda tag values: up to 256 characters; kept to characters that need no quoting in a shell.
+  if (!/^[A-Za-z0-9_.:/=+\-@]{1,256}$/.test(value)) {
+    throw new Error(`toolFunctionTag '${value}' is not a usable tag value: use 1 to 256 characters of letters, digits and _ . : / = + - @, e.g. the server's name`);
   }
 }
 
