@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,9 +13,10 @@ import { Construct } from 'constructs';
 import { McpAuth, McpAuthConfig } from './mcp-auth';
 import { McpFrontDoor } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
-import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
+import { IMcpServerMetrics, McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { RegistryDeclarations } from './registry-declarations';
+import { serverMetric } from './server-metrics';
 
 /**
  * Properties of an `McpLambdaServer`. Every one is optional.
@@ -360,7 +362,7 @@ const UNRESOLVED_VALUE_BYTES = 255;
  * const server = new McpLambdaServer(this, 'Mcp', { serverName: 'orders' });
  * server.grantInvoke(agentRole);
  */
-export class McpLambdaServer extends Construct {
+export class McpLambdaServer extends Construct implements IMcpServerMetrics {
   /**
    * The tag key that marks a Lambda function as one a server with `toolFunctionTag` may
    * run; the tag's value names the server.
@@ -449,6 +451,8 @@ export class McpLambdaServer extends Construct {
   public readonly toolFunctionTag?: string;
 
   private readonly declarations = new RegistryDeclarations();
+  /** The `service` dimension of the handler's metrics. */
+  private readonly metricsServiceName: string;
   /** Functions the handler's role has been allowed to invoke, so each is granted once. */
   private readonly invokable = new Set<lambda.IFunction>();
   private readonly invokableQualified = new Set<lambda.IFunction>();
@@ -471,6 +475,7 @@ export class McpLambdaServer extends Construct {
     const buffered = props.responseMode === McpResponseMode.BUFFERED;
 
     validateNonEmpty('serverName', serverName);
+    this.metricsServiceName = serverName;
     validateNonEmpty('serverVersion', serverVersion);
     validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
     validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
@@ -644,6 +649,7 @@ export class McpLambdaServer extends Construct {
         sessionTable: this.sessionTable,
         registryTable: this.registryTable,
         eventTopic: this.eventTopic,
+        metrics: this,
       });
     }
     this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function, {
@@ -805,6 +811,77 @@ export class McpLambdaServer extends Construct {
    */
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
     return this.adminFunction.grantInvokeUrl(grantee);
+  }
+
+  /**
+   * Allows a principal to publish events to the server's topic (`sns:Publish`, and the
+   * topic key's `kms:Decrypt`/`kms:GenerateDataKey*` when it is encrypted with a customer
+   * managed key). Each message becomes an MCP notification on open streams: message
+   * attribute `method` (String, default `notifications/message`), `sessionId` (String:
+   * only that session's streams; absent: every stream), `uri` (String, for
+   * `notifications/resources/updated`); the body is the notification's params as JSON.
+   * Throws when the server has no topic (`enableEvents` or `eventTopic`).
+   */
+  public grantPublishEvents(grantee: iam.IGrantable): iam.Grant {
+    if (!this.eventTopic) {
+      throw new Error('grantPublishEvents needs an event topic: set enableEvents: true or eventTopic');
+    }
+    return this.eventTopic.grantPublish(grantee);
+  }
+
+  /**
+   * Any metric the handler publishes (namespace `McpLambdaServer`, dimension `service` =
+   * the server's name).
+   *
+   * @default - statistic Sum, period 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, metricName, cloudwatch.Stats.SUM, props);
+  }
+
+  /** MCP requests served (POST, GET, DELETE). Default: Sum over 5 minutes. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Requests', props);
+  }
+
+  /** Requests answered with a 5xx status: server failures clients see. Default: Sum over 5 minutes. */
+  public metricRequestErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RequestErrors', props);
+  }
+
+  /** Milliseconds from a request's arrival to its response headers. Default: p99 over 5 minutes. */
+  public metricRequestLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, 'RequestLatency', cloudwatch.Stats.p(99), props);
+  }
+
+  /** Tool calls. Default: Sum over 5 minutes. */
+  public metricToolCalls(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ToolCalls', props);
+  }
+
+  /** Tool calls whose function failed (error, timeout or throttle; not a tool's own `isError` result). Default: Sum over 5 minutes. */
+  public metricToolErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ToolErrors', props);
+  }
+
+  /** Milliseconds a tool function took. Default: p99 over 5 minutes. */
+  public metricToolLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, 'ToolLatency', cloudwatch.Stats.p(99), props);
+  }
+
+  /** SSE streams opened. Default: Sum over 5 minutes. */
+  public metricStreamsOpened(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('StreamsOpened', props);
+  }
+
+  /** SSE streams closed. Default: Sum over 5 minutes. */
+  public metricStreamsClosed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('StreamsClosed', props);
+  }
+
+  /** External events (SNS) delivered to open streams. Default: Sum over 5 minutes. */
+  public metricEventsDelivered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('EventsDelivered', props);
   }
 
   /**
