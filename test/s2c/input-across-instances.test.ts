@@ -360,11 +360,26 @@ describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
     expect(bob.error).toMatchObject({ code: -32602, message: expect.stringMatching(/Task not found/) });
   });
 
-  test('a client that does not declare it gets the plain result, or -32003 for a tool that only runs as a task', async () => {
+  test('a client that does not declare it gets the plain result, or -32021 for a tool that only runs as a task', async () => {
     const plain = await modern(serverA, 'tools/call', { name: 'report', arguments: { name: 'now', fast: true } }, { name: 'report', extension: false });
     expect(plain.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'report for now (task none)' }] });
     const refused = await modern(serverA, 'tools/call', { name: 'report_async', arguments: {} }, { name: 'report_async', extension: false });
-    expect(refused.error).toMatchObject({ code: -32003, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    expect(refused.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+  });
+
+  test("tasks/get, tasks/update and tasks/cancel without the extension in the request's capabilities are -32021", async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'report_async', arguments: { name: 'gate', fast: true } }, { name: 'report_async' });
+    const taskId = created.result!.taskId as string;
+    for (const [method, params] of [
+      ['tasks/get', { taskId }],
+      ['tasks/update', { taskId, inputResponses: {} }],
+      ['tasks/cancel', { taskId }],
+    ] as const) {
+      const refused = await modern(serverB, method, params, { name: taskId, extension: false });
+      expect(refused.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    }
+    // The same request declaring it is served.
+    expect((await modern(serverB, 'tasks/get', { taskId }, { name: taskId })).result).toMatchObject({ taskId });
   });
 
   test('tasks/cancel acknowledges and cancels a running task', async () => {
