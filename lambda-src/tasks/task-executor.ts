@@ -12,15 +12,22 @@
  * 3. store the result, conditionally: a task cancelled meanwhile stays cancelled
  *    ("Task Cancellation", rule 3). A `CallToolResult` with `isError` makes the task
  *    `failed` ("Task Status": for tool calls, failed includes isError results), and
- *    `tasks/result` returns the result either way.
+ *    `tasks/result` returns the result either way;
+ * 4. tell a 2025-era session that created the task: `notifications/tasks/status` with
+ *    the task's state ("Task Status Notification": receivers MAY send it when the status
+ *    changes, and SHOULD NOT add related-task metadata), appended to the session's
+ *    partition of the event log, so its GET stream on whichever environment holds it
+ *    delivers it. Only a convenience: requestors MUST NOT rely on it, so a failed append
+ *    is logged and the task's outcome stands.
  */
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEvent } from './task-event';
 import { TASK_EVENT_KEY } from './task-event';
-import { isTerminal, sourcesOf, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
+import { isTerminal, sourcesOf, toWireTask, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
 import type { HandlerConfig } from '../config';
 import type { RegistrySource } from '../registry/registry-source';
 import { parseInputRequired } from '../s2c/input-required-contract';
+import type { EventLog } from '../store/event-log';
 import { ItemTooLargeError } from '../store/item-size';
 import type { TaskStore } from '../store/task-store';
 import { toolEvent } from '../tools/tool-event';
@@ -37,6 +44,8 @@ export interface TaskExecutorDeps {
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /** The event log open streams read; absent (events off): no status notifications. */
+  readonly events?: EventLog;
 }
 
 export interface TaskInvocation {
@@ -53,6 +62,28 @@ const STORE_MARGIN_MS = 2_000;
 export type TaskRunOutcome = TaskStatus | 'skipped';
 
 export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<TaskRunOutcome> {
+  const outcome = await runTask(deps, event, invocation);
+  if (outcome !== 'skipped') await notifyStatus(deps, event, invocation);
+  return outcome;
+}
+
+/** The 2025-11-25 task lifecycle is a session's; 2026-07-28 has none (its extension notifies over subscriptions/listen). */
+const SESSIONLESS_PROTOCOL_VERSION = '2026-07-28';
+
+async function notifyStatus(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<void> {
+  if (!deps.events) return;
+  const { owner, taskId } = event[TASK_EVENT_KEY];
+  try {
+    const task = await deps.store.get(owner, taskId);
+    const sessionId = task?.request.sessionId;
+    if (!task || sessionId === undefined || task.request.protocolVersion === SESSIONLESS_PROTOCOL_VERSION) return;
+    await deps.events.append({ sessionId, method: 'notifications/tasks/status', params: { ...toWireTask(task) } });
+  } catch (error) {
+    deps.log?.({ level: 'warn', message: 'notifications/tasks/status not sent', taskId, requestId: invocation.requestId, error: String(error) });
+  }
+}
+
+async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<TaskRunOutcome> {
   const now = deps.now ?? Date.now;
   const { owner, taskId } = event[TASK_EVENT_KEY];
   const log = (entry: Record<string, unknown>) => deps.log?.({ taskId, requestId: invocation.requestId, ...entry });
