@@ -195,3 +195,28 @@ exports.elicitationEnums = askOnce(
   }),
   (r) => `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`,
 );
+
+// 2026-07-28 (conformance `input-required-result-non-tool-request`): a prompt function
+// asks for input like a tool, and answers the retry that carries the response.
+exports.promptInputRequired = async (event) => {
+  const answer = (event.inputResponses || {}).user_context;
+  if (!answer) {
+    return {
+      resultType: 'input_required',
+      inputRequests: {
+        user_context: {
+          method: 'elicitation/create',
+          params: {
+            message: 'What context should the prompt use?',
+            requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
+          },
+        },
+      },
+    };
+  }
+  const context = answer.action === 'accept' && answer.content ? answer.content.context : '(none)';
+  return { messages: [{ role: 'user', content: { type: 'text', text: `Use this context: ${context}` } }] };
+};
+
+// Tasks extension (conformance `tasks-required-task-error`): a tool that runs only as a task.
+exports.failingJob = async () => ({ content: [{ type: 'text', text: 'the job failed' }], isError: true });
