@@ -12,9 +12,10 @@
  * - `tasks/get` returns the detailed task: `result` once completed (tool results
  *   with `isError` included: this extension's `failed` is for JSON-RPC errors only),
  *   `error` once failed;
- * - `tasks/update` acknowledges; tasks here never wait for input (a tool that asks
- *   for input fails its task), so there is never an outstanding key and every
- *   response is ignored, as the extension lets a server do;
+ * - a tool that asks for input (s2c/input-required-contract.ts) puts its task in
+ *   `input_required`; `tasks/get` shows the outstanding `inputRequests` (round-prefixed
+ *   keys, unique over the task's life), and `tasks/update` acknowledges, keeps the
+ *   answers and resumes the task once all are in (task-service.ts `provideInput`);
  * - `tasks/cancel` acknowledges and cancels a running task (cooperative).
  *
  * SDK 2.4 has no runtime for the extension: its 2026-07-28 codec knows no `tasks/*`
@@ -79,9 +80,16 @@ export function detailedTask(record: TaskRecord): Record<string, unknown> {
     lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
     ttlMs: record.ttlMs,
     ...(isTerminal(record.status) ? {} : { pollIntervalMs: record.pollIntervalMs }),
+    ...(record.status === 'input_required' && record.input ? { inputRequests: outstanding(record) } : {}),
     ...(status === 'completed' && outcome && 'result' in outcome ? { result: outcome.result } : {}),
     ...(status === 'failed' ? { error: outcome && 'error' in outcome ? outcome.error : { code: -32603, message: record.statusMessage ?? 'the task failed' } } : {}),
   };
+}
+
+/** The input requests not answered yet ("tasks/get after a partial update surfaces only the still-pending keys"). */
+function outstanding(record: TaskRecord): Record<string, unknown> {
+  const input = record.input!;
+  return Object.fromEntries(Object.entries(input.pending).filter(([key]) => !Object.prototype.hasOwnProperty.call(input.answers, key)));
 }
 
 /**
@@ -121,8 +129,9 @@ export function installTaskExtensionMethods(mcp: McpServer, tasks: TaskService, 
   // any multi round-trip retry.
   server.setRequestHandler('tasks/update', { params: TaskIdParams, result: AnyResult }, async (params, ctx) => {
     requireExtension(ctx, 'tasks/update');
-    // Known task or -32602; no input is ever outstanding, so the responses are ignored.
-    await tasks.record(owner, params.taskId);
+    // Known task or -32602; answers to outstanding requests are kept, the rest ignored.
+    const responses = ctx.mcpReq.inputResponses ?? (params as { inputResponses?: unknown }).inputResponses;
+    await tasks.provideInput(owner, params.taskId, typeof responses === 'object' && responses !== null ? responses as Record<string, unknown> : undefined);
     return {};
   });
   server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, async (params, ctx) => {
