@@ -12,7 +12,7 @@
  * MCP_ADMIN_TOOL_TAG (`key=value`) and MCP_ADMIN_TOOL_TAG_SCOPE
  * (`arn:<partition>:lambda:<region>:<account>:function:`).
  */
-import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
+import { LambdaClient, ListTagsCommand, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 
 /** Reads a function's tags; rejects with the SDK's error (name ResourceNotFoundException, AccessDeniedException...). */
 export type TagReader = (functionArn: string) => Promise<Record<string, string>>;
@@ -90,12 +90,10 @@ export class TaggedFunctions {
 }
 
 function lambdaTagReader(clientConfig: LambdaClientConfig): TagReader {
-  let client: Promise<{ send: (arn: string) => Promise<Record<string, string>> }> | undefined;
-  const load = async () => {
-    // Loaded on the first registration that needs it: most admin requests never do.
-    const sdk = await import('@aws-sdk/client-lambda');
-    const lambda = new sdk.LambdaClient({ ...clientConfig });
-    return { send: async (arn: string) => (await lambda.send(new sdk.ListTagsCommand({ Resource: arn }))).Tags ?? {} };
+  // Named imports, not the whole client: the bundle keeps only ListTags of Lambda's API.
+  let client: LambdaClient | undefined;
+  return async (arn) => {
+    client ??= new LambdaClient({ ...clientConfig });
+    return (await client.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
   };
-  return async (arn) => (await (client ??= load())).send(arn);
 }
