@@ -169,6 +169,42 @@ function passJsonRpcErrors(inner: typeof fetch, log: (line: string) => void): ty
   };
 }
 
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+/** Header values sent as they are (2026-07-28 streamable-http, "Value Encoding"): visible ASCII, space, tab, no edge whitespace. */
+const PLAIN_HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?$/;
+
+/**
+ * A stdio client has no HTTP headers, so the proxy writes the ones a 2026-07-28 request
+ * must carry (2026-07-28 basic/transports/streamable-http, "Standard Request Headers"):
+ * MCP-Protocol-Version from the request's `_meta`, Mcp-Method, and Mcp-Name for
+ * tools/call, prompts/get and resources/read (Base64 sentinel form when the value is not
+ * a plain header value). 2025-era messages carry no `_meta` version and are left as they are.
+ */
+function withModernHeaders(inner: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    if (init?.method === 'POST' && typeof init.body === 'string') {
+      let message: { method?: unknown; params?: { name?: unknown; uri?: unknown; _meta?: Record<string, unknown> } } | undefined;
+      try {
+        message = JSON.parse(init.body);
+      } catch {
+        message = undefined;
+      }
+      const version = message?.params?._meta?.[PROTOCOL_VERSION_META_KEY];
+      if (message && !Array.isArray(message) && typeof message.method === 'string' && typeof version === 'string') {
+        const headers = new Headers(init.headers);
+        headers.set('mcp-protocol-version', version);
+        headers.set('mcp-method', message.method);
+        const name = message.method === 'resources/read' ? message.params?.uri : ['tools/call', 'prompts/get'].includes(message.method) ? message.params?.name : undefined;
+        if (typeof name === 'string') {
+          headers.set('mcp-name', PLAIN_HEADER_VALUE.test(name) ? name : `=?base64?${Buffer.from(name, 'utf8').toString('base64')}?=`);
+        }
+        return inner(input, { ...init, headers });
+      }
+    }
+    return inner(input, init);
+  };
+}
+
 export interface RunningProxy {
   /** With --port: `http://127.0.0.1:<port>/mcp`. */
   readonly httpUrl?: string;
@@ -187,7 +223,7 @@ export async function startStdioProxy(
 ): Promise<RunningProxy> {
   const log = options.log;
   const signing = createSigningFetch({ region: options.region, credentials: credentialsOf(options), profile: options.profile });
-  const upstream = new StreamableHTTPClientTransport(options.url, { fetch: passJsonRpcErrors(signing, log) });
+  const upstream = new StreamableHTTPClientTransport(options.url, { fetch: withModernHeaders(passJsonRpcErrors(signing, log)) });
   const local = new StdioServerTransport(stdin as never, stdout as never);
   const initializeIds = new Set<string | number>();
   let finish!: () => void;

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 // The v1 SDK resolves through its package "exports" map, which eslint's import resolver does not read.
 // eslint-disable-next-line import/no-unresolved
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -179,6 +181,24 @@ test('over stdio: lists and calls tools, progress streams through, one session i
   expect(ids.size).toBe(1);
   expect([...ids][0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(seen.map((s) => s.rpcMethod ?? s.method)).toEqual(expect.arrayContaining(['initialize', 'notifications/initialized', 'tools/list', 'tools/call', 'DELETE']));
+});
+
+test('over stdio, a 2026-07-28 client (SDK v2, no initialize) lists and calls tools: the proxy writes the standard headers', async () => {
+  const transport = new StdioClientTransportV2({
+    command: process.execPath,
+    args: [BIN, 'proxy', '--url', server.url.href, '--region', REGION],
+    env: awsEnv(GOOD_KEYS),
+    stderr: 'pipe',
+  });
+  const client = new ClientV2({ name: 'modern-desktop', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name).sort()).toEqual(['count', 'echo']);
+  const echo = await client.callTool({ name: 'echo', arguments: { message: 'modern' } });
+  expect(echo.content).toEqual([{ type: 'text', text: 'modern' }]);
+  await client.close();
+  expect(seen.filter((s) => !s.verified)).toEqual([]);
+  expect(seen.map((s) => s.rpcMethod)).toEqual(expect.arrayContaining(['tools/list', 'tools/call']));
 });
 
 test('the verifier is real: an unsigned request and a body changed after signing are refused', async () => {
