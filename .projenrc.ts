@@ -78,6 +78,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'node@^22',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-sns@^3',
+    // `mcp-lambda-server proxy` signs with the AWS SDK's own SigV4 signer and credential chain.
+    '@smithy/signature-v4@^5',
+    '@aws-sdk/credential-provider-node@^3',
+    '@aws-crypto/sha256-js@^5',
     'fast-check@^4',
     // Operations (docs/operations.md): structured logs, EMF metrics, X-Ray subsegments.
     '@aws-lambda-powertools/logger@^2',

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,11 +13,12 @@ import { Construct } from 'constructs';
 import { McpAuth, McpAuthConfig } from './mcp-auth';
 import { McpFrontDoor } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
-import { McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
+import { IMcpServerMetrics, McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { McpStreams } from './mcp-streams';
 import { RegistryDeclarations } from './registry-declarations';
-import { ADMIN_ENV, HANDLER_ENV, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
+import { ADMIN_ENV, HANDLER_ENV, METRIC, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
+import { serverMetric } from './server-metrics';
 
 /**
  * Properties of an `McpLambdaServer`. Every one is optional.
@@ -206,6 +208,26 @@ export interface McpLambdaServerProps {
   readonly allowedToolFunctions?: lambda.IFunction[];
 
   /**
+   * Registration by tag (attribute-based access control): run-time registrations (the
+   * admin API) may name any Lambda function in this stack's account and region that
+   * carries the tag `McpLambdaServer.TOOL_TAG_KEY` (`mcp-lambda-server`) with this
+   * value, with no redeploy. The handler's role may invoke exactly the functions that
+   * carry it (`lambda:InvokeFunction` on `function:*` conditioned on
+   * `aws:ResourceTag/mcp-lambda-server`), and the admin API reads a function's tags
+   * (`lambda:ListTags`) at registration, refusing an untagged one with the command
+   * that tags it. Works beside `allowedToolFunctions` and `addTool`.
+   *
+   * Whoever may tag functions in the account (`lambda:TagResource`) can then choose what
+   * this server runs: grant that permission as carefully as `grantRegister`.
+   *
+   * A value of 1 to 256 characters of letters, digits and `_ . : / = + - @`, e.g. the
+   * server's name.
+   *
+   * @default - off: run-time registrations may name only `allowedToolFunctions`
+   */
+  readonly toolFunctionTag?: string;
+
+  /**
    * CloudWatch alarms (handler errors and throttles, 5xx answers, p99 time to
    * response headers, tool errors, DynamoDB throttles and internal errors, failed
    * event notifications) and a dashboard.
@@ -332,7 +354,13 @@ const UNRESOLVED_VALUE_BYTES = 255;
  * const server = new McpLambdaServer(this, 'Mcp', { serverName: 'orders' });
  * server.grantInvoke(agentRole);
  */
-export class McpLambdaServer extends Construct {
+export class McpLambdaServer extends Construct implements IMcpServerMetrics {
+  /**
+   * The tag key that marks a Lambda function as one a server with `toolFunctionTag` may
+   * run; the tag's value names the server.
+   */
+  public static readonly TOOL_TAG_KEY = 'mcp-lambda-server';
+
   /**
    * Sessions of 2025-era clients, their event logs, broadcast events and tasks.
    * Partition key `pk`, sort key `sk` (strings); TTL attribute `expiresAt`.
@@ -406,7 +434,17 @@ export class McpLambdaServer extends Construct {
    */
   public readonly adminEndpointUrl: string;
 
+  /**
+   * With `toolFunctionTag`: the tag value (key `McpLambdaServer.TOOL_TAG_KEY`) that lets
+   * this server run a function.
+   *
+   * @default - registration by tag is off
+   */
+  public readonly toolFunctionTag?: string;
+
   private readonly declarations = new RegistryDeclarations();
+  /** The `service` dimension of the handler's metrics. */
+  private readonly metricsServiceName: string;
   /** Functions the handler's role has been allowed to invoke, so each is granted once. */
   private readonly invokable = new Set<lambda.IFunction>();
   private readonly invokableQualified = new Set<lambda.IFunction>();
@@ -429,6 +467,7 @@ export class McpLambdaServer extends Construct {
     const buffered = props.responseMode === McpResponseMode.BUFFERED;
 
     validateNonEmpty('serverName', serverName);
+    this.metricsServiceName = serverName;
     validateNonEmpty('serverVersion', serverVersion);
     validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
     validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
@@ -442,6 +481,8 @@ export class McpLambdaServer extends Construct {
     if (allowedToolFunctions.length > MAX_ALLOWED_TOOL_FUNCTIONS) {
       throw new Error(`allowedToolFunctions has ${allowedToolFunctions.length} functions: at most ${MAX_ALLOWED_TOOL_FUNCTIONS} fit in the admin function's environment; route several tools through one function`);
     }
+    if (props.toolFunctionTag !== undefined) validateToolFunctionTag(props.toolFunctionTag);
+    this.toolFunctionTag = props.toolFunctionTag;
     if (props.enableEvents !== undefined && props.eventTopic) {
       throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
     }
@@ -616,6 +657,7 @@ export class McpLambdaServer extends Construct {
         sessionTable: this.sessionTable,
         registryTable: this.registryTable,
         eventTopic: this.eventTopic,
+        metrics: this,
       });
     }
     this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function, {
@@ -661,6 +703,12 @@ export class McpLambdaServer extends Construct {
         ...(allowedToolFunctions.length > 0
           ? { [ADMIN_ENV.allowedFunctions]: Lazy.string({ produce: () => allowedToolFunctions.map((f) => f.functionArn).join(',') }) }
           : {}),
+        ...(props.toolFunctionTag !== undefined
+          ? {
+            [ADMIN_ENV.toolTag]: `${McpLambdaServer.TOOL_TAG_KEY}=${props.toolFunctionTag}`,
+            [ADMIN_ENV.toolTagScope]: this.toolFunctionScope(),
+          }
+          : {}),
       },
     });
     this.adminUrl = new lambda.FunctionUrl(this, 'AdminUrl', {
@@ -695,6 +743,20 @@ export class McpLambdaServer extends Construct {
     // A run-time registration may declare task support, so the handler may need to
     // start its own task invocations.
     if (allowedToolFunctions.length > 0) this.allowTasks();
+    if (props.toolFunctionTag !== undefined) this.allowTaggedFunctions(props.toolFunctionTag, adminRole);
+  }
+
+  /**
+   * Tags a function so that this server may run it once registered through the admin
+   * API (`toolFunctionTag` must be set): the same as
+   * `aws lambda tag-resource --resource <arn> --tags mcp-lambda-server=<value>`.
+   * Only for functions defined in a CDK app (`Tags.of`); tag others with the AWS CLI.
+   */
+  public tagToolFunction(fn: lambda.IFunction): void {
+    if (this.toolFunctionTag === undefined) {
+      throw new Error('tagToolFunction needs the toolFunctionTag prop: set it to the tag value that marks functions this server may run');
+    }
+    Tags.of(fn).add(McpLambdaServer.TOOL_TAG_KEY, this.toolFunctionTag);
   }
 
   /**
@@ -760,6 +822,77 @@ export class McpLambdaServer extends Construct {
   }
 
   /**
+   * Allows a principal to publish events to the server's topic (`sns:Publish`, and the
+   * topic key's `kms:Decrypt`/`kms:GenerateDataKey*` when it is encrypted with a customer
+   * managed key). Each message becomes an MCP notification on open streams: message
+   * attribute `method` (String, default `notifications/message`), `sessionId` (String:
+   * only that session's streams; absent: every stream), `uri` (String, for
+   * `notifications/resources/updated`); the body is the notification's params as JSON.
+   * Throws when the server has no topic (`enableEvents` or `eventTopic`).
+   */
+  public grantPublishEvents(grantee: iam.IGrantable): iam.Grant {
+    if (!this.eventTopic) {
+      throw new Error('grantPublishEvents needs an event topic: set enableEvents: true or eventTopic');
+    }
+    return this.eventTopic.grantPublish(grantee);
+  }
+
+  /**
+   * Any metric the handler publishes (namespace `McpLambdaServer`, dimension `service` =
+   * the server's name).
+   *
+   * @default - statistic Sum, period 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, metricName, cloudwatch.Stats.SUM, props);
+  }
+
+  /** MCP requests served (POST, GET, DELETE). Default: Sum over 5 minutes. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.Requests, props);
+  }
+
+  /** Requests answered with a 5xx status: server failures clients see. Default: Sum over 5 minutes. */
+  public metricRequestErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.RequestErrors, props);
+  }
+
+  /** Milliseconds from a request's arrival to its response headers. Default: p99 over 5 minutes. */
+  public metricRequestLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, METRIC.RequestLatency, cloudwatch.Stats.p(99), props);
+  }
+
+  /** Tool calls. Default: Sum over 5 minutes. */
+  public metricToolCalls(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.ToolCalls, props);
+  }
+
+  /** Tool calls whose function failed (error, timeout or throttle; not a tool's own `isError` result). Default: Sum over 5 minutes. */
+  public metricToolErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.ToolErrors, props);
+  }
+
+  /** Milliseconds a tool function took. Default: p99 over 5 minutes. */
+  public metricToolLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serverMetric(this.metricsServiceName, METRIC.ToolLatency, cloudwatch.Stats.p(99), props);
+  }
+
+  /** SSE streams opened. Default: Sum over 5 minutes. */
+  public metricStreamsOpened(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.StreamsOpened, props);
+  }
+
+  /** SSE streams closed. Default: Sum over 5 minutes. */
+  public metricStreamsClosed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.StreamsClosed, props);
+  }
+
+  /** External events (SNS) delivered to open streams. Default: Sum over 5 minutes. */
+  public metricEventsDelivered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.EventsDelivered, props);
+  }
+
+  /**
    * `lambda:InvokeFunction` for the handler on exactly this function (which also
    * authorizes `InvokeWithResponseStream`, how streaming tools are called). A declared item
    * names the function's unqualified ARN, so that ARN is all the handler needs; an
@@ -775,6 +908,31 @@ export class McpLambdaServer extends Construct {
     } else {
       iam.Grant.addToPrincipal({ grantee: this.function, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
     }
+  }
+
+  /** `arn:<partition>:lambda:<region>:<account>:function:`: where tagged functions may live. */
+  private toolFunctionScope(): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:lambda:${stack.region}:${stack.account}:function:`;
+  }
+
+  /**
+   * Attribute-based access control: the handler may invoke any function of this account
+   * and region that carries the tag (Lambda authorizes InvokeFunction on
+   * `aws:ResourceTag/<key>`; `function:*` covers versions and aliases too, whose tags are
+   * the function's). The admin function may read tags (ListTags) there, to refuse an
+   * untagged function at registration instead of at call time.
+   */
+  private allowTaggedFunctions(value: string, adminRole: iam.IRole): void {
+    const functions = `${this.toolFunctionScope()}*`;
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [functions],
+      conditions: { StringEquals: { [`aws:ResourceTag/${McpLambdaServer.TOOL_TAG_KEY}`]: value } },
+    }));
+    adminRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:ListTags'], resources: [functions] }));
+    // A tagged registration may declare task support.
+    this.allowTasks();
   }
 
   /**
@@ -847,6 +1005,14 @@ function validateToolTimeout(toolTimeout: Duration, timeout: Duration): void {
   if (toolTimeout.isUnresolved() || timeout.isUnresolved()) return;
   if (toolTimeout.toMilliseconds() >= timeout.toMilliseconds()) {
     throw new Error(`toolTimeout (${toolTimeout.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): lower toolTimeout or raise timeout`);
+  }
+}
+
+function validateToolFunctionTag(value: string): void {
+  if (Token.isUnresolved(value)) return;
+  // Lambda tag values: up to 256 characters; kept to characters that need no quoting in a shell.
+  if (!/^[A-Za-z0-9_.:/=+\-@]{1,256}$/.test(value)) {
+    throw new Error(`toolFunctionTag '${value}' is not a usable tag value: use 1 to 256 characters of letters, digits and _ . : / = + - @, e.g. the server's name`);
   }
 }
 

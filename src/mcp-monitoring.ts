@@ -6,14 +6,41 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from './runtime-contract';
+import { METRIC } from './runtime-contract';
+import { MCP_METRICS_NAMESPACE, serverMetric } from './server-metrics';
 
 /**
- * The namespace of the metrics the handler publishes in the CloudWatch embedded
- * metric format (lambda-src publishes the same), each with the dimension `service`
- * set to the server's name.
+ * The metrics the MCP handler publishes for one server (namespace `McpLambdaServer`,
+ * dimension `service` = the server's name), as aws-cdk-lib's `metricXxx()` methods:
+ * each returns a `cloudwatch.Metric` with a 5 minute period and the statistic that
+ * suits it, which `props` may override. `McpLambdaServer` implements it.
  */
-const MCP_METRICS_NAMESPACE = METRICS_NAMESPACE;
+export interface IMcpServerMetrics {
+  /**
+   * Any metric the handler publishes with the dimension set [service].
+   *
+   * @default - statistic Sum, period 5 minutes
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** MCP requests served (POST, GET, DELETE). Default: Sum. */
+  metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Requests answered with a 5xx status: server failures clients see. Default: Sum. */
+  metricRequestErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Milliseconds from a request's arrival to its response headers. Default: p99. */
+  metricRequestLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Tool calls. Default: Sum. */
+  metricToolCalls(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Tool calls whose function failed (error, timeout or throttle; not a tool's own `isError` result). Default: Sum. */
+  metricToolErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Milliseconds a tool function took. Default: p99. */
+  metricToolLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** SSE streams opened. Default: Sum. */
+  metricStreamsOpened(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** SSE streams closed. Default: Sum. */
+  metricStreamsClosed(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** External events (SNS) delivered to open streams. Default: Sum. */
+  metricEventsDelivered(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
 
 /**
  * Settings of `McpLambdaServerProps.monitoring`: CloudWatch alarms on the server's
@@ -119,6 +146,12 @@ export interface McpMonitoringOptions {
 export interface McpMonitoringProps extends McpMonitoringOptions {
   /** The server's name: the `service` dimension of its metrics, and part of alarm descriptions. */
   readonly serverName: string;
+  /**
+   * The server's metrics (`McpLambdaServer` passes itself).
+   *
+   * @default - the metrics of `serverName`
+   */
+  readonly metrics?: IMcpServerMetrics;
   /** The handler function. */
   readonly handler: lambda.IFunction;
   /** The session table. */
@@ -217,6 +250,7 @@ export class McpMonitoring extends Construct {
     const period = props.period ?? Duration.minutes(5);
     validatePeriod(period);
     const name = props.serverName;
+    const metrics = props.metrics ?? serverMetricsByName(name);
     const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
     const alarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps): cloudwatch.Alarm => {
       const made = new cloudwatch.Alarm(this, alarmId, alarmProps);
@@ -250,7 +284,7 @@ export class McpMonitoring extends Construct {
 
     this.requestErrorsAlarm = alarm('RequestErrors', {
       alarmDescription: `MCP server ${name}: requests were answered with a 5xx status`,
-      metric: mcpMetric(name, METRIC.RequestErrors, cloudwatch.Stats.SUM, period),
+      metric: metrics.metricRequestErrors({ period, statistic: cloudwatch.Stats.SUM }),
       ...countAlarm(props.requestErrorsThreshold, 'requestErrorsThreshold'),
     });
     const latencyThreshold = props.latencyThreshold ?? Duration.seconds(10);
@@ -259,7 +293,7 @@ export class McpMonitoring extends Construct {
     }
     this.latencyAlarm = alarm('RequestLatency', {
       alarmDescription: `MCP server ${name}: p99 time to response headers above ${latencyThreshold.toHumanString()}`,
-      metric: mcpMetric(name, METRIC.RequestLatency, cloudwatch.Stats.p(99), period),
+      metric: metrics.metricRequestLatency({ period, statistic: cloudwatch.Stats.p(99) }),
       threshold: latencyThreshold.toMilliseconds(),
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -268,7 +302,7 @@ export class McpMonitoring extends Construct {
     });
     this.toolErrorsAlarm = alarm('ToolErrors', {
       alarmDescription: `MCP server ${name}: tool function invocations failed (function error, timeout or throttle)`,
-      metric: mcpMetric(name, METRIC.ToolErrors, cloudwatch.Stats.SUM, period),
+      metric: metrics.metricToolErrors({ period, statistic: cloudwatch.Stats.SUM }),
       ...countAlarm(props.toolErrorsThreshold, 'toolErrorsThreshold'),
     });
 
@@ -341,17 +375,6 @@ export class McpMonitoring extends Construct {
   }
 }
 
-/** A metric the handler publishes in EMF, of the whole server (dimension set [service]). */
-function mcpMetric(service: string, metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: MCP_METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { service },
-    statistic,
-    period,
-  });
-}
-
 /**
  * One line per value of `dimension` (a tool, a method): a CloudWatch SEARCH, which
  * dashboards allow (alarms do not), so tools registered at run time appear too.
@@ -370,6 +393,7 @@ function searchByDimension(service: string, metricName: string, dimension: strin
 }
 
 function dashboardRows(props: McpMonitoringProps, period: Duration, monitoring: McpMonitoring): cloudwatch.IWidget[][] {
+  const metrics = props.metrics ?? serverMetricsByName(props.serverName);
   const fn = props.handler;
   const name = props.serverName;
   const sum = { period, statistic: cloudwatch.Stats.SUM };
@@ -402,28 +426,28 @@ function dashboardRows(props: McpMonitoringProps, period: Duration, monitoring: 
       new cloudwatch.GraphWidget({
         title: 'Requests, errors and tool calls (whole server)',
         left: [
-          mcpMetric(name, METRIC.Requests, cloudwatch.Stats.SUM, period).with({ label: 'Requests' }),
-          mcpMetric(name, METRIC.RequestErrors, cloudwatch.Stats.SUM, period).with({ label: 'Requests answered 5xx' }),
-          mcpMetric(name, METRIC.ToolCalls, cloudwatch.Stats.SUM, period).with({ label: 'Tool calls' }),
-          mcpMetric(name, METRIC.ToolErrors, cloudwatch.Stats.SUM, period).with({ label: 'Tool errors' }),
+          metrics.metricRequests({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Requests' }),
+          metrics.metricRequestErrors({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Requests answered 5xx' }),
+          metrics.metricToolCalls({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Tool calls' }),
+          metrics.metricToolErrors({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Tool errors' }),
         ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Latency p99 (ms): time to headers, tool functions',
         left: [
-          mcpMetric(name, METRIC.RequestLatency, cloudwatch.Stats.p(99), period).with({ label: 'Requests' }),
-          mcpMetric(name, METRIC.ToolLatency, cloudwatch.Stats.p(99), period).with({ label: 'Tool functions' }),
+          metrics.metricRequestLatency({ period, statistic: cloudwatch.Stats.p(99) }).with({ label: 'Requests' }),
+          metrics.metricToolLatency({ period, statistic: cloudwatch.Stats.p(99) }).with({ label: 'Tool functions' }),
         ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Streams and events delivered',
         left: [
-          mcpMetric(name, METRIC.StreamsOpened, cloudwatch.Stats.SUM, period).with({ label: 'Streams opened' }),
-          mcpMetric(name, METRIC.StreamsClosed, cloudwatch.Stats.SUM, period).with({ label: 'Streams closed' }),
+          metrics.metricStreamsOpened({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Streams opened' }),
+          metrics.metricStreamsClosed({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Streams closed' }),
         ],
-        right: [mcpMetric(name, METRIC.EventsDelivered, cloudwatch.Stats.SUM, period).with({ label: 'Events delivered' })],
+        right: [metrics.metricEventsDelivered({ period, statistic: cloudwatch.Stats.SUM }).with({ label: 'Events delivered' })],
         width: 8,
       }),
     ],
@@ -524,4 +548,22 @@ function validateThreshold(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 1) {
     throw new Error(`${name} is ${value}: give a count of at least 1`);
   }
+}
+
+/** The metrics of a server by name (for McpMonitoring used without its server). */
+export function serverMetricsByName(serverName: string): IMcpServerMetrics {
+  const sum = (name: string) => (props?: cloudwatch.MetricOptions) => serverMetric(serverName, name, cloudwatch.Stats.SUM, props);
+  const p99 = (name: string) => (props?: cloudwatch.MetricOptions) => serverMetric(serverName, name, cloudwatch.Stats.p(99), props);
+  return {
+    metric: (metricName, props) => serverMetric(serverName, metricName, cloudwatch.Stats.SUM, props),
+    metricRequests: sum(METRIC.Requests),
+    metricRequestErrors: sum(METRIC.RequestErrors),
+    metricRequestLatency: p99(METRIC.RequestLatency),
+    metricToolCalls: sum(METRIC.ToolCalls),
+    metricToolErrors: sum(METRIC.ToolErrors),
+    metricToolLatency: p99(METRIC.ToolLatency),
+    metricStreamsOpened: sum(METRIC.StreamsOpened),
+    metricStreamsClosed: sum(METRIC.StreamsClosed),
+    metricEventsDelivered: sum(METRIC.EventsDelivered),
+  };
 }

@@ -75,6 +75,10 @@ export const FRONT_DOOR_ENV = {
 export const ADMIN_ENV = {
   registryTable: 'MCP_REGISTRY_TABLE',
   allowedFunctions: 'MCP_ADMIN_ALLOWED_FUNCTIONS',
+  /** The tag key and value a function must carry to be registered at run time (toolFunctionTag). */
+  toolTag: 'MCP_ADMIN_TOOL_TAG',
+  /** The account and region such tagged functions must be in. */
+  toolTagScope: 'MCP_ADMIN_TOOL_TAG_SCOPE',
   /** Local development only, as for the handler. */
   dynamoDbEndpoint: 'MCP_DYNAMODB_ENDPOINT',
 } as const;

@@ -195,3 +195,73 @@ exports.elicitationEnums = askOnce(
   }),
   (r) => `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`,
 );
+
+// 2026-07-28 (conformance `input-required-result-non-tool-request`): a prompt function
+// asks for input like a tool, and answers the retry that carries the response.
+exports.promptInputRequired = async (event) => {
+  const answer = (event.inputResponses || {}).user_context;
+  if (!answer) {
+    return {
+      resultType: 'input_required',
+      inputRequests: {
+        user_context: {
+          method: 'elicitation/create',
+          params: {
+            message: 'What context should the prompt use?',
+            requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
+          },
+        },
+      },
+    };
+  }
+  const context = answer.action === 'accept' && answer.content ? answer.content.context : '(none)';
+  return { messages: [{ role: 'user', content: { type: 'text', text: `Use this context: ${context}` } }] };
+};
+
+// Tasks extension (conformance `tasks-required-task-error`): a tool that runs only as a task.
+exports.failingJob = async () => ({ content: [{ type: 'text', text: 'the job failed' }], isError: true });
+
+// Tasks extension (conformance `tasks-mrtr-input`): task tools that ask for input. The
+// task waits in input_required until tasks/update answers every request.
+exports.confirmDelete = async (event) => {
+  const answer = (event.inputResponses || {}).confirm;
+  if (!answer) {
+    return {
+      resultType: 'input_required',
+      inputRequests: {
+        confirm: {
+          method: 'elicitation/create',
+          params: {
+            message: `Delete ${event.arguments.filename}?`,
+            requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] },
+          },
+        },
+      },
+    };
+  }
+  const yes = answer.action === 'accept' && answer.content && answer.content.confirm === true;
+  return { content: [{ type: 'text', text: yes ? `deleted ${event.arguments.filename}` : `kept ${event.arguments.filename}` }] };
+};
+
+exports.multiInput = async (event) => {
+  const answers = event.inputResponses || {};
+  if (!answers.first || !answers.second) {
+    const ask = (message) => ({
+      method: 'elicitation/create',
+      params: { message, requestedSchema: { type: 'object', properties: { value: { type: 'string' } }, required: ['value'] } },
+    });
+    return { resultType: 'input_required', inputRequests: { first: ask('First value?'), second: ask('Second value?') } };
+  }
+  const value = (a) => (a.action === 'accept' && a.content ? a.content.value : a.action);
+  return { content: [{ type: 'text', text: `got ${value(answers.first)} and ${value(answers.second)}` }] };
+};
+
+// Tasks extension fixtures (conformance `tasks-*`): a synchronous tool and a slow one
+// that may run as a task (sleeps `seconds`, at most 60).
+exports.greet = async (event) => ({ content: [{ type: 'text', text: `Hello, ${event.arguments.name}!` }] });
+
+exports.slowCompute = async (event) => {
+  const seconds = Math.min(60, Math.max(0, Number(event.arguments.seconds) || 0));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return { content: [{ type: 'text', text: `computed after ${seconds} s` }] };
+};

@@ -120,7 +120,7 @@ async function getOne(type: RegistryItemType, id: string, deps: AdminApiDeps): P
 }
 
 async function create(request: AdminRequest, deps: AdminApiDeps, logged: Record<string, unknown>): Promise<Result> {
-  const item = checkedItem(request, deps);
+  const item = await checkedItem(request, deps);
   const key = identityOf(item);
   logged.item = `${key.type}#${key.id}`;
   try {
@@ -140,7 +140,7 @@ async function replace(
   type: RegistryItemType, id: string, request: AdminRequest, deps: AdminApiDeps, logged: Record<string, unknown>,
 ): Promise<Result> {
   const expected = requiredVersion(request);
-  const item = checkedItem(request, deps);
+  const item = await checkedItem(request, deps);
   const key = identityOf(item);
   if (key.type !== type || key.id !== id) {
     throw new HttpError(400, 'bad_request', `the body is ${key.type} '${key.id}' but the URL names ${type} '${id}': to rename, POST the new item and DELETE the old one`);
@@ -174,7 +174,7 @@ async function remove(
 }
 
 /** The body as a valid registry item that this deployment may register. */
-function checkedItem(request: AdminRequest, deps: AdminApiDeps): RegistryItem {
+async function checkedItem(request: AdminRequest, deps: AdminApiDeps): Promise<RegistryItem> {
   const type = request.headers['content-type'];
   if (type !== undefined && !/^application\/json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', `the body must be application/json (got ${type})`);
@@ -198,8 +198,8 @@ function checkedItem(request: AdminRequest, deps: AdminApiDeps): RegistryItem {
   if (problems.length > 0) {
     throw new HttpError(422, 'invalid_item', `the registry item is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'})`, { problems });
   }
-  const refusal = deps.allowedFunctions.refusal(item);
-  if (refusal) throw new HttpError(403, 'function_not_allowed', refusal);
+  const refusal = await deps.allowedFunctions.check(item);
+  if (refusal) throw new HttpError(refusal.status, refusal.error, refusal.message);
   return item as unknown as RegistryItem;
 }
 

@@ -7,14 +7,29 @@
  *
  * A registration may name an allowed function by its ARN, or by the ARN with a version
  * or alias qualifier (`...:function:orders:live`): `grantInvoke` covers both.
+ *
+ * With registration by tag (tagged-functions.ts), a function outside the list may also
+ * be named when it carries the server's tag.
  */
+import type { TaggedFunctions, TagRefusal } from './tagged-functions';
 
 export class AllowedFunctions {
-  static fromEnvironment(value: string | undefined): AllowedFunctions {
-    return new AllowedFunctions((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  static fromEnvironment(value: string | undefined, tagged?: TaggedFunctions): AllowedFunctions {
+    return new AllowedFunctions((value ?? '').split(',').map((s) => s.trim()).filter(Boolean), tagged);
   }
 
-  constructor(readonly arns: readonly string[]) {}
+  constructor(readonly arns: readonly string[], readonly tagged?: TaggedFunctions) {}
+
+  /**
+   * Why `item` may not be registered at run time, or undefined when it may: listed
+   * functions first (no call to Lambda), then, with registration by tag, the function's tags.
+   */
+  async check(item: Record<string, unknown>): Promise<TagRefusal | undefined> {
+    const listed = this.refusal(item);
+    if (listed === undefined) return undefined;
+    if (!this.tagged) return { status: 403, error: 'function_not_allowed', message: listed };
+    return this.tagged.refusal(item.lambdaArn as string);
+  }
 
   /** Why `item` may not be registered at run time, or undefined when it may. */
   refusal(item: Record<string, unknown>): string | undefined {

@@ -15,6 +15,7 @@ import { handleAdminRequest } from './admin-api';
 import { AllowedFunctions } from './allowed-functions';
 import { isCloudFormationEvent, sendCloudFormationResponse } from './cfn-response';
 import { handleRegistryEvent } from './registry-deployment';
+import { TaggedFunctions } from './tagged-functions';
 import { ADMIN_ENV } from '../../src/runtime-contract';
 import { isFunctionUrlEvent } from '../entry/function-url-event';
 import { sharedDocumentClient } from '../store/dynamodb-client';
@@ -38,7 +39,10 @@ export function adminRuntimeFromEnvironment(env: NodeJS.ProcessEnv = process.env
   const endpoint = env[ADMIN_ENV.dynamoDbEndpoint] || undefined;
   return {
     store: new DynamoDbRegistryStore({ client: sharedDocumentClient({ endpoint }), tableName }),
-    allowedFunctions: AllowedFunctions.fromEnvironment(env[ADMIN_ENV.allowedFunctions]),
+    allowedFunctions: AllowedFunctions.fromEnvironment(
+      env[ADMIN_ENV.allowedFunctions],
+      TaggedFunctions.fromEnvironment(env[ADMIN_ENV.toolTag], env[ADMIN_ENV.toolTagScope]),
+    ),
     log: (line) => process.stdout.write(`${line}\n`),
   };
 }

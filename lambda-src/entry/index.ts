@@ -285,7 +285,14 @@ async function serveSns(event: SnsEventLike, responseStream: LambdaResponseStrea
 
 /** What a task's run needs from the runtime. */
 function taskExecutorDeps(runtime: Runtime, store: TaskStore): TaskExecutorDeps {
-  return { config: runtime.config, store, registry: runtime.registry, invoker: runtime.invoker, log: (entry) => runtime.log(JSON.stringify(entry)) };
+  return {
+    config: runtime.config,
+    store,
+    registry: runtime.registry,
+    invoker: runtime.invoker,
+    events: runtime.events,
+    log: (entry) => runtime.log(JSON.stringify(entry)),
+  };
 }
 
 /** Runs tasks in this process with the runtime's own parts (local development only). */

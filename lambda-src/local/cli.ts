@@ -6,6 +6,7 @@
  *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
  *   (either with [--store embedded|dynamodb-local | --dynamodb-endpoint URL])
  *   mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE (publish-command.ts)
+ *   mcp-lambda-server proxy --url https://…/mcp [--region R] [--profile P] [--port N]  (signing-proxy.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';
@@ -20,9 +21,11 @@ import { clientConfigLines } from './client-config';
 import { type DevServer, startDevServer } from './dev-server';
 import { DynamoDbLocalError } from './dynamodb-local-launcher';
 import { runPublish } from './publish-command';
+import { proxyMain, runProxyCli, type RunningProxy } from './signing-proxy';
 
 const USAGE = `Usage: mcp-lambda-server dev [options]
        mcp-lambda-server dev --app cdk.out [--stack NAME] [--port 3000] [--watch]
+       mcp-lambda-server proxy --url https://<id>.lambda-url.<region>.on.aws/mcp [--region R] [--profile P]
        mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE   (publish --help)
 
 Serves the MCP Lambda handler on http://HOST:PORT/mcp. Its state (sessions, registry,
@@ -67,13 +70,14 @@ const stdio: CliIo = {
 };
 
 /** Runs the CLI; resolves with the started server (for `dev`) or an exit code. */
-export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | CdkDevServer | number> {
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServer | CdkDevServer | RunningProxy | number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
   if (command === 'publish') return runPublish(rest, io);
+  if (command === 'proxy') return runProxyCli(rest, io);
   if (command !== 'dev') {
     io.err(`unknown command '${command}'\n\n${USAGE}`);
     return 1;
@@ -321,6 +325,8 @@ export function nodeVersionNotice(version: string, env: NodeJS.ProcessEnv): stri
 
 /** The bin entry: run, and on Ctrl-C stop the server (and DynamoDB Local, if it started it). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // The proxy's stdout carries the protocol: it has its own entry that writes nothing else there.
+  if (argv[0] === 'proxy') return proxyMain(argv.slice(1));
   const notice = nodeVersionNotice(process.version, process.env);
   if (notice) process.stderr.write(notice);
   const result = await runCli(argv);
@@ -332,7 +338,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const kind = typeof result.store === 'string' ? result.store : result.store.kind;
+    const store = 'store' in result ? result.store : undefined;
+    const kind = typeof store === 'string' ? store : store?.kind;
     process.stdout.write(`\n${signal}: stopping${kind === 'dynamodb-local' ? ' the server and DynamoDB Local' : ''}...\n`);
     void result.stop().then(() => process.exit(0));
   };

@@ -26,7 +26,7 @@ import { serverCapabilities } from './server-capabilities';
 import { climbsOutOfTemplate } from './template-traversal';
 import { withInputResponses } from '../s2c/input-required-contract';
 import type { RequestStateSeal } from '../s2c/request-state-seal';
-import { incomingRound, outgoingRound } from '../s2c/tool-input-round';
+import { incomingRound, itemOutgoingRound, outgoingRound } from '../s2c/tool-input-round';
 import type { SessionState } from '../session-state/session-state-changes';
 import type { SessionStateStore } from '../store/session-state-store';
 import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
@@ -452,8 +452,13 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     mimeType: string | undefined,
     ctx: ServerContext,
   ) => {
-    const outcome = await invoke('resource', uri, item, event, ctx);
+    // A resource function may ask for input like a tool; its state is bound to the URI.
+    const binding = { tool: `resource:${uri}`, caller };
+    const retry = await incomingRound(ctx, deps.inputSeal, binding);
+    const outcome = await invoke('resource', uri, item, withInputResponses(event, retry), ctx);
     if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`resource '${uri}'`, outcome.kind, outcome.message));
+    const asked = await itemOutgoingRound(`the function behind resource '${uri}'`, outcome.payload, deps.inputSeal, binding);
+    if (asked) return asked;
     const contents = functionContents(outcome.payload, uri, mimeType);
     if (typeof contents === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `the function behind resource '${uri}' returned an invalid result: ${contents}`);
     return contents;
@@ -471,9 +476,15 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
       const args = checkPromptArguments(prompt, request.params.arguments);
       if (!prompt.lambdaArn && !prompt.handler) return renderStaticPrompt(prompt, args);
-      const event = { prompt: name, arguments: args, context: eventContext(contextFor(ctx)) };
+      // A prompt function may ask for input like a tool (s2c/input-required-contract.ts).
+      // Its sealed state is bound to the prompt, so a tool's state cannot be replayed here.
+      const binding = { tool: `prompt:${name}`, caller };
+      const retry = await incomingRound(ctx, deps.inputSeal, binding);
+      const event = withInputResponses({ prompt: name, arguments: args, context: eventContext(contextFor(ctx)) }, retry);
       const outcome = await invoke('prompt', name, prompt, event, ctx);
       if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`prompt '${name}'`, outcome.kind, outcome.message));
+      const asked = await itemOutgoingRound(`prompt '${name}'`, outcome.payload, deps.inputSeal, binding);
+      if (asked) return asked;
       const result = promptFunctionResult(outcome.payload);
       if (typeof result === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt '${name}' returned an invalid result: ${result}`);
       return result;

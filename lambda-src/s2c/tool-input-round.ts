@@ -56,3 +56,29 @@ export async function outgoingRound(
     ...(parsed.requestState !== undefined ? { requestState: await seal!.seal(parsed.requestState, binding) } : {}),
   };
 }
+
+/**
+ * The same round for a prompt or resource function: 2026-07-28 lets `prompts/get` and
+ * `resources/read` answer `input_required` like `tools/call` (basic/patterns/mrtr; the
+ * SDK carries it to 2025-era clients through its shim, as for tools). These results
+ * have no `isError`, so a malformed request for input is a JSON-RPC internal error naming
+ * the function's mistake. `what` names the item ("prompt 'greet'").
+ */
+export async function itemOutgoingRound(
+  what: string,
+  payload: unknown,
+  seal: RequestStateSeal | undefined,
+  binding: SealBinding,
+): Promise<InputRequiredResult | undefined> {
+  const parsed = parseInputRequired(payload);
+  if (parsed === undefined) return undefined;
+  if (isInputProblem(parsed)) throw new ProtocolError(ProtocolErrorCode.InternalError, `${what} returned an invalid input_required result: ${parsed.problem}`);
+  if (parsed.requestState !== undefined && !seal) {
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `${what} returned a requestState, but this server has no key to seal it with`);
+  }
+  return {
+    resultType: 'input_required',
+    ...(parsed.inputRequests ? { inputRequests: parsed.inputRequests as InputRequiredResult['inputRequests'] } : {}),
+    ...(parsed.requestState !== undefined ? { requestState: await seal!.seal(parsed.requestState, binding) } : {}),
+  };
+}

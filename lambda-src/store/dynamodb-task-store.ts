@@ -67,6 +67,21 @@ export class DynamoDbTaskStore implements TaskStore {
       values[':outcome'] = outcome;
       sets.push('#outcome = :outcome');
     }
+    const removes: string[] = [];
+    if (patch.input !== undefined) {
+      names['#input'] = 'input';
+      if (patch.input === null) {
+        removes.push('#input');
+      } else {
+        values[':input'] = JSON.stringify(patch.input);
+        sets.push('#input = :input');
+      }
+    }
+    if (patch.runDeadline !== undefined) {
+      names['#runDeadline'] = 'runDeadline';
+      values[':runDeadline'] = patch.runDeadline;
+      sets.push('#runDeadline = :runDeadline');
+    }
     const allowed = from.map((status, i) => {
       values[`:from${i}`] = status;
       return `:from${i}`;
@@ -76,7 +91,7 @@ export class DynamoDbTaskStore implements TaskStore {
       const { Attributes } = await this.options.client.send(new UpdateCommand({
         TableName: this.options.tableName,
         Key: keyOf(owner, taskId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: `attribute_exists(pk) AND #expiresAt > :now AND #status IN (${allowed.join(', ')})`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -98,6 +113,27 @@ export class DynamoDbTaskStore implements TaskStore {
         ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND attribute_not_exists(#startedAt)',
         ExpressionAttributeNames: { '#startedAt': 'startedAt', '#expiresAt': 'expiresAt' },
         ExpressionAttributeValues: { ':now': this.now(), ':nowSeconds': nowEpochSeconds(this.now()) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return 'claimed';
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const old = (err as { Item?: Record<string, { N?: string }> }).Item;
+      const expiresAt = Number(old?.expiresAt?.N);
+      if (!old || !(expiresAt > nowEpochSeconds(this.now()))) return 'gone';
+      return 'already-claimed';
+    }
+  }
+
+  async claimRound(owner: string, taskId: string, round: number): Promise<ClaimOutcome> {
+    try {
+      await this.options.client.send(new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: keyOf(owner, taskId),
+        UpdateExpression: 'SET #claimedRound = :round',
+        ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND (attribute_not_exists(#claimedRound) OR #claimedRound < :round)',
+        ExpressionAttributeNames: { '#claimedRound': 'claimedRound', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':round': round, ':nowSeconds': nowEpochSeconds(this.now()) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return 'claimed';

@@ -32,7 +32,10 @@ export class MemoryTaskStore implements TaskStore {
       lastUpdatedAt: this.now(),
       ...(patch.statusMessage !== undefined ? { statusMessage: patch.statusMessage } : {}),
       ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
+      ...(patch.input ? { input: patch.input } : {}),
+      ...(patch.runDeadline !== undefined ? { runDeadline: patch.runDeadline } : {}),
     };
+    if (patch.input === null) delete (next as { input?: unknown }).input;
     assertItemFits(`task ${taskId}`, toTaskItem(next));
     this.tasks.set(key(owner, taskId), clone(next));
     return clone(next);
@@ -43,6 +46,14 @@ export class MemoryTaskStore implements TaskStore {
     if (!record) return 'gone';
     if (record.startedAt !== undefined) return 'already-claimed';
     this.tasks.set(key(owner, taskId), { ...record, startedAt: this.now() });
+    return 'claimed';
+  }
+
+  async claimRound(owner: string, taskId: string, round: number): Promise<ClaimOutcome> {
+    const record = this.live(owner, taskId);
+    if (!record) return 'gone';
+    if ((record.claimedRound ?? 0) >= round) return 'already-claimed';
+    this.tasks.set(key(owner, taskId), { ...record, claimedRound: round });
     return 'claimed';
   }
 

@@ -24,6 +24,8 @@ export function toTaskItem(record: TaskRecord): Record<string, unknown> {
     startedAt: record.startedAt,
     request: JSON.stringify(record.request),
     outcome: record.outcome === undefined ? undefined : JSON.stringify(record.outcome),
+    input: record.input === undefined ? undefined : JSON.stringify(record.input),
+    claimedRound: record.claimedRound,
   };
   for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
   assertItemFits(`task ${record.taskId}`, item);
@@ -45,6 +47,8 @@ export function fromTaskItem(item: Record<string, unknown>): TaskRecord {
     ...(typeof item.startedAt === 'number' ? { startedAt: item.startedAt } : {}),
     request: JSON.parse(item.request as string),
     ...(typeof item.outcome === 'string' ? { outcome: JSON.parse(item.outcome) } : {}),
+    ...(typeof item.input === 'string' ? { input: JSON.parse(item.input) } : {}),
+    ...(typeof item.claimedRound === 'number' ? { claimedRound: item.claimedRound } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * lookup always names the owner, so another principal's task is simply absent, and
  * `tasks/list` is one Query in creation order (task ids are time-ordered).
  */
-import type { TaskOutcome, TaskRecord, TaskStatus } from '../tasks/task-record';
+import type { TaskInputRound, TaskOutcome, TaskRecord, TaskStatus } from '../tasks/task-record';
 
 export class InvalidTaskCursorError extends Error {
   constructor() {
@@ -17,6 +17,10 @@ export interface TaskPatch {
   readonly status: TaskStatus;
   readonly statusMessage?: string;
   readonly outcome?: TaskOutcome;
+  /** The input round to keep; null removes it. */
+  readonly input?: TaskInputRound | null;
+  /** A new run deadline (a task resumed after waiting for input gets a fresh run limit). */
+  readonly runDeadline?: number;
 }
 
 export interface TaskPage {
@@ -42,6 +46,8 @@ export interface TaskStore {
    * (tools need not be idempotent), so it sees `already-claimed`.
    */
   claim(owner: string, taskId: string): Promise<ClaimOutcome>;
+  /** The same, for the invocation that resumes the task after input round `round`. */
+  claimRound(owner: string, taskId: string, round: number): Promise<ClaimOutcome>;
   /** The owner's live tasks, oldest first, `limit` at a time. Throws InvalidTaskCursorError. */
   list(owner: string, cursor: string | undefined, limit: number): Promise<TaskPage>;
 }

@@ -11,15 +11,18 @@ export interface TaskEvent {
     readonly version: 1;
     readonly owner: string;
     readonly taskId: string;
+    /** Present when the invocation resumes the task after this input round. */
+    readonly round?: number;
   };
 }
 
-export function taskEvent(owner: string, taskId: string): TaskEvent {
-  return { [TASK_EVENT_KEY]: { version: 1, owner, taskId } };
+export function taskEvent(owner: string, taskId: string, round?: number): TaskEvent {
+  return { [TASK_EVENT_KEY]: { version: 1, owner, taskId, ...(round !== undefined ? { round } : {}) } };
 }
 
 export function isTaskEvent(event: unknown): event is TaskEvent {
   if (typeof event !== 'object' || event === null) return false;
   const body = (event as Record<string, unknown>)[TASK_EVENT_KEY] as Record<string, unknown> | undefined;
-  return typeof body === 'object' && body !== null && body.version === 1 && typeof body.owner === 'string' && typeof body.taskId === 'string';
+  return typeof body === 'object' && body !== null && body.version === 1 && typeof body.owner === 'string' && typeof body.taskId === 'string'
+    && (body.round === undefined || (Number.isInteger(body.round) && (body.round as number) > 0));
 }

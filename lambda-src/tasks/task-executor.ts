@@ -12,15 +12,22 @@
  * 3. store the result, conditionally: a task cancelled meanwhile stays cancelled
  *    ("Task Cancellation", rule 3). A `CallToolResult` with `isError` makes the task
  *    `failed` ("Task Status": for tool calls, failed includes isError results), and
- *    `tasks/result` returns the result either way.
+ *    `tasks/result` returns the result either way;
+ * 4. tell a 2025-era session that created the task: `notifications/tasks/status` with
+ *    the task's state ("Task Status Notification": receivers MAY send it when the status
+ *    changes, and SHOULD NOT add related-task metadata), appended to the session's
+ *    partition of the event log, so its GET stream on whichever environment holds it
+ *    delivers it. Only a convenience: requestors MUST NOT rely on it, so a failed append
+ *    is logged and the task's outcome stands.
  */
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEvent } from './task-event';
 import { TASK_EVENT_KEY } from './task-event';
-import { isTerminal, sourcesOf, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
+import { isTerminal, sourcesOf, toWireTask, type TaskInputRound, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
 import type { HandlerConfig } from '../config';
 import type { RegistrySource } from '../registry/registry-source';
-import { parseInputRequired } from '../s2c/input-required-contract';
+import { isInputProblem, parseInputRequired } from '../s2c/input-required-contract';
+import type { EventLog } from '../store/event-log';
 import { ItemTooLargeError } from '../store/item-size';
 import type { TaskStore } from '../store/task-store';
 import { toolEvent } from '../tools/tool-event';
@@ -37,6 +44,8 @@ export interface TaskExecutorDeps {
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /** The event log open streams read; absent (events off): no status notifications. */
+  readonly events?: EventLog;
 }
 
 export interface TaskInvocation {
@@ -53,11 +62,34 @@ const STORE_MARGIN_MS = 2_000;
 export type TaskRunOutcome = TaskStatus | 'skipped';
 
 export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<TaskRunOutcome> {
-  const now = deps.now ?? Date.now;
+  const outcome = await runTask(deps, event, invocation);
+  if (outcome !== 'skipped') await notifyStatus(deps, event, invocation);
+  return outcome;
+}
+
+/** The 2025-11-25 task lifecycle is a session's; 2026-07-28 has none (its extension notifies over subscriptions/listen). */
+const SESSIONLESS_PROTOCOL_VERSION = '2026-07-28';
+
+async function notifyStatus(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<void> {
+  if (!deps.events) return;
   const { owner, taskId } = event[TASK_EVENT_KEY];
+  try {
+    const task = await deps.store.get(owner, taskId);
+    const sessionId = task?.request.sessionId;
+    if (!task || sessionId === undefined || task.request.protocolVersion === SESSIONLESS_PROTOCOL_VERSION) return;
+    await deps.events.append({ sessionId, method: 'notifications/tasks/status', params: { ...toWireTask(task) } });
+  } catch (error) {
+    deps.log?.({ level: 'warn', message: 'notifications/tasks/status not sent', taskId, requestId: invocation.requestId, error: String(error) });
+  }
+}
+
+async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: TaskInvocation): Promise<TaskRunOutcome> {
+  const now = deps.now ?? Date.now;
+  const { owner, taskId, round } = event[TASK_EVENT_KEY];
   const log = (entry: Record<string, unknown>) => deps.log?.({ taskId, requestId: invocation.requestId, ...entry });
 
-  const claim = await deps.store.claim(owner, taskId);
+  // The first run, or the run that resumes the task after an input round: each claimed once.
+  const claim = round === undefined ? await deps.store.claim(owner, taskId) : await deps.store.claimRound(owner, taskId, round);
   if (claim === 'gone') return 'skipped';
   if (claim === 'already-claimed') {
     log({ level: 'warn', message: 'task invocation retried after its first attempt ended; not running the tool again' });
@@ -67,6 +99,9 @@ export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invo
   }
   const task = await deps.store.get(owner, taskId);
   if (!task || isTerminal(task.status)) return 'skipped';
+  // A resumed run needs the round it resumes, fully answered (tasks/update moved it back to working).
+  const resumed = round === undefined ? undefined : task.input;
+  if (round !== undefined && (task.status !== 'working' || resumed?.round !== round)) return 'skipped';
 
   const snapshot = await deps.registry.snapshot();
   const tool = snapshot.tools.find((t) => t.name === task.request.tool);
@@ -88,6 +123,7 @@ export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invo
       progressToken: task.request.progressToken,
     }),
     task: { taskId },
+    ...(resumed ? resumeFields(resumed) : {}),
   };
   const startedAt = now();
   let outcome;
@@ -101,26 +137,65 @@ export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invo
 
   if (outcome.ok) {
     const input = parseInputRequired(outcome.payload);
-    if (input !== undefined) {
-      const result = toolErrorResult(`tool '${tool.name}' asked for input (input_required), which a task-augmented call cannot relay; call it without a task`);
-      return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which tasks do not relay.', { result: { ...result } });
-    }
+    if (input !== undefined) return waitForInput(deps, task, tool.name, input, (resumed?.round ?? 0) + 1);
   }
   const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
   const status: TaskStatus = result.isError ? 'failed' : 'completed';
   try {
-    return await finish(deps.store, owner, taskId, status, status === 'completed' ? 'The task completed.' : 'The tool reported an error.', { result: { ...result } });
+    return await finish(deps.store, owner, taskId, status, status === 'completed' ? 'The task completed.' : 'The tool reported an error.', { result: { ...result } }, task);
   } catch (error) {
     if (!(error instanceof ItemTooLargeError)) throw error;
     const tooLarge = toolErrorResult(`tool '${tool.name}' returned a result of ${error.bytes} bytes; a task keeps at most ${error.limit}`);
-    return finish(deps.store, owner, taskId, 'failed', 'The result was too large to keep.', { result: { ...tooLarge } });
+    return finish(deps.store, owner, taskId, 'failed', 'The result was too large to keep.', { result: { ...tooLarge } }, task);
   }
 }
 
-async function finish(
-  store: TaskStore, owner: string, taskId: string, status: TaskStatus, statusMessage: string, outcome: TaskOutcome,
+/** The retried tool event's fields: the answers under the function's own keys, and its own state. */
+function resumeFields(input: TaskInputRound): { inputResponses: Record<string, unknown>; requestState?: string } {
+  const prefix = `${input.round}.`;
+  const inputResponses: Record<string, unknown> = {};
+  for (const [key, answer] of Object.entries(input.answers)) if (key.startsWith(prefix)) inputResponses[key.slice(prefix.length)] = answer;
+  return { inputResponses, ...(input.requestState !== undefined ? { requestState: input.requestState } : {}) };
+}
+
+/** The 2026-07-28 tasks extension relays input (`input_required` status, `tasks/update`); 2025-11-25 tasks here do not. */
+const EXTENSION_PROTOCOL_VERSION = '2026-07-28';
+
+/**
+ * The tool asked for input. Under the tasks extension the task waits in `input_required`
+ * with the requests under round-prefixed keys until `tasks/update` answers them all
+ * (task-service.ts `provideInput` resumes it in a new invocation); its deadline becomes
+ * the task's lifetime, as waiting for a person is not running. A 2025-era task fails,
+ * saying so: its clients would need the answers relayed through `tasks/result`.
+ */
+async function waitForInput(
+  deps: TaskExecutorDeps, task: TaskRecord, toolName: string, input: Exclude<ReturnType<typeof parseInputRequired>, undefined>, round: number,
 ): Promise<TaskRunOutcome> {
-  const updated = await store.update(owner, taskId, { status, statusMessage, outcome }, sourcesOf(status));
+  const { owner, taskId } = task;
+  if (task.request.protocolVersion !== EXTENSION_PROTOCOL_VERSION) {
+    const result = toolErrorResult(`tool '${toolName}' asked for input (input_required), which a 2025-11-25 task-augmented call cannot relay; call it without a task`);
+    return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which 2025-11-25 tasks do not relay.', { result: { ...result } }, task);
+  }
+  if (isInputProblem(input) || !input.inputRequests) {
+    const problem = isInputProblem(input) ? input.problem : 'a task waits only for inputRequests (a requestState alone leaves nothing to answer)';
+    const result = toolErrorResult(`tool '${toolName}' returned an invalid input_required result: ${problem}`);
+    return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input in a form the server cannot relay.', { result: { ...result } }, task);
+  }
+  const pending: TaskInputRound['pending'] = {};
+  for (const [key, request] of Object.entries(input.inputRequests)) pending[`${round}.${key}`] = request;
+  const updated = await deps.store.update(owner, taskId, {
+    status: 'input_required',
+    statusMessage: 'The tool is waiting for input.',
+    input: { round, pending, answers: {}, ...(input.requestState !== undefined ? { requestState: input.requestState } : {}) },
+    runDeadline: task.expiresAt * 1000,
+  }, ['working']);
+  return updated?.status ?? (await deps.store.get(owner, taskId))?.status ?? 'skipped';
+}
+
+async function finish(
+  store: TaskStore, owner: string, taskId: string, status: TaskStatus, statusMessage: string, outcome: TaskOutcome, task?: TaskRecord,
+): Promise<TaskRunOutcome> {
+  const updated = await store.update(owner, taskId, { status, statusMessage, outcome, ...(task?.input ? { input: null } : {}) }, sourcesOf(status));
   if (updated) return updated.status;
   // Cancelled (or failed as stuck) meanwhile: that status stands.
   return (await store.get(owner, taskId))?.status ?? 'skipped';

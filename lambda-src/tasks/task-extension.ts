@@ -8,13 +8,14 @@
  *   `optional` or `required`, from a client that declares the extension in THIS
  *   request's capabilities, returns a `CreateTaskResult` (`resultType: "task"`, the
  *   task's fields flat, `ttlMs`, `pollIntervalMs`); a `required` tool called without
- *   the extension gets -32003 naming it ("Capability Negotiation");
+ *   the extension gets -32021 naming it (MissingRequiredClientCapability);
  * - `tasks/get` returns the detailed task: `result` once completed (tool results
  *   with `isError` included: this extension's `failed` is for JSON-RPC errors only),
  *   `error` once failed;
- * - `tasks/update` acknowledges; tasks here never wait for input (a tool that asks
- *   for input fails its task), so there is never an outstanding key and every
- *   response is ignored, as the extension lets a server do;
+ * - a tool that asks for input (s2c/input-required-contract.ts) puts its task in
+ *   `input_required`; `tasks/get` shows the outstanding `inputRequests` (round-prefixed
+ *   keys, unique over the task's life), and `tasks/update` acknowledges, keeps the
+ *   answers and resumes the task once all are in (task-service.ts `provideInput`);
  * - `tasks/cancel` acknowledges and cancels a running task (cooperative).
  *
  * SDK 2.4 has no runtime for the extension: its 2026-07-28 codec knows no `tasks/*`
@@ -31,8 +32,14 @@ import type { ToolItem } from '../registry/registry-item';
 
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
-/** "Missing Required Client Capability". */
-const MISSING_REQUIRED_CLIENT_CAPABILITY = -32003;
+/**
+ * `MissingRequiredClientCapability`: 2026-07-28 basic/index, "Error Codes", defines it as
+ * -32021 in the sub-range the specification reserves (-32020 to -32099) and asks new
+ * implementations not to use the legacy -32000 to -32019 codes; the extension's draft
+ * text still shows -32003 from before that allocation, and the conformance suite's
+ * `tasks-required-task-error` expects -32021.
+ */
+export const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
 const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
 
 /** Whether this request's own capabilities declare the extension (never a previous request's). */
@@ -46,7 +53,7 @@ export function declaresTasksExtension(ctx: ServerContext): boolean {
 /**
  * Whether a 2026-07-28 `tools/call` becomes a task: tools with `taskSupport`
  * `optional` or `required` do when the client declares the extension; a `required`
- * one without it is refused with -32003.
+ * one without it is refused with -32021.
  */
 export function runsAsExtensionTask(tool: ToolItem, ctx: ServerContext): boolean {
   const support = tool.taskSupport ?? 'forbidden';
@@ -73,9 +80,16 @@ export function detailedTask(record: TaskRecord): Record<string, unknown> {
     lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
     ttlMs: record.ttlMs,
     ...(isTerminal(record.status) ? {} : { pollIntervalMs: record.pollIntervalMs }),
+    ...(record.status === 'input_required' && record.input ? { inputRequests: outstanding(record) } : {}),
     ...(status === 'completed' && outcome && 'result' in outcome ? { result: outcome.result } : {}),
     ...(status === 'failed' ? { error: outcome && 'error' in outcome ? outcome.error : { code: -32603, message: record.statusMessage ?? 'the task failed' } } : {}),
   };
+}
+
+/** The input requests not answered yet ("tasks/get after a partial update surfaces only the still-pending keys"). */
+function outstanding(record: TaskRecord): Record<string, unknown> {
+  const input = record.input!;
+  return Object.fromEntries(Object.entries(input.pending).filter(([key]) => !Object.prototype.hasOwnProperty.call(input.answers, key)));
 }
 
 /**
@@ -92,18 +106,36 @@ export function extensionCreateTaskResult(record: TaskRecord): CallToolResult {
 const TaskIdParams = z.looseObject({ taskId: z.string().min(1).max(200) });
 const AnyResult = z.looseObject({});
 
+/**
+ * The extension's methods are the extension's: a request that does not declare it in its
+ * own capabilities is refused with -32021 (2026-07-28 basic/index "Error Codes"; capability
+ * negotiation is per request, so a declaration on an earlier request does not count).
+ */
+function requireExtension(ctx: ServerContext, method: string): void {
+  if (declaresTasksExtension(ctx)) return;
+  throw new ProtocolError(MISSING_REQUIRED_CLIENT_CAPABILITY, `Missing required client capability: ${method} belongs to the ${TASKS_EXTENSION} extension; declare it in this request's capabilities`, {
+    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+  });
+}
+
 /** Installs `tasks/get`, `tasks/update` and `tasks/cancel` for the extension. */
 export function installTaskExtensionMethods(mcp: McpServer, tasks: TaskService, owner: string): void {
   const server = mcp.server;
-  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, async (params) => detailedTask(await tasks.record(owner, params.taskId)));
+  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, async (params, ctx) => {
+    requireExtension(ctx, 'tasks/get');
+    return detailedTask(await tasks.record(owner, params.taskId));
+  });
   // The SDK lifts `inputResponses` off the params (ctx.mcpReq.inputResponses), as for
   // any multi round-trip retry.
-  server.setRequestHandler('tasks/update', { params: TaskIdParams, result: AnyResult }, async (params) => {
-    // Known task or -32602; no input is ever outstanding, so the responses are ignored.
-    await tasks.record(owner, params.taskId);
+  server.setRequestHandler('tasks/update', { params: TaskIdParams, result: AnyResult }, async (params, ctx) => {
+    requireExtension(ctx, 'tasks/update');
+    // Known task or -32602; answers to outstanding requests are kept, the rest ignored.
+    const responses = ctx.mcpReq.inputResponses ?? (params as { inputResponses?: unknown }).inputResponses;
+    await tasks.provideInput(owner, params.taskId, typeof responses === 'object' && responses !== null ? responses as Record<string, unknown> : undefined);
     return {};
   });
-  server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, async (params) => {
+  server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, async (params, ctx) => {
+    requireExtension(ctx, 'tasks/cancel');
     await tasks.requestCancel(owner, params.taskId);
     return {};
   });

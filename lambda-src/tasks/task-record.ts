@@ -41,6 +41,21 @@ export interface TaskRequest {
   readonly progressToken?: string | number;
 }
 
+/**
+ * A round of input a running task waits for (the 2026-07-28 tasks extension: status
+ * `input_required`, its `inputRequests` on `tasks/get`, the answers through
+ * `tasks/update`). Keys are the function's own prefixed with the round (`2.confirm`):
+ * a key names one request over the task's whole lifetime ("Task Update Requests").
+ */
+export interface TaskInputRound {
+  readonly round: number;
+  readonly pending: Record<string, { readonly method: string; readonly params?: Record<string, unknown> }>;
+  /** Answers received so far, under the same keys. */
+  readonly answers: Record<string, unknown>;
+  /** The function's own state: kept here, server-side, so it is never sent to the client. */
+  readonly requestState?: string;
+}
+
 /** What `tasks/result` returns for a terminal task: the underlying request's result or JSON-RPC error. */
 export type TaskOutcome =
   | { readonly result: Record<string, unknown> }
@@ -70,6 +85,10 @@ export interface TaskRecord {
   readonly request: TaskRequest;
   /** Set once the task is terminal. */
   readonly outcome?: TaskOutcome;
+  /** The round of input the task waits for, or resumes with. */
+  readonly input?: TaskInputRound;
+  /** The last input round an invocation took to resume the task (claimed once, like the first run). */
+  readonly claimedRound?: number;
 }
 
 /** The wire `Task` (2025-11-25 schema): ISO 8601 times, `ttl` and `pollInterval` in ms. */

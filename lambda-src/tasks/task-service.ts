@@ -136,6 +136,52 @@ export class TaskService {
   }
 
   /**
+   * `tasks/update` of the 2026-07-28 tasks extension ("Task Update Requests"): keeps the
+   * answers to the task's outstanding input requests and, once every one is answered,
+   * moves the task back to `working` and starts the invocation that resumes the tool
+   * with them. Answers to keys that are not outstanding (never issued, already
+   * answered, another round's) are ignored, as the extension lets a server do; a partial
+   * set keeps the task in `input_required`. Each write is conditional on the status,
+   * so a cancel in between wins.
+   */
+  async provideInput(owner: string, taskId: unknown, responses: Record<string, unknown> | undefined): Promise<void> {
+    const task = await this.current(owner, taskId);
+    const input = task.input;
+    if (task.status !== 'input_required' || !input || !responses) return;
+    const answers = { ...input.answers };
+    let added = 0;
+    for (const [key, answer] of Object.entries(responses)) {
+      if (Object.prototype.hasOwnProperty.call(input.pending, key) && !Object.prototype.hasOwnProperty.call(answers, key)) {
+        answers[key] = answer;
+        added++;
+      }
+    }
+    if (added === 0) return;
+    const complete = Object.keys(input.pending).every((key) => Object.prototype.hasOwnProperty.call(answers, key));
+    if (!complete) {
+      await this.options.store.update(owner, task.taskId, { status: 'input_required', input: { ...input, answers } }, ['input_required']);
+      return;
+    }
+    const resumed = await this.options.store.update(owner, task.taskId, {
+      status: 'working',
+      statusMessage: 'The tool resumes with the answers.',
+      input: { ...input, answers },
+      runDeadline: this.now() + MAX_RUN_MS + START_MARGIN_MS,
+    }, ['input_required']);
+    if (!resumed) return;
+    try {
+      await this.options.runner.start(taskEvent(owner, task.taskId, input.round));
+    } catch (error) {
+      await this.options.store.update(owner, task.taskId, {
+        status: 'failed',
+        statusMessage: `The task could not be resumed: ${error instanceof Error ? error.message : String(error)}`,
+        outcome: { error: { code: ProtocolErrorCode.InternalError, message: 'the task could not be resumed' } },
+        input: null,
+      }, sourcesOf('failed'));
+    }
+  }
+
+  /**
    * `tasks/result` ("Result Retrieval"): the underlying request's result (with the
    * related-task `_meta`) or its JSON-RPC error once the task is terminal; until then
    * it blocks, reading the store, for as long as this invocation can. A task still

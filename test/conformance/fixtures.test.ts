@@ -34,7 +34,16 @@ test('the fixture registry is a valid registry file with the names the scenarios
   expect(items.filter((i) => i.type === 'resourceTemplate').map((i) => (i as { uriTemplate: string }).uriTemplate)).toEqual(
     ['test://template/{id}/data'],
   );
-  expect(names('prompt')).toEqual(['test_simple_prompt', 'test_prompt_with_arguments', 'test_prompt_with_embedded_resource', 'test_prompt_with_image']);
+  expect(names('prompt')).toEqual([
+    'test_simple_prompt', 'test_prompt_with_arguments', 'test_prompt_with_embedded_resource', 'test_prompt_with_image',
+    // The HEAD suite's input-required-result-non-tool-request (2026-07-28).
+    'test_input_required_result_prompt',
+  ]);
+  // The HEAD suite's tasks-* scenarios (the io.modelcontextprotocol/tasks extension).
+  const tasks = items.filter((i) => i.type === 'tool' && ['greet', 'slow_compute', 'failing_job', 'confirm_delete', 'multi_input'].includes(i.name));
+  expect(tasks.map((t) => [t.name, (t as { taskSupport?: string }).taskSupport ?? 'forbidden'])).toEqual([
+    ['failing_job', 'required'], ['confirm_delete', 'optional'], ['multi_input', 'optional'], ['greet', 'forbidden'], ['slow_compute', 'optional'],
+  ]);
   // Server-to-client requests (sampling, elicitation) are served: their scenarios' tools are there.
   expect(names('tool').filter((n) => /sampling|elicitation/.test(n))).toEqual([
     'test_sampling', 'test_elicitation', 'test_elicitation_sep1034_defaults', 'test_elicitation_sep1330_enums',

@@ -40,7 +40,9 @@ const FIXTURE_IMPORTS: ReadonlyArray<readonly [name: string, line: string]> = [
   ['Construct', "import { Construct } from 'constructs';"],
   ['nodejs', "import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';"],
   ['path', "import * as path from 'node:path';"],
-  ...['McpAuth', 'McpFrontDoor', 'McpLambdaServer', 'McpPromptRole', 'McpResponseMode', 'ToolContract'].map(
+  ['cloudwatch', "import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';"],
+  ['NagSuppressions', "import { NagSuppressions } from 'cdk-nag';"],
+  ...['McpAuth', 'McpFrontDoor', 'McpLambdaServer', 'McpPromptRole', 'McpResponseMode', 'McpStreams', 'McpToolDefinition', 'ToolContract'].map(
     (name) => [name, `import { ${name} } from 'cdk-mcp-lambda-server';`] as const),
 ];
 
@@ -55,6 +57,8 @@ const FIXTURE_DECLARATIONS: ReadonlyArray<readonly [name: string, type: string]>
   ['reportsFn', 'lambda.IFunction'],
   ['reportFn', 'lambda.IFunction'],
   ['gatewayWeatherFn', 'lambda.IFunction'],
+  ['orderProcessor', 'lambda.Function'],
+  ['searchFunction', 'lambda.IFunction'],
   ['onCall', 'sns.ITopic'],
   ['userPool', 'cognito.IUserPool'],
   ['claude', 'cognito.IUserPoolClient'],

@@ -63,6 +63,14 @@ const TOOLS: ToolItem[] = [
     taskSupport: 'optional',
   },
   { type: 'tool', name: 'report_async', inputSchema: { type: 'object' }, handler: './ask-tools.js#report', baseDir: FIXTURES, taskSupport: 'required' },
+  {
+    type: 'tool',
+    name: 'deploy_task',
+    inputSchema: { type: 'object', properties: { env: { type: 'string' } }, required: ['env'] },
+    handler: './ask-tools.js#deploy',
+    baseDir: FIXTURES,
+    taskSupport: 'required',
+  },
 ];
 
 let ddb: DynamoDbLocal;
@@ -360,11 +368,56 @@ describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
     expect(bob.error).toMatchObject({ code: -32602, message: expect.stringMatching(/Task not found/) });
   });
 
-  test('a client that does not declare it gets the plain result, or -32003 for a tool that only runs as a task', async () => {
+  test('a client that does not declare it gets the plain result, or -32021 for a tool that only runs as a task', async () => {
     const plain = await modern(serverA, 'tools/call', { name: 'report', arguments: { name: 'now', fast: true } }, { name: 'report', extension: false });
     expect(plain.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'report for now (task none)' }] });
     const refused = await modern(serverA, 'tools/call', { name: 'report_async', arguments: {} }, { name: 'report_async', extension: false });
-    expect(refused.error).toMatchObject({ code: -32003, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    expect(refused.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+  });
+
+  test("tasks/get, tasks/update and tasks/cancel without the extension in the request's capabilities are -32021", async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'report_async', arguments: { name: 'gate', fast: true } }, { name: 'report_async' });
+    const taskId = created.result!.taskId as string;
+    for (const [method, params] of [
+      ['tasks/get', { taskId }],
+      ['tasks/update', { taskId, inputResponses: {} }],
+      ['tasks/cancel', { taskId }],
+    ] as const) {
+      const refused = await modern(serverB, method, params, { name: taskId, extension: false });
+      expect(refused.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    }
+    // The same request declaring it is served.
+    expect((await modern(serverB, 'tasks/get', { taskId }, { name: taskId })).result).toMatchObject({ taskId });
+  });
+
+  test('a task whose tool asks for input waits in input_required, and resumes on another instance when tasks/update answers', async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'deploy_task', arguments: { env: 'prod' } }, { name: 'deploy_task' });
+    const taskId = created.result!.taskId as string;
+    const poll = async (server: WebRequestServer, status: string) => {
+      for (let i = 0; i < 400; i++) {
+        const got = await modern(server, 'tasks/get', { taskId }, { name: taskId });
+        if (got.result?.status === status) return got.result;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`task ${taskId} never reached ${status}`);
+    };
+    // Round 1: the elicitation, under a key unique to the task's lifetime.
+    const waiting = await poll(serverB, 'input_required');
+    expect(waiting.inputRequests).toEqual({ '1.confirm': expect.objectContaining({ method: 'elicitation/create', params: expect.objectContaining({ message: 'Deploy to prod?' }) }) });
+    // An unknown key is ignored: the task keeps waiting.
+    expect((await modern(serverA, 'tasks/update', { taskId, inputResponses: { confirm: { action: 'accept' } } }, { name: taskId })).result).toMatchObject({ resultType: 'complete' });
+    expect((await modern(serverB, 'tasks/get', { taskId }, { name: taskId })).result).toMatchObject({ status: 'input_required' });
+    await modern(serverA, 'tasks/update', { taskId, inputResponses: { '1.confirm': { action: 'accept', content: { confirm: true } } } }, { name: taskId });
+    // Round 2: the tool resumed with the answer and now asks for a sampling; its requestState stays server-side.
+    const second = await poll(serverB, 'input_required');
+    expect(Object.keys(second.inputRequests)).toEqual(['2.summary']);
+    expect(JSON.stringify(second)).not.toContain('step');
+    await modern(serverB, 'tasks/update', {
+      taskId, inputResponses: { '2.summary': { role: 'assistant', content: { type: 'text', text: 'all green' }, model: 'm' } },
+    }, { name: taskId });
+    const done = await poll(serverA, 'completed');
+    expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'deployed to prod (step 2): all green' }] });
+    expect(done.inputRequests).toBeUndefined();
   });
 
   test('tasks/cancel acknowledges and cancels a running task', async () => {

@@ -19,6 +19,10 @@
  * registered with `registerStreaming` writes its chunks as it runs; a plain function
  * invoked this way answers its whole JSON result as one chunk, as Lambda answers for a
  * function that does not stream.
+ *
+ * It also answers ListTags (`GET /2017-03-31/tags/{ARN}`) and GetFunction
+ * (`GET /2015-03-31/functions/{FunctionName}`) with the tags given to `tag()`, for the
+ * admin function's registration-by-tag check.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -120,6 +124,9 @@ export class FakeLambdaEndpoint {
   readonly invocations: FakeInvocation[] = [];
   private readonly functions = new Map<string, FakeFunction>();
   private readonly streamingFunctions = new Map<string, FakeStreamingFunction>();
+  private readonly tags = new Map<string, Record<string, string>>();
+  /** Every ListTags/GetFunction request's function name or ARN, in order. */
+  readonly tagReads: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -135,6 +142,13 @@ export class FakeLambdaEndpoint {
   /** Registers a function that streams its response (awslambda.streamifyResponse's counterpart). */
   registerStreaming(name: string, fn: FakeStreamingFunction): this {
     this.streamingFunctions.set(name, fn);
+    return this;
+  }
+
+  /** Sets a registered function's tags (what `aws lambda tag-resource` would). */
+  tag(name: string, tags: Record<string, string>): this {
+    if (!this.functions.has(name)) throw new Error(`no function ${name}: register it first`);
+    this.tags.set(name, { ...this.tags.get(name), ...tags });
     return this;
   }
 
@@ -154,6 +168,8 @@ export class FakeLambdaEndpoint {
     const streamMatch = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/.exec(url.pathname);
     const match = invokeMatch ?? streamMatch;
     const body = await readBody(req);
+    const read = req.method === 'GET' ? /^\/2017-03-31\/tags\/(.+)$/.exec(url.pathname) ?? /^\/2015-03-31\/functions\/([^/]+)$/.exec(url.pathname) : null;
+    if (read) return this.readTags(res, decodeURIComponent(read[1]), url.pathname.startsWith('/2017-03-31/tags/'));
     if (req.method !== 'POST' || !match) {
       return send(res, new FakeLambdaResponse(404, { 'x-amzn-ErrorType': 'UnknownOperationException' }, JSON.stringify({ message: `no route ${req.method} ${url.pathname}` })));
     }
@@ -219,6 +235,20 @@ export class FakeLambdaEndpoint {
       response = lambdaResponse.functionError(error.message, error.name);
     }
     if (!res.destroyed) send(res, response);
+  }
+
+  private readTags(res: ServerResponse, functionName: string, listTags: boolean): void {
+    this.tagReads.push(functionName);
+    const name = functionName.replace(/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/, '');
+    // ListTags takes only an unqualified function ARN; a qualified one is a bad request.
+    if (listTags && (!functionName.startsWith('arn:') || name.includes(':'))) {
+      return send(res, serviceError(400, 'InvalidParameterValueException', `Invalid ARN: ${functionName}`, { Type: 'User' }));
+    }
+    if (!this.functions.has(name)) return send(res, lambdaResponse.notFound(functionName));
+    const tags = this.tags.get(name) ?? {};
+    const arn = `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+    const body = listTags ? { Tags: tags } : { Configuration: { FunctionName: name, FunctionArn: arn }, Tags: tags };
+    send(res, new FakeLambdaResponse(200, {}, JSON.stringify(body)));
   }
 }
 

@@ -118,6 +118,25 @@ describe.each(VARIANTS)('%s task store', (_name, make) => {
     expect((await store.get(t.owner, t.taskId))?.startedAt).toBe(clock.ms);
   });
 
+  test('an input round is kept, replaced and removed; each resumed round is claimed once', async () => {
+    const t = task(clock);
+    await store.create(t);
+    const input = { round: 1, pending: { '1.confirm': { method: 'elicitation/create', params: { message: 'ok?' } } }, answers: {}, requestState: 'mine' };
+    const waiting = await store.update(t.owner, t.taskId, { status: 'input_required', input, runDeadline: t.expiresAt * 1000 }, ['working']);
+    expect(waiting).toMatchObject({ status: 'input_required', input, runDeadline: t.expiresAt * 1000 });
+    const answered = { ...input, answers: { '1.confirm': { action: 'accept' } } };
+    await store.update(t.owner, t.taskId, { status: 'working', input: answered }, ['input_required']);
+    expect((await store.get(t.owner, t.taskId))?.input).toEqual(answered);
+    expect(await store.claimRound(t.owner, t.taskId, 1)).toBe('claimed');
+    expect(await store.claimRound(t.owner, t.taskId, 1)).toBe('already-claimed');
+    expect(await store.claimRound(t.owner, t.taskId, 2)).toBe('claimed');
+    expect(await store.claimRound(t.owner, 'nope', 3)).toBe('gone');
+    await store.update(t.owner, t.taskId, { status: 'completed', outcome: { result: { content: [] } }, input: null }, sourcesOf('completed'));
+    const done = await store.get(t.owner, t.taskId);
+    expect(done?.input).toBeUndefined();
+    expect(done?.claimedRound).toBe(2);
+  });
+
   test('an expired task is gone for every operation, before TTL deletes it', async () => {
     const t = task(clock);
     await store.create(t);
