@@ -43,7 +43,7 @@ import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
 import { ItemTooLargeError } from '../store/item-size';
-import type { Principal, SessionRecord } from '../store/session-store';
+import { samePrincipal, type SessionRecord } from '../store/session-store';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -60,11 +60,6 @@ const VERSION_HEADER = 'mcp-protocol-version';
 
 /** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
 const EXPIRY_REFRESH_FRACTION = 0.1;
-
-function samePrincipal(a: Principal | undefined, b: Principal | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.kind === b.kind && a.id === b.id;
-}
 
 export class LegacySessionEndpoint {
   constructor(

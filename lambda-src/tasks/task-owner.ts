@@ -5,10 +5,10 @@
  * stateless one to nobody in particular (any caller of such a server may see it: the
  * server was deployed without auth).
  */
-import type { Principal } from '../store/session-store';
+import { principalKey, type Principal } from '../store/session-store';
 
 export function taskOwner(principal: Principal | undefined, sessionId: string | undefined): string {
-  if (principal && principal.kind !== 'none') return `principal#${principal.kind}#${principal.id}`;
+  if (principal && principal.kind !== 'none') return `principal#${principalKey(principal)}`;
   if (sessionId !== undefined) return `session#${sessionId}`;
   return 'anonymous';
 }
