@@ -318,6 +318,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     // Input validation errors are tool execution errors, reported in the result
     // with isError so the model can correct itself (same section), and checked
     // before anything is invoked.
+    await validators.prepare(tool.inputSchema, tool.outputSchema);
     const check = validators.validate(tool.inputSchema, args, 'arguments');
     if (!check.ok) {
       return toolErrorResult(`invalid arguments for tool '${name}': ${check.errors.join('; ')}`);

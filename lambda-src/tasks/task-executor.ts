@@ -23,6 +23,7 @@ import type { RegistrySource } from '../registry/registry-source';
 import { parseInputRequired } from '../s2c/input-required-contract';
 import { ItemTooLargeError } from '../store/item-size';
 import type { TaskStore } from '../store/task-store';
+import { sharedValidators } from '../tools/json-schema-validators';
 import { toolEvent } from '../tools/tool-event';
 import type { ToolInvoker } from '../tools/tool-invoker';
 import { toCallToolResult, toolErrorResult } from '../tools/tool-result';
@@ -106,6 +107,7 @@ export async function executeTask(deps: TaskExecutorDeps, event: TaskEvent, invo
       return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which tasks do not relay.', { result: { ...result } });
     }
   }
+  await sharedValidators.prepare(tool.outputSchema);
   const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
   const status: TaskStatus = result.isError ? 'failed' : 'completed';
   try {

@@ -14,8 +14,12 @@
  * registry snapshot's objects live until the next refresh) or, after a refresh, by
  * its JSON. Schemas default to draft 2020-12, the MCP default (2025-11-25, "JSON Schema
  * Usage"); a `$schema` naming draft-07 or 2019-09 selects that dialect.
+ *
+ * Regular expressions (`pattern`, `patternProperties`) run on a linear-time engine,
+ * never the JavaScript engine's backtracking one (linear-regexp.ts).
  */
 import { type OutputUnit, Validator } from '@cfworker/json-schema';
+import { loadLinearEngine, UnsupportedPatternError, withLinearRegExp } from './linear-regexp';
 
 export type SchemaCheck = { readonly ok: true } | { readonly ok: false; readonly errors: string[] };
 
@@ -46,6 +50,7 @@ const MAX_ERRORS = 10;
 export class JsonSchemaValidators {
   private readonly byObject = new WeakMap<object, Compiled>();
   private readonly byJson = new Map<string, Compiled>();
+  private readonly needsEngine = new WeakMap<object, boolean>();
 
   /** Builds (or finds) a schema's validator; returns an error sentence when it cannot. */
   compile(schema: unknown): Compiled {
@@ -58,6 +63,27 @@ export class JsonSchemaValidators {
     const compiled = this.compileJson(schema, JSON.stringify(schema));
     this.byObject.set(schema, compiled);
     return compiled;
+  }
+
+  /**
+   * Loads what validating against these schemas needs and a cold start does without:
+   * the linear-time regular expression engine, when one of them names a `pattern` or
+   * `patternProperties` (or merely a string that says so: loading is harmless).
+   * Awaited before validate() by every caller that may meet a pattern.
+   */
+  async prepare(...schemas: unknown[]): Promise<void> {
+    for (const schema of schemas) {
+      if (typeof schema !== 'object' || schema === null) continue;
+      let needs = this.needsEngine.get(schema);
+      if (needs === undefined) {
+        needs = JSON.stringify(schema).includes('"pattern');
+        this.needsEngine.set(schema, needs);
+      }
+      if (needs) {
+        await loadLinearEngine();
+        return;
+      }
+    }
   }
 
   /**
@@ -103,7 +129,15 @@ function instanceValidator(json: string, draft: (typeof DRAFTS)[Dialect]): Insta
   // of them.
   const validator = new Validator(own as never, draft, false);
   return (data, label) => {
-    const result = validator.validate(data);
+    let result: ReturnType<Validator['validate']>;
+    try {
+      // `pattern` and `patternProperties` run on RE2, in time linear in the instance:
+      // a backtracking engine lets one schema freeze the process (linear-regexp.ts).
+      result = withLinearRegExp(() => validator.validate(data));
+    } catch (err) {
+      if (err instanceof UnsupportedPatternError) return { ok: false, errors: [err.message] };
+      throw err;
+    }
     if (result.valid) return { ok: true };
     return { ok: false, errors: describeErrors(result.errors, own, label) };
   };
