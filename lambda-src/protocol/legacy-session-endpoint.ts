@@ -58,6 +58,9 @@ function isInitialized(message: JSONRPCMessage): boolean {
 }
 const VERSION_HEADER = 'mcp-protocol-version';
 
+/** The levels of `logging/setLevel` (2025-11-25 server/utilities/logging, "Log Levels", RFC 5424). */
+const LOGGING_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
+
 /** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
 const EXPIRY_REFRESH_FRACTION = 0.1;
 
@@ -257,10 +260,19 @@ export class LegacySessionEndpoint {
     const snapshot = await this.deps.registry.snapshot();
     const build = this.deps.buildServer ?? buildMcpServer;
     const server = withInvalidParamsCorrection(build(snapshot, builderDepsOf(this.deps), call));
-    const setLevels = new Map<unknown, string>();
+    // A 2025-03-26 batch may hold many `logging/setLevel`: the session keeps one level,
+    // the batch's last valid one, so it is written once for all of them (one write per
+    // element, all at once, used to exhaust the DynamoDB pool and fail the request).
+    const setLevelIds = new Set<unknown>();
+    let lastLevel: string | undefined;
     for (const m of messages) {
-      if (isJSONRPCRequest(m) && m.method === 'logging/setLevel' && typeof m.params?.level === 'string') setLevels.set(m.id, m.params.level);
+      if (isJSONRPCRequest(m) && m.method === 'logging/setLevel') {
+        setLevelIds.add(m.id);
+        const level = m.params?.level;
+        if (typeof level === 'string' && LOGGING_LEVELS.has(level)) lastLevel = level;
+      }
     }
+    let storedLevel: Promise<void> | undefined;
     // Buffered mode returns a response only when it is complete, so a request to the
     // client written before the result could never be answered: none is relayed.
     const pending = this.deps.responseMode === 'buffered' ? undefined : this.deps.pending;
@@ -283,10 +295,11 @@ export class LegacySessionEndpoint {
       // Logging, "Setting Log Level": the level holds for the session, so it is stored
       // before the client sees the result and can send its next request.
       beforeResponse: async (response) => {
-        const level = setLevels.get(response.id);
-        if (level === undefined || !isJSONRPCResultResponse(response)) return undefined;
+        if (!setLevelIds.has(response.id) || !isJSONRPCResultResponse(response) || lastLevel === undefined) return undefined;
         try {
-          await this.deps.sessions.update(target.id, { logLevel: level });
+          const logLevel = lastLevel;
+          storedLevel ??= this.deps.sessions.update(target.id, { logLevel }).then(() => undefined);
+          await storedLevel;
           return undefined;
         } catch (error) {
           this.options.log({ level: 'error', message: 'storing the session log level failed', requestId: ctx.requestId, error: String(error) });
