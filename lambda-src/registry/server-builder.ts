@@ -23,7 +23,7 @@ import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, To
 import type { RegistrySnapshot } from './registry-source';
 import { functionContents, staticContents } from './resource-contents';
 import { serverCapabilities } from './server-capabilities';
-import { climbsOutOfTemplate } from './template-traversal';
+import { climbsOutOfTemplate, controlCharacterIn } from './template-traversal';
 import { withInputResponses } from '../s2c/input-required-contract';
 import type { RequestStateSeal } from '../s2c/request-state-seal';
 import { incomingRound, outgoingRound } from '../s2c/tool-input-round';
@@ -444,6 +444,13 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       }
       for (const template of snapshot.resourceTemplates) {
         const variables = templateOf(template.uriTemplate)?.match(uri);
+        const control = variables ? controlCharacterIn(variables) : undefined;
+        if (control) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
+            `Invalid params: the resource URI gives template variable '${control.name}' a control character (${control.codePoint}); control characters are refused`,
+          );
+        }
         if (variables && !climbsOutOfTemplate(variables)) {
           return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
         }
