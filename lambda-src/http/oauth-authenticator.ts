@@ -131,6 +131,13 @@ export class OAuthAuthenticator implements Authenticator {
       return unauthorized(refusal, 'invalid_token');
     }
 
+    // jose checks `iat` only against a maximum token age, which this server does not set
+    // (`iat` is optional): a token claiming to be issued later than now, beyond the
+    // clock tolerance, is refused here (RFC 7519 section 4.1.6: the time it was issued).
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      return unauthorized('the access token was issued in the future (iat)', 'invalid_token');
+    }
+
     const audienceProblem = this.checkAudience(payload, resource);
     if (audienceProblem) return unauthorized(audienceProblem, 'invalid_token');
 

@@ -58,6 +58,14 @@ function isInitialized(message: JSONRPCMessage): boolean {
 }
 const VERSION_HEADER = 'mcp-protocol-version';
 
+/**
+ * Most bytes of JSON a session keeps of the client's `initialize` (capabilities and
+ * clientInfo together). Real clients send a few hundred bytes; icons given as data URIs
+ * fit too. Without a bound, each initialize could store ~400 KB that every request of
+ * the session then reads back (a strongly consistent read of 100 RCU).
+ */
+export const MAX_CLIENT_DESCRIPTION_BYTES = 32 * 1024;
+
 /** The levels of `logging/setLevel` (2025-11-25 server/utilities/logging, "Log Levels", RFC 5424). */
 const LOGGING_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
 
@@ -163,6 +171,18 @@ export class LegacySessionEndpoint {
    */
   private async initialize(request: Request, ctx: RequestContext, message: JSONRPCRequest): Promise<Response> {
     const params = (message.params ?? {}) as Record<string, unknown>;
+    // What the session keeps from the client is read back on every later request of
+    // the session: it is bounded well below what DynamoDB would take (400 KB), and
+    // refused before any work (the same answer as the store's own limit, below).
+    const described = Buffer.byteLength(JSON.stringify({ capabilities: params.capabilities ?? {}, clientInfo: params.clientInfo ?? {} }), 'utf8');
+    if (described > MAX_CLIENT_DESCRIPTION_BYTES) {
+      return jsonRpcErrorResponse(
+        200,
+        JsonRpcErrorCode.InvalidParams,
+        `Invalid params: the client's capabilities and clientInfo take ${described} bytes of JSON, too large to keep with a session (limit ${MAX_CLIENT_DESCRIPTION_BYTES})`,
+        message.id,
+      );
+    }
     const protocolVersion = negotiateProtocolVersion(params.protocolVersion);
     const sessionId = newSessionId();
     const negotiated: JSONRPCRequest = { ...message, params: { ...params, protocolVersion } };
