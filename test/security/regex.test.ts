@@ -20,6 +20,12 @@ import { checkSchemaDefinition } from '../../lambda-src/registry/schema-definiti
 import { JsonSchemaValidators } from '../../lambda-src/tools/json-schema-validators';
 import { callTool, openSession, post, sessionHeaders } from '../reliability/raw-client';
 
+/** The formats @cfworker/json-schema asserts. */
+const FORMATS = [
+  'date', 'time', 'date-time', 'duration', 'uri', 'uri-reference', 'uri-template', 'url', 'email', 'hostname',
+  'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'json-pointer-uri-fragment', 'relative-json-pointer',
+];
+
 const ITEMS: RegistryItem[] = [
   {
     type: 'tool',
@@ -33,7 +39,26 @@ const ITEMS: RegistryItem[] = [
     inputSchema: { type: 'object', patternProperties: { '^(x+x+)+y$': { type: 'number' } } },
     lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:keys',
   },
+  {
+    type: 'tool',
+    name: 'formats',
+    inputSchema: {
+      type: 'object',
+      properties: Object.fromEntries(FORMATS.map((f) => [f, { type: 'array', items: { type: 'string', format: f } }])),
+    },
+    lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:formats',
+  },
 ];
+
+/** Adversarial values for the validator's own formats: pumped repetitions that make backtracking regexes explode. */
+function pumped(n: number): string[] {
+  return [
+    'a'.repeat(n), `${'a'.repeat(n)}!`, `${'1'.repeat(n)}x`, `a@${'a.'.repeat(n / 2)}!`, `http://${'a'.repeat(n)}\u0000`,
+    `${':'.repeat(n)}!`, `${'0'.repeat(n)}:!`, `${'a'.repeat(10)}.`.repeat(n / 11) + '!', `${'/'.repeat(n)}\u0000`,
+    `http://a.${'a-'.repeat(n / 2)}!`, `http://${'1.'.repeat(n / 2)}!`, `${'a.'.repeat(n / 2)}!`, `2020-01-01T${'0'.repeat(n)}`,
+    `[${':'.repeat(n)}!`, `a${'-a'.repeat(n / 2)}-`, `P${'1'.repeat(n)}`, `#${'/a'.repeat(n / 2)}%`,
+  ];
+}
 
 describe('end to end: one request cannot freeze the execution environment', () => {
   let child: ChildHandler;
@@ -59,6 +84,11 @@ describe('end to end: one request cannot freeze the execution environment', () =
       // A mismatch is a validation failure the model can correct (isError or -32602).
       expect(text).toMatch(/must match pattern|does not match|must be number/);
     }
+    // The validator's own formats: `url` was an exponential regular expression (17 s
+    // for 32 characters); each format gets every pumped value, up to 2,000 characters long.
+    const formats = await post(child.url, callTool(5, 'formats', Object.fromEntries(FORMATS.map((f) => [f, [...pumped(40), ...pumped(2_000)]]))), sessionHeaders(bystander));
+    expect(formats.status).toBe(200);
+    expect(JSON.stringify(formats.messages[0])).toMatch(/must match format/);
     // And a valid call still passes validation.
     const ok = await post(child.url, callTool(4, 'nested', { s: 'a'.repeat(50) }), sessionHeaders(attacker));
     expect(ok.messages[0].result?.isError).not.toBe(true);
@@ -143,6 +173,17 @@ describe('the validator runs patterns on the linear-time engine', () => {
       },
     ), { numRuns: 2000 });
   });
+});
+
+test('the url format, without its regular expression, still tells web URLs from the rest', () => {
+  const validators = new JsonSchemaValidators();
+  const schema = { type: 'string', format: 'url' };
+  for (const url of ['https://example.com', 'http://example.com:8080/a/b?c=d#e', 'ftp://files.example.org/x', 'http://user:pw@example.co.uk/', 'http://8.8.8.8/']) {
+    expect(validators.validate(schema, url, 'arguments').ok).toBe(true);
+  }
+  for (const notUrl of ['example.com', 'mailto:a@example.com', 'http://localhost/', 'http://10.0.0.1/', 'http://192.168.1.1', 'http://127.0.0.1:80', 'http://exa mple.com', 'http://', 'http://aaa\u0000']) {
+    expect(validators.validate(schema, notUrl, 'arguments').ok).toBe(false);
+  }
 });
 
 describe('registration refuses patterns the linear-time engine cannot run', () => {
