@@ -13,7 +13,6 @@ import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbSessionStateStore } from '../../lambda-src/store/dynamodb-session-state-store';
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { decodeSessionState } from '../../lambda-src/store/session-state-attribute';
-import { SESSION_STATE_ATTRIBUTE } from '../../lambda-src/store/session-state-store';
 import { sessionKey } from '../../lambda-src/store/table-schema';
 import { keepSessionState, takeSessionStateChanges } from '../../lambda-src/tools/tool-session-state';
 import { createTestTables, type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
