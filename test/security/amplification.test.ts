@@ -153,6 +153,7 @@ describe('end to end on DynamoDB Local: large batches never get a 5xx', () => {
     const { sessionTable } = await createTestTables(ddb.endpoint);
     const registryStore = new MemoryRegistryStore();
     for (const tool of TOOLS) await registryStore.put(tool);
+    await registryStore.put({ type: 'resource', uri: 'file:///readme.md', name: 'readme', mimeType: 'text/markdown', text: '# hi' });
     const runtime = createRuntime({
       config: testConfig({ sessionTable, dynamoDbEndpoint: ddb.endpoint, maxBodyBytes: 1024 * 1024 }),
       registryStore,
@@ -183,6 +184,21 @@ describe('end to end on DynamoDB Local: large batches never get a 5xx', () => {
     expect(levels.messages.every((m) => m.result !== undefined)).toBe(true);
     const answers = await post(server.url.href, batchOf(MAX_BATCH_MESSAGES, (i) => ({ id: `s2c-never-sent-${i}`, result: {} })), h);
     expect(answers.status).toBe(202);
+  });
+
+  test(`${MAX_BATCH_MESSAGES} resources/subscribe and ${MAX_BATCH_MESSAGES} tools/call in batches: every element answered, no 5xx`, async () => {
+    const h = await legacySession();
+    const subscribed = await post(server.url.href, batchOf(MAX_BATCH_MESSAGES, (i) => ({ id: i, method: 'resources/subscribe', params: { uri: `file:///readme.md?v=${i}` } })), h);
+    expect(subscribed.status).toBe(200);
+    expect(subscribed.messages).toHaveLength(MAX_BATCH_MESSAGES);
+    expect(subscribed.messages.every((m) => m.result !== undefined)).toBe(true);
+    const calls = await post(server.url.href, batchOf(MAX_BATCH_MESSAGES, (i) => ({ id: i, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${i}` } } })), h);
+    expect(calls.status).toBe(200);
+    expect(calls.messages).toHaveLength(MAX_BATCH_MESSAGES);
+    const served = calls.messages.filter((m) => m.result !== undefined).length;
+    const refused = calls.messages.filter((m) => m.error?.code === -32000).length;
+    expect(served + refused).toBe(MAX_BATCH_MESSAGES);
+    expect(served).toBeGreaterThanOrEqual(MAX_CONCURRENT_INVOCATIONS_PER_REQUEST);
   });
 
   test('a batch of 3,000 is a 400, not a 5xx', async () => {
