@@ -19,7 +19,7 @@
  * never the JavaScript engine's backtracking one (linear-regexp.ts).
  */
 import { format, type OutputUnit, Validator } from '@cfworker/json-schema';
-import { loadLinearEngine, UnsupportedPatternError, withLinearRegExp } from './linear-regexp';
+import { loadLinearEngine, PatternWorkExceededError, UnsupportedPatternError, withLinearRegExp } from './linear-regexp';
 
 export type SchemaCheck = { readonly ok: true } | { readonly ok: false; readonly errors: string[] };
 
@@ -166,7 +166,7 @@ function instanceValidator(json: string, draft: (typeof DRAFTS)[Dialect]): Insta
       // a backtracking engine lets one schema freeze the process (linear-regexp.ts).
       result = withLinearRegExp(() => validator.validate(data));
     } catch (err) {
-      if (err instanceof UnsupportedPatternError) return { ok: false, errors: [err.message] };
+      if (err instanceof UnsupportedPatternError || err instanceof PatternWorkExceededError) return { ok: false, errors: [err.message] };
       throw err;
     }
     if (result.valid) return { ok: true };

@@ -42,6 +42,8 @@ interface Engine {
 }
 interface CompiledPattern {
   test(input: string): boolean;
+  /** RE2's approximate cost measure: the compiled program's instructions. */
+  programSize(): number;
 }
 
 const NativeRegExp = RegExp;
@@ -116,6 +118,28 @@ export function linearPatternProblem(pattern: string): string | undefined {
     : undefined;
 }
 
+/**
+ * The work one validation may spend matching patterns, in RE2 program instructions
+ * times input characters. RE2 is linear in the input, but its factor is the pattern's
+ * program size: `(.*a){1000}` (5,002 instructions) takes ~0.4 s per 100,000 characters,
+ * so a 4 MiB argument, or the same in many short strings, would still hold the process
+ * for seconds. 250 million units took at most ~0.4 s on re2js (that pattern; ordinary
+ * ones take milliseconds for the same units), and ordinary use stays far below it: a
+ * 131-instruction pattern such as `^[a-z0-9-]{1,64}$` over a megabyte is 131 million.
+ */
+export const MAX_PATTERN_WORK = 250_000_000;
+
+/** Thrown when one validation would spend more than MAX_PATTERN_WORK. */
+export class PatternWorkExceededError extends Error {
+  constructor(readonly pattern: string) {
+    super(`the strings given are too long to check against the schema's pattern ${JSON.stringify(pattern.length > 64 ? `${pattern.slice(0, 64)}…` : pattern)} (at most ${MAX_PATTERN_WORK} units of pattern size times characters per request); send shorter strings`);
+    this.name = 'PatternWorkExceededError';
+  }
+}
+
+/** Work left in the validation running now (withLinearRegExp). */
+let workLeft = Infinity;
+
 /** Thrown when a schema's pattern cannot run on the linear-time engine. */
 export class UnsupportedPatternError extends Error {
   constructor(readonly pattern: string, problem: string) {
@@ -131,30 +155,38 @@ export class UnsupportedPatternError extends Error {
  * validity check needs, but refuses to run: it is never handed to the backtracking engine.
  */
 class LinearRegExp {
-  private readonly compiled: Compiled;
-
   constructor(readonly source: string, readonly flags: string = '') {
     if (typeof source !== 'string') throw new TypeError('a schema pattern must be a string');
     // Validity is ECMAScript's: construction only parses, it never matches, so it
-    // costs time linear in the pattern.
+    // costs time linear in the pattern. The `regex` format constructs a client's string
+    // and never matches it: RE2 compiles a pattern only when it is first used.
     new NativeRegExp(source, flags);
-    this.compiled = compile(source);
   }
 
   test(input: unknown): boolean {
-    if ('problem' in this.compiled) throw new UnsupportedPatternError(this.source, this.compiled.problem);
-    return this.compiled.re2.test(String(input));
+    const compiled = compile(this.source);
+    if ('problem' in compiled) throw new UnsupportedPatternError(this.source, compiled.problem);
+    const text = String(input);
+    workLeft -= compiled.re2.programSize() * Math.max(1, text.length);
+    if (workLeft < 0) throw new PatternWorkExceededError(this.source);
+    return compiled.re2.test(text);
   }
 }
 
-/** Runs `fn` (synchronous) with the global `RegExp` backed by the linear-time engine. */
+/**
+ * Runs `fn` (synchronous) with the global `RegExp` backed by the linear-time engine,
+ * spending at most MAX_PATTERN_WORK on matching.
+ */
 export function withLinearRegExp<T>(fn: () => T): T {
   const global = globalThis as { RegExp: unknown };
   const saved = global.RegExp;
+  const savedWork = workLeft;
   global.RegExp = LinearRegExp;
+  workLeft = MAX_PATTERN_WORK;
   try {
     return fn();
   } finally {
     global.RegExp = saved;
+    workLeft = savedWork;
   }
 }

@@ -175,6 +175,36 @@ describe('the validator runs patterns on the linear-time engine', () => {
   });
 });
 
+describe('what one validation may spend on patterns is bounded', () => {
+  // 5,002 RE2 instructions: linear, but ~0.4 s per 100,000 characters.
+  const costly = { type: 'array', items: { type: 'string', pattern: '(.*a){1000}' } };
+
+  test.each([
+    ['one string of 1 MB', ['b'.repeat(1024 * 1024)]],
+    ['20,000 strings of 100 characters', Array.from({ length: 20_000 }, () => 'b'.repeat(100))],
+  ])('%s against a costly pattern: refused with a clear error, before the work', async (_what, strings) => {
+    const validators = new JsonSchemaValidators();
+    await validators.prepare(costly);
+    const check = validators.validate(costly, strings, 'arguments');
+    expect(check).toMatchObject({ ok: false });
+    expect((check as { errors: string[] }).errors[0]).toMatch(/too long to check against the schema's pattern "\(\.\*a\)\{1000\}".*send shorter strings/);
+  });
+
+  test('ordinary use stays far below the bound: a megabyte of strings against a small pattern', async () => {
+    const validators = new JsonSchemaValidators();
+    const schema = { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } };
+    await validators.prepare(schema);
+    expect(validators.validate(schema, Array.from({ length: 16_000 }, () => 'a'.repeat(64)), 'arguments')).toEqual({ ok: true });
+  });
+
+  test('the regex format checks a client\'s pattern for validity without compiling it for matching', async () => {
+    const validators = new JsonSchemaValidators();
+    const schema = { type: 'string', format: 'regex' };
+    expect(validators.validate(schema, '(a)\\1(?=b)', 'arguments').ok).toBe(true);
+    expect(validators.validate(schema, '(unclosed', 'arguments').ok).toBe(false);
+  });
+});
+
 test('the url format, without its regular expression, still tells web URLs from the rest', () => {
   const validators = new JsonSchemaValidators();
   const schema = { type: 'string', format: 'url' };
