@@ -8,7 +8,14 @@
 import { principalKey, type Principal } from '../store/session-store';
 
 export function taskOwner(principal: Principal | undefined, sessionId: string | undefined): string {
-  if (principal && principal.kind !== 'none') return `principal#${principalKey(principal)}`;
+  if (principal && principal.kind !== 'none') {
+    // The namespaced key (store/session-store.ts) where an authenticator set one (OAuth:
+    // `oauth:sub:...`, `oauth:client:...`). The other kinds have one id namespace each,
+    // and keep the owner form tasks were stored under before keys existed, so tasks
+    // running across an upgrade stay their owners'; the two forms cannot meet (`#` vs `:`
+    // right after the kind).
+    return principal.key !== undefined ? `principal#${principalKey(principal)}` : `principal#${principal.kind}#${principal.id}`;
+  }
   if (sessionId !== undefined) return `session#${sessionId}`;
   return 'anonymous';
 }
