@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The handler's JSON Schema validator (no code generation; the MCP SDK's own
     // edge validator): ajv stays for registration, where schemas are checked.
     '@cfworker/json-schema@^4',
+    // Linear-time regular expressions (a pure-JS port of RE2) for schema `pattern` and
+    // `patternProperties`: a backtracking engine lets one schema freeze the process.
+    're2js@^2',
     'zod@^4',
     'jose@^6',
     'esbuild@^0.25',

@@ -33,7 +33,7 @@ import {
   canonicalResourceUrl, isProtectedResourceMetadataPath, protectedResourceMetadata,
   protectedResourceMetadataResponse, protectedResourceMetadataUrl,
 } from './protected-resource-metadata';
-import type { Principal } from '../store/session-store';
+import { namespacedPrincipalKey, type Principal } from '../store/session-store';
 
 /** Allowed difference between our clock and the issuer's, for `exp`, `nbf` and `iat`. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -131,6 +131,13 @@ export class OAuthAuthenticator implements Authenticator {
       return unauthorized(refusal, 'invalid_token');
     }
 
+    // jose checks `iat` only against a maximum token age, which this server does not set
+    // (`iat` is optional): a token claiming to be issued later than now, beyond the
+    // clock tolerance, is refused here (RFC 7519 section 4.1.6: the time it was issued).
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      return unauthorized('the access token was issued in the future (iat)', 'invalid_token');
+    }
+
     const audienceProblem = this.checkAudience(payload, resource);
     if (audienceProblem) return unauthorized(audienceProblem, 'invalid_token');
 
@@ -144,12 +151,19 @@ export class OAuthAuthenticator implements Authenticator {
       };
     }
 
-    const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
-    const id = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : clientId;
+    const clientId = typeof payload.client_id === 'string' && payload.client_id !== '' ? payload.client_id : undefined;
+    const sub = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
+    const id = sub ?? clientId;
     if (!id) return unauthorized('the access token names no subject (sub) or client (client_id)', 'invalid_token');
     const claims: Record<string, unknown> = { iss: payload.iss, scope: [...granted].join(' ') };
     if (clientId) claims.client_id = clientId;
-    const principal: Principal = { kind: 'oauth', id, claims };
+    // A token without `sub` (client credentials) is its client's, and a client is not a
+    // user even when its client_id spells a user's sub: the key says which one it is, and
+    // under which issuer, so the two never share a session, a task or sealed state.
+    const key = sub !== undefined
+      ? namespacedPrincipalKey('oauth', 'sub', String(payload.iss), sub)
+      : namespacedPrincipalKey('oauth', 'client', String(payload.iss), id);
+    const principal: Principal = { kind: 'oauth', id, claims, key };
     return { ok: true, principal };
   }
 

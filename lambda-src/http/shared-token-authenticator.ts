@@ -8,9 +8,14 @@
  *   early exit.
  * - Rotation: the accepted values come from a TokenSource that caches them briefly
  *   (secrets-manager-token-source.ts). A token that matches nothing makes the source
- *   re-read the secret once (if its copy is older than a few seconds) before refusing, so
- *   a rotated token works at once on every execution environment, while a stream of bad
- *   tokens cannot turn into a stream of Secrets Manager calls.
+ *   re-read the secret before refusing, so a rotated token works at once on every
+ *   execution environment. The floor on those reads is per token (a token already
+ *   compared with the newest read is refused from it), so wrong tokens cannot spend the
+ *   read a new one needs; a bound on reads per interval keeps a flood of distinct bad
+ *   tokens from turning into a flood of Secrets Manager calls.
+ * - A secret that holds no usable token (empty, or JSON without a non-empty `token`
+ *   string) fails closed: every request gets 500 and the log says why. It is never
+ *   compared as if its raw text were the token (`{}` would be a guessable one).
  * - The principal is the same for every holder (`{ kind: 'bearer', id: 'shared-token' }`):
  *   a shared token does not say who is calling, so a session is bound to the token
  *   holders as a group. It survives a rotation (the id does not depend on the value).
@@ -26,8 +31,20 @@ import type { Principal } from '../store/session-store';
 
 /** The token values accepted now. */
 export interface TokenSource {
-  /** The accepted values; `refresh` asks for a fresh read unless the cached one is very recent. */
-  tokens(options?: { refresh?: boolean }): Promise<readonly string[]>;
+  /**
+   * The accepted values. `refresh` asks for a fresh read, made unless the cached one is
+   * very recent; `presented` (the SHA-256 of the token to be compared, hex) lets the
+   * source apply that floor per token.
+   */
+  tokens(options?: { refresh?: boolean; presented?: string }): Promise<readonly string[]>;
+}
+
+/** The secret holds no usable token: a misconfiguration, not a passing failure. */
+export class TokenSecretError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenSecretError';
+  }
 }
 
 export const SHARED_TOKEN_PRINCIPAL: Principal = { kind: 'bearer', id: 'shared-token' };
@@ -48,11 +65,15 @@ export class SharedTokenAuthenticator implements Authenticator {
       return { ok: false, response: bearerErrorResponse(401, { realm: REALM }, `Unauthorized: ${message}`) };
     }
     const presented = digest(match[1]);
+    // The digest, never the token, lets the source remember which read a token was compared with.
+    const presentedHex = presented.toString('hex');
     let accepted: readonly string[];
     try {
-      accepted = await this.source.tokens();
-      if (!matchesAny(presented, accepted)) accepted = await this.source.tokens({ refresh: true });
-    } catch {
+      accepted = await this.source.tokens({ presented: presentedHex });
+      if (!matchesAny(presented, accepted)) accepted = await this.source.tokens({ refresh: true, presented: presentedHex });
+    } catch (err) {
+      // Fails closed: thrown on, the http app answers 500 and logs the reason.
+      if (err instanceof TokenSecretError) throw err;
       return {
         ok: false,
         response: jsonRpcErrorResponse(503, JsonRpcCode.ServerError,

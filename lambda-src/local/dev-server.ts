@@ -80,7 +80,16 @@ export interface DevServerOptions {
   readonly out?: (line: string) => void;
   /** The interpreter of Python handlers. @default 'python3' */
   readonly python?: string;
+  /**
+   * How long a client may take to send a whole request (headers and body); a client
+   * that sends headers and never the body gets 408 after it. Answers, SSE streams
+   * included, are not bounded by it. @default 30000
+   */
+  readonly requestTimeoutMs?: number;
 }
+
+/** The default of DevServerOptions.requestTimeoutMs. */
+export const DEV_SERVER_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface DevServer {
   /** `http://HOST:PORT/mcp` */
@@ -171,7 +180,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       log: options.log ?? consoleLogSink,
     });
 
-    const server = createServer((req, res) => {
+    // Slow clients (headers without a body, a body trickled byte by byte) are cut off
+    // after requestTimeoutMs: node checks it only until the request has arrived, so an
+    // SSE answer may still stream for minutes. headersTimeout may not exceed it.
+    const requestTimeout = options.requestTimeoutMs ?? DEV_SERVER_REQUEST_TIMEOUT_MS;
+    const server = createServer({
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 10_000),
+      connectionsCheckingInterval: Math.min(requestTimeout, 1_000),
+    }, (req, res) => {
       // `mcp-lambda-server publish`: an SNS event, as the topic would deliver it (local-publish.ts).
       if (req.url?.split('?')[0] === PUBLISH_PATH) {
         void servePublish({ handler: () => handler, topicArn: LOCAL_TOPIC_ARN }, req, res);
@@ -179,9 +196,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       }
       void serve(handler, req, res, `${host}:${(server.address() as AddressInfo).port}`, options.invocationTimeoutMs);
     });
-    // An SSE stream may stay open for minutes: no socket timeouts of node's own.
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 3000, host, () => resolve());

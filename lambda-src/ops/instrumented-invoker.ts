@@ -9,6 +9,7 @@
  * builder invokes only registered items, so these names are the registry's.
  */
 import { logTag } from './log-tag';
+import { clipText } from './log-text';
 import type { InvocationReport, Telemetry } from './telemetry';
 import { noTracing, type Tracing } from './xray-tracing';
 import type { FunctionTarget } from '../registry/registry-item';
@@ -33,9 +34,11 @@ export class InstrumentedInvoker implements ToolInvoker {
 
   async invoke(target: FunctionTarget, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome> {
     const what = describe(event);
-    const sub = this.tracing.begin(`${what.kind} ${what.name}`, 'remote');
+    // A resource URI expands a template with client input: cut, like every client string.
+    const name = clipText(what.name);
+    const sub = this.tracing.begin(`${what.kind} ${name}`, 'remote');
     sub?.annotate('mcp_kind', what.kind);
-    sub?.annotate('mcp_name', what.name);
+    sub?.annotate('mcp_name', name);
     const started = this.now();
     let outcome: InvokeOutcome;
     try {

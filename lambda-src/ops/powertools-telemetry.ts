@@ -11,6 +11,7 @@
  * concurrent requests (the local server, tests) never mix their dimensions.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { clipField } from './log-text';
 import { Dimension, Metric, METRICS_NAMESPACE } from './metric-catalog';
 import { type LineSink, MetricReport, SinkLogger, SinkMetrics } from './powertools-lines';
 import type { InvocationReport, RequestRecord, StreamReport, Telemetry } from './telemetry';
@@ -94,17 +95,19 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
       const fields = {
         requestId: record.requestId,
         cold_start: cold,
-        method: record.method,
-        path: record.path,
+        method: clipField(record.method),
+        // Every string a client chose is cut (log-text.ts): a path or a header value
+        // may be as long as a request.
+        path: clipField(record.path),
         status: record.status,
         latencyMs: record.latencyMs,
-        mcpMethod: record.mcpMethod,
-        tool: record.tool,
-        protocolVersion: record.protocolVersion,
+        mcpMethod: clipField(record.mcpMethod),
+        tool: clipField(record.tool),
+        protocolVersion: clipField(record.protocolVersion),
         session: record.sessionTag,
         principalKind: record.principalKind,
-        principalId: record.principalId,
-        origin: record.origin,
+        principalId: clipField(record.principalId),
+        origin: clipField(record.origin),
         streamed: record.streamed,
         contentEncoding: record.contentEncoding,
       };
@@ -123,7 +126,8 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
       logger.flatLine(report.outcome === 'ok' ? 'INFO' : 'WARN', 'function invocation', {
         requestId: report.requestId,
         kind: report.kind,
-        name: report.name,
+        // A resource URI expands a template with client input.
+        name: clipField(report.name),
         outcome: report.outcome,
         latencyMs: report.latencyMs,
         session: report.sessionTag,

@@ -1,4 +1,5 @@
 /** Tunables of the protocol layer; every one has a default fit for Lambda. */
+import { clipEntry } from '../ops/log-text';
 
 /** One structured log entry (one JSON object a line). Never holds a token or a session id. */
 export type ProtocolLogEntry = Record<string, unknown> & { readonly level: 'info' | 'warn' | 'error'; readonly message: string };
@@ -33,6 +34,11 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     streamEndMarginMs: options.streamEndMarginMs ?? 5_000,
     reconnectDelayMs: options.reconnectDelayMs ?? 1_000,
     now: options.now ?? Date.now,
-    log: options.log ?? ((entry) => console.log(JSON.stringify({ layer: 'protocol', ...entry }))),
+    log: clippedLog(options.log ?? ((entry) => console.log(JSON.stringify({ layer: 'protocol', ...entry })))),
   };
+}
+
+/** Every string field cut (ops/log-text.ts): an SDK error message may quote a client's value whole. */
+function clippedLog(log: (entry: ProtocolLogEntry) => void): (entry: ProtocolLogEntry) => void {
+  return (entry) => log(clipEntry(entry));
 }

@@ -49,6 +49,14 @@ export function checkMessage(value: unknown): MessageCheck {
   return { ok: false, problem: 'the message is not a valid JSON-RPC request, notification or response' };
 }
 
+/**
+ * Most messages in one 2025-03-26 batch. Every element may cost a store write (an
+ * answer, a `logging/setLevel`, a subscription) or an invocation: a bound on the batch
+ * bounds what one POST can make the server do, and it is refused whole (400, -32600)
+ * before any element runs. Real clients batch a handful.
+ */
+export const MAX_BATCH_MESSAGES = 100;
+
 export type BodyCheck =
   | { readonly ok: true; readonly messages: JSONRPCMessage[]; readonly isBatch: boolean }
   | { readonly ok: false; readonly problem: string; readonly id: string | number | null };
@@ -61,6 +69,9 @@ export function checkBody(body: unknown): BodyCheck {
   const isBatch = Array.isArray(body);
   const elements: unknown[] = isBatch ? body : [body];
   if (elements.length === 0) return { ok: false, problem: 'the JSON-RPC batch is empty', id: null };
+  if (elements.length > MAX_BATCH_MESSAGES) {
+    return { ok: false, problem: `the JSON-RPC batch has ${elements.length} messages; at most ${MAX_BATCH_MESSAGES} are served in one POST, so split it`, id: null };
+  }
   const messages: JSONRPCMessage[] = [];
   const requestIds = new Set<unknown>();
   for (const [index, element] of elements.entries()) {

@@ -46,7 +46,7 @@ import { buildMcpServer, type CallContext } from '../registry/server-builder';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
 import { ItemTooLargeError } from '../store/item-size';
-import type { Principal, SessionRecord } from '../store/session-store';
+import { samePrincipal, type SessionRecord } from '../store/session-store';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -61,13 +61,19 @@ function isInitialized(message: JSONRPCMessage): boolean {
 }
 const VERSION_HEADER = 'mcp-protocol-version';
 
+/**
+ * Most bytes of JSON a session keeps of the client's `initialize` (capabilities and
+ * clientInfo together). Real clients send a few hundred bytes; icons given as data URIs
+ * fit too. Without a bound, each initialize could store ~400 KB that every request of
+ * the session then reads back (a strongly consistent read of 100 RCU).
+ */
+export const MAX_CLIENT_DESCRIPTION_BYTES = 32 * 1024;
+
+/** The levels of `logging/setLevel` (2025-11-25 server/utilities/logging, "Log Levels", RFC 5424). */
+const LOGGING_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
+
 /** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
 const EXPIRY_REFRESH_FRACTION = 0.1;
-
-function samePrincipal(a: Principal | undefined, b: Principal | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.kind === b.kind && a.id === b.id;
-}
 
 export class LegacySessionEndpoint {
   private codec?: Promise<StreamCursorCodec>;
@@ -220,6 +226,18 @@ export class LegacySessionEndpoint {
    */
   private async initialize(request: Request, ctx: RequestContext, message: JSONRPCRequest): Promise<Response> {
     const params = (message.params ?? {}) as Record<string, unknown>;
+    // What the session keeps from the client is read back on every later request of
+    // the session: it is bounded well below what DynamoDB would take (400 KB), and
+    // refused before any work (the same answer as the store's own limit, below).
+    const described = Buffer.byteLength(JSON.stringify({ capabilities: params.capabilities ?? {}, clientInfo: params.clientInfo ?? {} }), 'utf8');
+    if (described > MAX_CLIENT_DESCRIPTION_BYTES) {
+      return jsonRpcErrorResponse(
+        200,
+        JsonRpcErrorCode.InvalidParams,
+        `Invalid params: the client's capabilities and clientInfo take ${described} bytes of JSON, too large to keep with a session (limit ${MAX_CLIENT_DESCRIPTION_BYTES})`,
+        message.id,
+      );
+    }
     const protocolVersion = negotiateProtocolVersion(params.protocolVersion);
     const sessionId = newSessionId();
     const negotiated: JSONRPCRequest = { ...message, params: { ...params, protocolVersion } };
@@ -317,10 +335,19 @@ export class LegacySessionEndpoint {
     const snapshot = await this.deps.registry.snapshot();
     const build = this.deps.buildServer ?? buildMcpServer;
     const server = withInvalidParamsCorrection(build(snapshot, builderDepsOf(this.deps), call));
-    const setLevels = new Map<unknown, string>();
+    // A 2025-03-26 batch may hold many `logging/setLevel`: the session keeps one level,
+    // the batch's last valid one, so it is written once for all of them (one write per
+    // element, all at once, used to exhaust the DynamoDB pool and fail the request).
+    const setLevelIds = new Set<unknown>();
+    let lastLevel: string | undefined;
     for (const m of messages) {
-      if (isJSONRPCRequest(m) && m.method === 'logging/setLevel' && typeof m.params?.level === 'string') setLevels.set(m.id, m.params.level);
+      if (isJSONRPCRequest(m) && m.method === 'logging/setLevel') {
+        setLevelIds.add(m.id);
+        const level = m.params?.level;
+        if (typeof level === 'string' && LOGGING_LEVELS.has(level)) lastLevel = level;
+      }
     }
+    let storedLevel: Promise<void> | undefined;
     // Buffered mode returns a response only when it is complete, so a request to the
     // client written before the result could never be answered: none is relayed.
     const pending = this.deps.responseMode === 'buffered' ? undefined : this.deps.pending;
@@ -343,10 +370,11 @@ export class LegacySessionEndpoint {
       // Logging, "Setting Log Level": the level holds for the session, so it is stored
       // before the client sees the result and can send its next request.
       beforeResponse: async (response) => {
-        const level = setLevels.get(response.id);
-        if (level === undefined || !isJSONRPCResultResponse(response)) return undefined;
+        if (!setLevelIds.has(response.id) || !isJSONRPCResultResponse(response) || lastLevel === undefined) return undefined;
         try {
-          await this.deps.sessions.update(target.id, { logLevel: level });
+          const logLevel = lastLevel;
+          storedLevel ??= this.deps.sessions.update(target.id, { logLevel }).then(() => undefined);
+          await storedLevel;
           return undefined;
         } catch (error) {
           this.options.log({ level: 'error', message: 'storing the session log level failed', requestId: ctx.requestId, error: String(error) });

@@ -23,7 +23,7 @@ import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, To
 import type { RegistrySnapshot } from './registry-source';
 import { functionContents, staticContents } from './resource-contents';
 import { serverCapabilities } from './server-capabilities';
-import { climbsOutOfTemplate } from './template-traversal';
+import { climbsOutOfTemplate, controlCharacterIn } from './template-traversal';
 import { withInputResponses } from '../s2c/input-required-contract';
 import type { RequestStateSeal } from '../s2c/request-state-seal';
 import { incomingRound, itemOutgoingRound, outgoingRound } from '../s2c/tool-input-round';
@@ -143,6 +143,24 @@ export interface InvocationRecord {
 
 /** Time kept back from the invocation deadline to still write the tool's error result. */
 const DEADLINE_MARGIN_MS = 1_000;
+
+/**
+ * Function invocations one request (one POST) may have running at once, task starts
+ * included (a task runs on in an invocation of its own, so a start holds its place for
+ * the rest of the request). A 2025-03-26 batch is the only way past one: without the
+ * bound, a batch of 1,000 `tools/call` was 1,000 concurrent invocations from a single
+ * POST, and twenty such POSTs reach an account's default concurrency. Past it, a
+ * request gets a JSON-RPC error saying so, and nothing is invoked for it.
+ */
+export const MAX_CONCURRENT_INVOCATIONS_PER_REQUEST = 10;
+
+/** The JSON-RPC error of a request past the bound (-32000: implementation-defined server error). */
+function tooManyInvocations(): ProtocolError {
+  return new ProtocolError(
+    -32000 as ProtocolErrorCode,
+    `Too many function invocations in one request: at most ${MAX_CONCURRENT_INVOCATIONS_PER_REQUEST} tools/call, function-backed resources/read or prompts/get (or task starts) run at once per POST; send the rest in later requests`,
+  );
+}
 /** completion/complete returns at most 100 values (2025-11-25, utilities/completion). */
 const MAX_COMPLETIONS = 100;
 
@@ -264,6 +282,12 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
    * Invokes `target`'s function for this request: it ends when the client cancels the
    * request or the invocation ends (either signal), and before the invocation's deadline.
    */
+  // Invocations of this request running now (MAX_CONCURRENT_INVOCATIONS_PER_REQUEST).
+  let running = 0;
+  const takeInvocationSlot = (): void => {
+    if (running >= MAX_CONCURRENT_INVOCATIONS_PER_REQUEST) throw tooManyInvocations();
+    running++;
+  };
   const invoke = async (
     kind: InvocationRecord['kind'],
     name: string,
@@ -271,6 +295,21 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     event: unknown,
     ctx: ServerContext,
     extra: Pick<InvokeOptions, 'onProgress' | 'clientContext'> = {},
+  ): Promise<InvokeOutcome> => {
+    takeInvocationSlot();
+    try {
+      return await invokeInSlot(kind, name, target, event, ctx, extra);
+    } finally {
+      running--;
+    }
+  };
+  const invokeInSlot = async (
+    kind: InvocationRecord['kind'],
+    name: string,
+    target: FunctionTarget,
+    event: unknown,
+    ctx: ServerContext,
+    extra: Pick<InvokeOptions, 'onProgress' | 'clientContext'>,
   ): Promise<InvokeOutcome> => {
     const limits = [(target.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000];
     if (call.deadline !== undefined) limits.push(call.deadline - now() - DEADLINE_MARGIN_MS);
@@ -321,6 +360,7 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     // Input validation errors are tool execution errors, reported in the result
     // with isError so the model can correct itself (same section), and checked
     // before anything is invoked.
+    await validators.prepare(tool.inputSchema, tool.outputSchema);
     const check = validators.validate(tool.inputSchema, args, 'arguments');
     if (!check.ok) {
       return toolErrorResult(`invalid arguments for tool '${name}': ${check.errors.join('; ')}`);
@@ -345,12 +385,14 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       ...(progressToken !== undefined ? { progressToken } : {}),
     });
     if (extensionTasks && runsAsExtensionTask(tool, ctx)) {
+      takeInvocationSlot();
       return extensionCreateTaskResult(await extensionTasks.createRecord({
         owner: caller, request: taskRequest(), runLimitMs: (tool.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000,
       }));
     }
     const taskParams = (request.params as { task?: unknown }).task;
     if (tasks && runsAsTask(tool, taskParams)) {
+      takeInvocationSlot();
       return createTaskResult(await tasks.create({
         owner: caller,
         request: taskRequest(),
@@ -405,6 +447,13 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       }
       for (const template of snapshot.resourceTemplates) {
         const variables = templateOf(template.uriTemplate)?.match(uri);
+        const control = variables ? controlCharacterIn(variables) : undefined;
+        if (control) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
+            `Invalid params: the resource URI gives template variable '${control.name}' a control character (${control.codePoint}); control characters are refused`,
+          );
+        }
         if (variables && !climbsOutOfTemplate(variables)) {
           return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
         }

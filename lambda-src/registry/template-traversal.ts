@@ -27,3 +27,29 @@ export function climbsOutOfTemplate(variables: Record<string, string | string[]>
   }
   return false;
 }
+
+/** C0 controls, DEL and C1 controls: no name, path or id a user means holds one. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * The first template variable whose value, as matched or once percent-decoded, holds a
+ * control character (`%00`, `%0d%0a`, a raw tab): its name and the character, or
+ * undefined. Such a read is refused with -32602 before the function runs: a function
+ * that decodes its variables would otherwise get a NUL or a line break that no client
+ * UI shows and many back ends treat specially (C strings, headers, log lines).
+ */
+export function controlCharacterIn(variables: Record<string, string | string[]>): { name: string; codePoint: string } | undefined {
+  for (const [name, raw] of Object.entries(variables)) {
+    for (const value of [raw].flat()) {
+      let decoded = value;
+      try {
+        decoded = decodeURIComponent(value);
+      } catch {
+        // Malformed encoding is climbsOutOfTemplate's to refuse; the raw value is checked.
+      }
+      const found = CONTROL.exec(value) ?? CONTROL.exec(decoded);
+      if (found) return { name, codePoint: `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` };
+    }
+  }
+  return undefined;
+}

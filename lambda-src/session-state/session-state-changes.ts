@@ -20,8 +20,25 @@
  * plain object (for the size check and the in-memory store).
  */
 
-/** A session's state: a JSON object. */
+/**
+ * A session's state: a JSON object. Held without a prototype (emptySessionState), so
+ * that every key, `constructor` and `toString` too, is an own property and nothing is
+ * read through a prototype chain.
+ */
 export type SessionState = Record<string, unknown>;
+
+/** A state object without a prototype: keys are only ever own data properties. */
+export function emptySessionState(): SessionState {
+  return Object.create(null) as SessionState;
+}
+
+/**
+ * `__proto__` is refused as a key a tool sets or increments: on an ordinary JavaScript
+ * object (a tool's own code, a client's) assigning it replaces the prototype instead of
+ * storing a value, so it cannot mean the same thing to every reader. It may still be
+ * removed (a state stored before the refusal).
+ */
+const RESERVED_KEY = '__proto__';
 
 /** The reserved key of a tool's result that carries state operations. */
 export const SESSION_STATE_RESULT_KEY = '_sessionState';
@@ -54,6 +71,7 @@ export function parseSessionStateChanges(value: unknown): ParsedChanges {
   const seen = new Set<string>();
   const claim = (key: string, op: string): string | undefined => {
     if (key.length === 0) return `${op} names an empty key`;
+    if (key === RESERVED_KEY && op !== '\'remove\'') return `${op} names the key '${RESERVED_KEY}', which is reserved (JavaScript objects give it a special meaning); choose another name`;
     if (Buffer.byteLength(key, 'utf8') > MAX_SESSION_STATE_KEY_BYTES) return `${op} names a key over ${MAX_SESSION_STATE_KEY_BYTES} bytes`;
     if (seen.has(key)) return `key '${key}' appears in more than one operation`;
     seen.add(key);
@@ -105,10 +123,13 @@ export type AppliedChanges =
 
 /** The state after the operations; an increment of a key that does not hold an integer is refused. */
 export function applySessionStateChanges(state: SessionState, changes: SessionStateChanges): AppliedChanges {
-  const next: SessionState = { ...state };
+  // Own properties only, on an object without a prototype: `constructor` is an ordinary
+  // key (absent unless set), and every key counts in the size bound.
+  const next = emptySessionState();
+  for (const [key, value] of Object.entries(state)) next[key] = value;
   for (const [key, value] of Object.entries(changes.set ?? {})) next[key] = value;
   for (const [key, by] of Object.entries(changes.increment ?? {})) {
-    const current = next[key] ?? 0;
+    const current = Object.hasOwn(next, key) ? next[key] : 0;
     if (typeof current !== 'number' || !Number.isSafeInteger(current)) {
       return { ok: false, key, problem: `session state key '${key}' holds ${describe(current)}, not an integer, so it cannot be incremented` };
     }

@@ -9,7 +9,7 @@
  *   client refuse to read the whole session back (dynamodb-client.ts reads numbers
  *   unwrapped). JSON text round-trips exactly.
  */
-import type { SessionState } from '../session-state/session-state-changes';
+import { emptySessionState, type SessionState } from '../session-state/session-state-changes';
 
 /** A value as stored in the map. */
 export function encodeStateValue(value: unknown): string | number {
@@ -19,7 +19,9 @@ export function encodeStateValue(value: unknown): string | number {
 
 /** The state of a stored session item's `sessionState` attribute; `{}` when absent. */
 export function decodeSessionState(stored: unknown): SessionState {
-  const state: SessionState = {};
+  // Without a prototype: a stored key named `__proto__` (or `constructor`) is an own
+  // property like any other, never the object's prototype.
+  const state = emptySessionState();
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return state;
   for (const [key, value] of Object.entries(stored as Record<string, unknown>)) {
     if (typeof value === 'number') {
@@ -38,7 +40,7 @@ export function decodeSessionState(stored: unknown): SessionState {
 
 /** The map for a whole state (the in-memory store keeps the same stored form). */
 export function encodeSessionState(state: SessionState): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+  const out = Object.create(null) as Record<string, string | number>;
   for (const [key, value] of Object.entries(state)) out[key] = encodeStateValue(value);
   return out;
 }

@@ -8,7 +8,7 @@ import type { SessionStateWrite } from './session-state-store';
 import type { Principal } from '../model/principal';
 import type { SessionState, SessionStateChanges } from '../session-state/session-state-changes';
 
-export type { Principal } from '../model/principal';
+export { namespacedPrincipalKey, principalKey, samePrincipal, type Principal } from '../model/principal';
 
 export interface SessionRecord {
   /** The `Mcp-Session-Id`: cryptographically random, visible ASCII only. */

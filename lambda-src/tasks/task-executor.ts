@@ -30,6 +30,7 @@ import { isInputProblem, parseInputRequired } from '../s2c/input-required-contra
 import type { EventLog } from '../store/event-log';
 import { ItemTooLargeError } from '../store/item-size';
 import type { TaskStore } from '../store/task-store';
+import { sharedValidators } from '../tools/json-schema-validators';
 import { toolEvent } from '../tools/tool-event';
 import type { ToolInvoker } from '../tools/tool-invoker';
 import { toCallToolResult, toolErrorResult } from '../tools/tool-result';
@@ -139,6 +140,7 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
     const input = parseInputRequired(outcome.payload);
     if (input !== undefined) return waitForInput(deps, task, tool.name, input, (resumed?.round ?? 0) + 1);
   }
+  await sharedValidators.prepare(tool.outputSchema);
   const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
   const status: TaskStatus = result.isError ? 'failed' : 'completed';
   try {

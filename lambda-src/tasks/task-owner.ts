@@ -5,10 +5,17 @@
  * stateless one to nobody in particular (any caller of such a server may see it: the
  * server was deployed without auth).
  */
-import type { Principal } from '../store/session-store';
+import { principalKey, type Principal } from '../store/session-store';
 
 export function taskOwner(principal: Principal | undefined, sessionId: string | undefined): string {
-  if (principal && principal.kind !== 'none') return `principal#${principal.kind}#${principal.id}`;
+  if (principal && principal.kind !== 'none') {
+    // The namespaced key (store/session-store.ts) where an authenticator set one (OAuth:
+    // `oauth:sub:...`, `oauth:client:...`). The other kinds have one id namespace each,
+    // and keep the owner form tasks were stored under before keys existed, so tasks
+    // running across an upgrade stay their owners'; the two forms cannot meet (`#` vs `:`
+    // right after the kind).
+    return principal.key !== undefined ? `principal#${principalKey(principal)}` : `principal#${principal.kind}#${principal.id}`;
+  }
   if (sessionId !== undefined) return `session#${sessionId}`;
   return 'anonymous';
 }

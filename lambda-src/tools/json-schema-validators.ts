@@ -14,8 +14,12 @@
  * registry snapshot's objects live until the next refresh) or, after a refresh, by
  * its JSON. Schemas default to draft 2020-12, the MCP default (2025-11-25, "JSON Schema
  * Usage"); a `$schema` naming draft-07 or 2019-09 selects that dialect.
+ *
+ * Regular expressions (`pattern`, `patternProperties`) run on a linear-time engine,
+ * never the JavaScript engine's backtracking one (linear-regexp.ts).
  */
-import { type OutputUnit, Validator } from '@cfworker/json-schema';
+import { format, type OutputUnit, Validator } from '@cfworker/json-schema';
+import { loadLinearEngine, PatternWorkExceededError, UnsupportedPatternError, withLinearRegExp } from './linear-regexp';
 
 export type SchemaCheck = { readonly ok: true } | { readonly ok: false; readonly errors: string[] };
 
@@ -46,6 +50,7 @@ const MAX_ERRORS = 10;
 export class JsonSchemaValidators {
   private readonly byObject = new WeakMap<object, Compiled>();
   private readonly byJson = new Map<string, Compiled>();
+  private readonly needsEngine = new WeakMap<object, boolean>();
 
   /** Builds (or finds) a schema's validator; returns an error sentence when it cannot. */
   compile(schema: unknown): Compiled {
@@ -58,6 +63,27 @@ export class JsonSchemaValidators {
     const compiled = this.compileJson(schema, JSON.stringify(schema));
     this.byObject.set(schema, compiled);
     return compiled;
+  }
+
+  /**
+   * Loads what validating against these schemas needs and a cold start does without:
+   * the linear-time regular expression engine, when one of them names a `pattern` or
+   * `patternProperties` (or merely a string that says so: loading is harmless).
+   * Awaited before validate() by every caller that may meet a pattern.
+   */
+  async prepare(...schemas: unknown[]): Promise<void> {
+    for (const schema of schemas) {
+      if (typeof schema !== 'object' || schema === null) continue;
+      let needs = this.needsEngine.get(schema);
+      if (needs === undefined) {
+        needs = JSON.stringify(schema).includes('"pattern');
+        this.needsEngine.set(schema, needs);
+      }
+      if (needs) {
+        await loadLinearEngine();
+        return;
+      }
+    }
   }
 
   /**
@@ -94,6 +120,37 @@ export class JsonSchemaValidators {
 /** The validators of this execution environment. */
 export const sharedValidators = new JsonSchemaValidators();
 
+/**
+ * @cfworker/json-schema checks its `url` format (a web URL: http, https or ftp, with a
+ * public host) with one regular expression that backtracks exponentially: `http://`
+ * and 32 letters followed by a NUL took 17 s, freezing the process like a schema's own
+ * pattern would. The same check, without the regular expression: the WHATWG URL
+ * parser, then the host. Its other formats were fuzzed with pumped inputs and stay
+ * linear (test/security/regex.test.ts).
+ */
+format.url = isWebUrl;
+
+function isWebUrl(input: string): boolean {
+  if (!/^(?:https?|ftp):\/\//i.test(input) || /\s/u.test(input)) return false;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return false;
+  }
+  const host = url.hostname;
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (ipv4) {
+    const [a, b] = [Number(ipv4[1]), Number(ipv4[2])];
+    // Public unicast only, as the regular expression had it.
+    const reserved = a < 1 || a > 223 || a === 10 || a === 127
+      || (a === 169 && b === 254) || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31);
+    return !reserved;
+  }
+  // A name with a top-level domain of two letters or more (punycode counts).
+  return /\.(?:[a-z]{2,}|xn--[a-z0-9-]+)$/i.test(host);
+}
+
 /** `json`: the schema's JSON (the cache key), parsed into a copy of its own. */
 function instanceValidator(json: string, draft: (typeof DRAFTS)[Dialect]): InstanceValidator {
   // A fresh copy: the validator dereferences (and may annotate) the schema it is
@@ -103,7 +160,15 @@ function instanceValidator(json: string, draft: (typeof DRAFTS)[Dialect]): Insta
   // of them.
   const validator = new Validator(own as never, draft, false);
   return (data, label) => {
-    const result = validator.validate(data);
+    let result: ReturnType<Validator['validate']>;
+    try {
+      // `pattern` and `patternProperties` run on RE2, in time linear in the instance:
+      // a backtracking engine lets one schema freeze the process (linear-regexp.ts).
+      result = withLinearRegExp(() => validator.validate(data));
+    } catch (err) {
+      if (err instanceof UnsupportedPatternError || err instanceof PatternWorkExceededError) return { ok: false, errors: [err.message] };
+      throw err;
+    }
     if (result.valid) return { ok: true };
     return { ok: false, errors: describeErrors(result.errors, own, label) };
   };

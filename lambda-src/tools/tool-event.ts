@@ -5,7 +5,7 @@
  * stays in the http layer; the `principal` is what that layer established from it.
  */
 import type { SessionState } from '../session-state/session-state-changes';
-import type { Principal } from '../store/session-store';
+import { principalKey, type Principal } from '../store/session-store';
 
 export interface ToolEventContext {
   /** The Lambda request id of the MCP request (a random id locally). */
@@ -49,8 +49,11 @@ export function eventContext(context: ToolEventContext): ToolEventContext {
   if (context.principal !== undefined) {
     // Copy field by field: a Principal object from the http layer must not carry
     // anything else (such as a raw token) into a function's event by accident.
+    // `key` is the namespaced identity (kind, sub or client, issuer) a function should
+    // bind data to: `id` alone is not unique across kinds (a client_id may spell a sub).
     const { kind, id, claims } = context.principal;
-    out.principal = claims === undefined ? { kind, id } : { kind, id, claims };
+    const key = principalKey(context.principal);
+    out.principal = claims === undefined ? { kind, id, key } : { kind, id, claims, key };
   }
   if (context.progressToken !== undefined) out.progressToken = context.progressToken;
   return out;

@@ -96,7 +96,10 @@ describe('a valid access token', () => {
     const res = await app.handle(post(`Bearer ${token}`), ctx());
     expect(res.status).toBe(200);
     expect(endpoint.contexts[0].principal).toEqual({
-      kind: 'oauth', id: 'user-123', claims: { iss: as.issuer, scope: 'mcp:tools profile', client_id: 'claude' },
+      kind: 'oauth',
+      id: 'user-123',
+      claims: { iss: as.issuer, scope: 'mcp:tools profile', client_id: 'claude' },
+      key: `oauth:sub:${as.issuer.replace(/:/g, '%3A')}:user-123`,
     });
     expect(JSON.stringify(endpoint.contexts[0].principal)).not.toContain(token);
     expect(logs.join('\n')).not.toContain(token);

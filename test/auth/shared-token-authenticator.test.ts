@@ -105,11 +105,14 @@ test('the secret is read once and cached; a rotated token works at once, the old
   expect((await call(`Bearer ${TOKEN}`)).status).toBe(401);
 });
 
-test('bad tokens do not make every request read the secret (refresh floor)', async () => {
+test('bad tokens do not make every request read the secret (refresh floor per token, bounded reads)', async () => {
   const id = freshSecret();
   const { call } = setup(id);
-  for (let i = 0; i < 5; i++) expect((await call(`Bearer wrong-${i}`)).status).toBe(401);
+  for (let i = 0; i < 5; i++) expect((await call('Bearer wrong')).status).toBe(401);
   expect(sm.requests.filter((r) => r.SecretId === id)).toHaveLength(1);
+  for (let i = 0; i < 20; i++) expect((await call(`Bearer wrong-${i}`)).status).toBe(401);
+  // At most 5 re-reads per 5 s interval, however many distinct bad tokens.
+  expect(sm.requests.filter((r) => r.SecretId === id)).toHaveLength(6);
 });
 
 test('AWSPENDING is never accepted; AWSPREVIOUS only with acceptPrevious', async () => {

@@ -276,7 +276,7 @@ describe.each([
         requestId: 'lambda-request-1',
         protocolVersion: '2025-11-25',
         sessionId: 'session-abc',
-        principal: { kind: 'iam', id: 'arn:aws:iam::123456789012:user/alice', claims: { account: '123456789012' } },
+        principal: { kind: 'iam', id: 'arn:aws:iam::123456789012:user/alice', claims: { account: '123456789012' }, key: 'iam:arn:aws:iam::123456789012:user/alice' },
       },
     });
   });
