@@ -28,6 +28,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { createRuntime } from '../../lambda-src/entry/index';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
+import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
@@ -64,6 +65,8 @@ beforeAll(async () => {
       },
     }),
     sessions: new DynamoDbSessionStore({ client: DynamoDBDocumentClient.from(localDynamoDbClient(ddb.endpoint)), tableName: sessionTable }),
+    // An event source, so that GET streams are offered (without one GET is 405 for everyone).
+    eventLog: new MemoryEventLog(),
     registryStore,
     registry: new RegistrySource(registryStore),
     invoker,

@@ -136,6 +136,8 @@ describe('McpLambdaServer with defaults', () => {
       MCP_REGISTRY_CACHE_SECONDS: '30',
       MCP_AUTH_MODE: 'iam',
       MCP_TOOL_TIMEOUT_SECONDS: '60',
+      // No event topic: nothing to push, so no stream is offered (GET answers 405).
+      MCP_STREAM_MODE: 'off',
     });
   });
 

@@ -16,7 +16,7 @@ import { loadConfig } from '../../lambda-src/config';
 import { loadResponseMode } from '../../lambda-src/entry/response-mode';
 import { loadEventConfig } from '../../lambda-src/events/event-config';
 import * as api from '../../src';
-import { McpAuth, McpFrontDoor, McpLambdaServer, McpLambdaServerProps, McpResponseMode } from '../../src';
+import { McpAuth, McpFrontDoor, McpLambdaServer, McpLambdaServerProps, McpResponseMode, McpStreams } from '../../src';
 import { ADMIN_ENV, HANDLER_ENV, UNMANAGED_ENV } from '../../src/runtime-contract';
 
 type Env = Record<string, string>;
@@ -65,6 +65,7 @@ const CONFIGURATIONS: Record<string, (stack: Stack) => McpLambdaServerProps> = {
     eventPollInterval: Duration.millis(500),
     eventRetention: Duration.hours(2),
     responseMode: McpResponseMode.BUFFERED,
+    streams: McpStreams.poll(Duration.seconds(20)),
   }),
   'none': () => ({ auth: McpAuth.none() }),
   'oauth, every option': () => ({
@@ -124,7 +125,7 @@ describe('the environment the construct synthesizes is the one the handler reads
   test('values round-trip: what the props say is what the handler loads', () => {
     const env = Object.fromEntries(handlerEnvironments)['every optional handler prop'];
     expect(loadResponseMode(env)).toBe('buffered');
-    expect(loadEventConfig(env)).toEqual({ pollIntervalMs: 500, eventTtlSeconds: 7200 });
+    expect(loadEventConfig(env)).toEqual({ pollIntervalMs: 500, eventTtlSeconds: 7200, streamMode: 'poll', streamRetryMs: 20000, maxStreamMs: 300000 });
     const config = loadConfig(env);
     expect(config).toMatchObject({ authMode: 'iam', instructions: 'Use the echo tool.', allowedOrigins: ['https://app.example.com'] });
     const oauth = loadConfig(Object.fromEntries(handlerEnvironments)['oauth, every option']).oauth;

@@ -26,6 +26,7 @@ import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { createDocumentClient, DEFAULT_MAX_ATTEMPTS } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
+import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import type { InvokeOutcome, ToolInvoker } from '../../lambda-src/tools/tool-invoker';
 import { type DynamoDbFault, DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
@@ -71,6 +72,8 @@ async function handlerServer(): Promise<HandlerServer> {
   const server = await startHandlerServer({
     config,
     sessions: new DynamoDbSessionStore({ client, tableName: tables.sessionTable }),
+    // An event source, so that GET streams are offered (without one GET is 405 before any read).
+    eventLog: new MemoryEventLog(),
     registryStore,
     registry: new RegistrySource(registryStore, { ttlMs: 60_000 }),
     invoker: echoInvoker,
