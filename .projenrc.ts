@@ -169,7 +169,8 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly files: string[] }>
   // DynamoDB (and in-memory) persistence: sessions, registry items, event log, tasks.
   { name: 'store', files: ['lambda-src/store/**'] },
   // Calling a tool's function (Lambda Invoke or a local module) and reading its result.
-  { name: 'tools', files: ['lambda-src/tools/**'] },
+  // The tool helper users bundle into their own functions (`cdk-mcp-lambda-server/tool`) sits here too: it imports nothing of ours.
+  { name: 'tools', files: ['lambda-src/tools/**', 'lambda-src/tool/**'] },
   // The registry as data: loading, validating and caching items.
   { name: 'registry', files: ['lambda-src/registry/!(registry-item|server-builder|server-capabilities).ts'] },
   // The event log as streams read it: SNS ingest, per-session feeds, cursors.
