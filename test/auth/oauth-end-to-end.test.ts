@@ -34,6 +34,7 @@ import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } fr
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
 import { createTestTables, type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../support/dynamodb-local';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
 
 const ALICE = { clientId: 'alice-agent', clientSecret: 'alice-secret-0123456789', defaultScope: 'mcp:tools' };
 const BOB = { clientId: 'bob-agent', clientSecret: 'bob-secret-9876543210', defaultScope: 'mcp:tools' };
@@ -53,16 +54,7 @@ beforeAll(async () => {
   const runtime = createRuntime({
     config: testConfig({
       authMode: 'oauth',
-      oauth: {
-        issuer: as.issuer,
-        audiences: [],
-        jwksUri: as.jwksUri,
-        requiredScopes: ['mcp:tools'],
-        authorizationServers: [as.issuer],
-        algorithms: ['RS256', 'ES256'],
-        tokenProfile: 'jwt',
-        clientIds: [],
-      },
+      oauth: oauthConfigFor(as),
     }),
     sessions: new DynamoDbSessionStore({ client: DynamoDBDocumentClient.from(localDynamoDbClient(ddb.endpoint)), tableName: sessionTable }),
     // An event source, so that GET streams are offered (without one GET is 405 for everyone).
@@ -201,17 +193,7 @@ describe('an authorization server that does not advertise PKCE (Amazon Cognito),
     const runtime = createRuntime({
       config: testConfig({
         authMode: 'oauth',
-        oauth: {
-          issuer: cognitoLike.issuer,
-          audiences: [],
-          jwksUri: cognitoLike.jwksUri,
-          requiredScopes: ['mcp:tools'],
-          authorizationServers: [cognitoLike.issuer],
-          algorithms: ['RS256'],
-          tokenProfile: 'jwt',
-          clientIds: [],
-          authorizationServerProxy,
-        },
+        oauth: oauthConfigFor(cognitoLike, { algorithms: ['RS256'], authorizationServerProxy }),
       }),
       sessions: new DynamoDbSessionStore({ client: DynamoDBDocumentClient.from(localDynamoDbClient(ddb.endpoint)), tableName: sessionTable }),
       registryStore,

@@ -17,6 +17,7 @@ import { eventContext } from '../../lambda-src/tools/tool-event';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
 
 let as: TestAuthorizationServer;
 let server: WebRequestServer;
@@ -30,16 +31,7 @@ beforeAll(async () => {
   const runtime = createRuntime({
     config: testConfig({
       authMode: 'oauth',
-      oauth: {
-        issuer: as.issuer,
-        audiences: [],
-        jwksUri: as.jwksUri,
-        requiredScopes: ['mcp:tools'],
-        authorizationServers: [as.issuer],
-        algorithms: ['RS256'],
-        tokenProfile: 'jwt',
-        clientIds: [],
-      },
+      oauth: oauthConfigFor(as, { algorithms: ['RS256'] }),
     }),
     sessions: new MemorySessionStore(),
     registryStore,
