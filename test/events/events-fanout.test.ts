@@ -16,38 +16,33 @@ import {
   LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
 // eslint-disable-next-line import/no-unresolved
 } from '@modelcontextprotocol/sdk/types.js';
-import { startInstance, snsEvent, type Instance } from './instances';
+import { type Instance, type InstancePair, snsEvent, startInstancePair } from './instances';
 import { openSession, sessionRequest, SseStream } from './raw-session';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
-import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 
 jest.setTimeout(60_000);
 
 const WATCHED = 'file:///watched.txt';
 const OTHER = 'file:///other.txt';
 
-let ddb: DynamoDbLocal;
+let pair: InstancePair | undefined;
 let a: Instance;
 let b: Instance;
 
 beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
-  const tables = await createTestTables(ddb.endpoint);
-  const client = createDocumentClient({ endpoint: ddb.endpoint });
-  const registry = new DynamoDbRegistryStore({ client, tableName: tables.registryTable });
-  for (const uri of [WATCHED, OTHER]) {
-    await registry.put({ type: 'resource', uri, name: uri.slice(8), mimeType: 'text/plain', text: 'v1' });
-  }
-  client.destroy();
-  const options = { ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100 };
-  [a, b] = await Promise.all([startInstance(options), startInstance(options)]);
+  pair = await startInstancePair({ pollIntervalMs: 100 }, async (endpoint, tables) => {
+    const client = createDocumentClient({ endpoint });
+    const registry = new DynamoDbRegistryStore({ client, tableName: tables.registryTable });
+    for (const uri of [WATCHED, OTHER]) {
+      await registry.put({ type: 'resource', uri, name: uri.slice(8), mimeType: 'text/plain', text: 'v1' });
+    }
+    client.destroy();
+  });
+  ({ a, b } = pair);
 });
 
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await ddb?.stop();
-});
+afterAll(() => pair?.stop());
 
 /** Publishes a broadcast log message through instance A. */
 async function publish(data: unknown, attributes: Record<string, string> = {}, messageId?: string) {
