@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import {
 import { build } from 'esbuild';
 import { type DevServer, startDevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
+import { devServerOutput, stopCli } from '../support/dev-server-cli';
 
 jest.setTimeout(120_000);
 
@@ -85,24 +85,11 @@ describe('the CLI as it ships (bundled, in its own Node process)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: cli.stderr! }).on('line', (line) => lines.push(line));
-    let banner = '';
-    cli.stdout!.setEncoding('utf8');
-    await new Promise<void>((resolve, reject) => {
-      cli.stdout!.on('data', (chunk: string) => {
-        banner += chunk;
-        if (banner.includes('Press Ctrl-C to stop.')) resolve();
-      });
-      cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}:\n${lines.join('\n')}`)));
-    });
-    url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(banner)![1];
+    ({ url } = await devServerOutput(cli, lines));
   });
 
   afterAll(async () => {
-    if (cli && cli.exitCode === null) {
-      const exited = once(cli, 'exit');
-      cli.kill('SIGTERM');
-      await exited;
-    }
+    await stopCli(cli);
     rmSync(cliDir, { recursive: true, force: true });
   });
 
