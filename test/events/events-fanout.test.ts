@@ -20,6 +20,7 @@ import { type Instance, type InstancePair, snsEvent, startInstancePair } from '.
 import { openSession, sessionRequest, SseStream } from './raw-session';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
 
 jest.setTimeout(60_000);
 
@@ -49,17 +50,9 @@ async function publish(data: unknown, attributes: Record<string, string> = {}, m
   return a.sns(snsEvent(typeof data === 'string' ? data : JSON.stringify(data), attributes, messageId));
 }
 
-/** Waits for `received()` to hold, re-publishing a probe until a stream opened asynchronously (by an SDK client) is live. */
-async function untilLive(probe: () => Promise<unknown>, received: () => boolean): Promise<void> {
-  while (!received()) {
-    await probe();
-    for (let i = 0; i < 20 && !received(); i++) await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const untilLive = (probe: () => Promise<unknown>, received: () => boolean) => waitUntilLive(probe, received, 20);
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
-}
+const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('an SNS event delivered to instance A reaches a 2025-era GET stream (SDK v1) on instance B', async () => {
   const client = new ClientV1({ name: 'v1', version: '1.0.0' });

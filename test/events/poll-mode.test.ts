@@ -19,6 +19,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type Instance, type InstancePair, snsEvent, startInstancePair } from './instances';
+import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(120_000);
 
@@ -46,9 +47,7 @@ function roundRobin(): typeof fetch {
   };
 }
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 25));
-}
+const until = (condition: () => boolean | Promise<boolean>) => pollUntil(condition, 25);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -12,6 +12,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { banner, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
+import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
 
 const REGISTRY = join(__dirname, '..', '..', 'examples', 'local-registry', 'registry.json');
 const WATCHED = 'example://readme';
@@ -36,17 +37,9 @@ async function publish(message: string, ...args: string[]): Promise<{ code: numb
   return { code: code as number, out: out.join(''), err: err.join('') };
 }
 
-/** Re-publishes a probe until a stream the SDK opened asynchronously is live and has received it. */
-async function untilLive(probe: () => Promise<unknown>, received: () => boolean): Promise<void> {
-  while (!received()) {
-    await probe();
-    for (let i = 0; i < 40 && !received(); i++) await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const untilLive = (probe: () => Promise<unknown>, received: () => boolean) => waitUntilLive(probe, received, 40);
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
-}
+const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('publish reaches an open GET stream (SDK v1, 2025-11-25): broadcast, and to one session only', async () => {
   const open = async () => {

@@ -18,6 +18,7 @@ import {
 import { type DevServer, startDevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
 import { bundleCli, devServerOutput, stopCli } from '../support/dev-server-cli';
+import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(120_000);
 
@@ -50,9 +51,7 @@ function text(result: unknown): string {
   return (result as { content: Array<{ text: string }> }).content[0].text;
 }
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!await condition()) await new Promise((r) => setTimeout(r, 50));
-}
+const until = (condition: () => boolean | Promise<boolean>) => pollUntil(condition, 50);
 
 describe('the CLI as it ships (bundled, in its own Node process)', () => {
   // Under jest, modules go through jest's own loader and registry, which the dev server
