@@ -20,6 +20,7 @@ import { type Instance, type InstancePair, snsEvent, startInstancePair } from '.
 import { openSession, sessionRequest, SseStream } from './raw-session';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
 import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
 
 jest.setTimeout(60_000);
@@ -55,12 +56,7 @@ const untilLive = (probe: () => Promise<unknown>, received: () => boolean) => wa
 const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('an SNS event delivered to instance A reaches a 2025-era GET stream (SDK v1) on instance B', async () => {
-  const client = new ClientV1({ name: 'v1', version: '1.0.0' });
-  const logs: unknown[] = [];
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-    logs.push(n.params.data);
-  });
-  await client.connect(new TransportV1(new URL(b.url)));
+  const { client, logs } = await connectLoggingClientV1(b.url, 'v1');
   try {
     await untilLive(() => publish(`probe-${randomUUID()}`), () => logs.length > 0);
     const text = `hello-${randomUUID()}`;

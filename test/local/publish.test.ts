@@ -6,12 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
-import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { banner, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
 import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
 
 const REGISTRY = join(__dirname, '..', '..', 'examples', 'local-registry', 'registry.json');
@@ -43,13 +41,7 @@ const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('publish reaches an open GET stream (SDK v1, 2025-11-25): broadcast, and to one session only', async () => {
   const open = async () => {
-    const client = new ClientV1({ name: 'v1', version: '1.0.0' });
-    const logs: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(n.params.data);
-    });
-    const transport = new TransportV1(new URL(server.url));
-    await client.connect(transport);
+    const { client, logs, transport } = await connectLoggingClientV1(server.url, 'v1');
     return { client, logs, sessionId: transport.sessionId! };
   };
   const one = await open();

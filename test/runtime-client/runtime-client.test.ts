@@ -29,8 +29,6 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-// eslint-disable-next-line import/no-unresolved
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startFunctionUrl, type FunctionUrl } from './function-url';
 import { RuntimeApiEmulator } from './runtime-api-emulator';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
@@ -38,6 +36,7 @@ import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-
 import { snsEvent } from '../events/instances';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { FakeLambdaEndpoint } from '../support/fake-lambda-endpoint';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
 
 const root = join(__dirname, '..', '..');
 const ricDir = join(root, 'node_modules', 'aws-lambda-ric');
@@ -170,13 +169,7 @@ suite(reason ? `the handler under aws-lambda-ric (skipped: ${reason})` : `the ha
   }
 
   test('SDK v1 (2025-11-25 session): initialize, list, call, an event on the GET stream, DELETE', async () => {
-    const client = new ClientV1({ name: 'ric-v1', version: '1.0.0' });
-    const logs: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(n.params.data);
-    });
-    const transport = new TransportV1(new URL(functionUrl.url));
-    await client.connect(transport);
+    const { client, logs, transport } = await connectLoggingClientV1(functionUrl.url, 'ric-v1');
     try {
       expect(client.getServerVersion()?.name).toBe('runtime-client-test');
       const sessionId = transport.sessionId;
