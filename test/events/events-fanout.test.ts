@@ -22,6 +22,7 @@ import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { connectLoggingClientV1 } from '../support/logging-client-v1';
 import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
+import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 jest.setTimeout(60_000);
 
@@ -72,12 +73,7 @@ test('an SNS event delivered to instance A reaches a 2025-era GET stream (SDK v1
 });
 
 test('an SNS resources/updated on A reaches a 2026-07-28 subscriptions/listen stream (SDK v2) on B, for its URIs only', async () => {
-  const client = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  const updated: string[] = [];
-  client.setNotificationHandler('notifications/resources/updated', (n) => {
-    updated.push(n.params.uri);
-  });
-  await client.connect(new TransportV2(new URL(b.url)));
+  const { client, updated } = await connectResourceUpdatesClientV2(b.url, 'v2');
   const subscription = await client.listen({ resourceSubscriptions: [WATCHED], toolsListChanged: true });
   try {
     expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [WATCHED], toolsListChanged: true });

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { banner, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
 import { connectLoggingClientV1 } from '../support/logging-client-v1';
 import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
+import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 const REGISTRY = join(__dirname, '..', '..', 'examples', 'local-registry', 'registry.json');
 const WATCHED = 'example://readme';
@@ -69,12 +69,7 @@ test('publish reaches an open GET stream (SDK v1, 2025-11-25): broadcast, and to
 });
 
 test('publish reaches a 2026-07-28 subscriptions/listen stream (SDK v2), for its URIs only', async () => {
-  const client = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  const updated: string[] = [];
-  client.setNotificationHandler('notifications/resources/updated', (n) => {
-    updated.push(n.params.uri);
-  });
-  await client.connect(new TransportV2(new URL(server.url)));
+  const { client, updated } = await connectResourceUpdatesClientV2(server.url, 'v2');
   const subscription = await client.listen({ resourceSubscriptions: [WATCHED] });
   try {
     await untilLive(() => publish('{}', '--method', 'notifications/resources/updated', '--uri', WATCHED), () => updated.length > 0);
