@@ -105,35 +105,39 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async claim(owner: string, taskId: string): Promise<ClaimOutcome> {
-    try {
-      await this.options.client.send(new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: keyOf(owner, taskId),
-        UpdateExpression: 'SET #startedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND attribute_not_exists(#startedAt)',
-        ExpressionAttributeNames: { '#startedAt': 'startedAt', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':now': this.now(), ':nowSeconds': nowEpochSeconds(this.now()) },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
-      return 'claimed';
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      const old = (err as { Item?: Record<string, { N?: string }> }).Item;
-      const expiresAt = Number(old?.expiresAt?.N);
-      if (!old || !(expiresAt > nowEpochSeconds(this.now()))) return 'gone';
-      return 'already-claimed';
-    }
+    return this.claimIf(owner, taskId, {
+      UpdateExpression: 'SET #startedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND attribute_not_exists(#startedAt)',
+      ExpressionAttributeNames: { '#startedAt': 'startedAt', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': this.now(), ':nowSeconds': nowEpochSeconds(this.now()) },
+    });
   }
 
   async claimRound(owner: string, taskId: string, round: number): Promise<ClaimOutcome> {
+    return this.claimIf(owner, taskId, {
+      UpdateExpression: 'SET #claimedRound = :round',
+      ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND (attribute_not_exists(#claimedRound) OR #claimedRound < :round)',
+      ExpressionAttributeNames: { '#claimedRound': 'claimedRound', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':round': round, ':nowSeconds': nowEpochSeconds(this.now()) },
+    });
+  }
+
+  /**
+   * One conditional write that claims a task: 'claimed' when the condition held; otherwise
+   * the old item (returned with the failed check, so no second read) tells a task that is
+   * gone or expired from one somebody else claimed first.
+   */
+  private async claimIf(owner: string, taskId: string, update: {
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  }): Promise<ClaimOutcome> {
     try {
       await this.options.client.send(new UpdateCommand({
         TableName: this.options.tableName,
         Key: keyOf(owner, taskId),
-        UpdateExpression: 'SET #claimedRound = :round',
-        ConditionExpression: 'attribute_exists(pk) AND #expiresAt > :nowSeconds AND (attribute_not_exists(#claimedRound) OR #claimedRound < :round)',
-        ExpressionAttributeNames: { '#claimedRound': 'claimedRound', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':round': round, ':nowSeconds': nowEpochSeconds(this.now()) },
+        ...update,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return 'claimed';

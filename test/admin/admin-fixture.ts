@@ -14,6 +14,7 @@ import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { readRequestBody } from '../support/request-body';
 
 export const CALLER = {
   accessKey: 'ASIAEXAMPLEACCESSKEY',
@@ -55,15 +56,6 @@ export async function adminFixture(allowed: string[] = []): Promise<AdminFixture
   return { store, handler, logs, close: async () => client.destroy() };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -79,7 +71,7 @@ export async function startAdminHttpServer(handler: AdminHandler): Promise<{ url
   let n = 0;
   const server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readRequestBody(req);
       const event = buildFunctionUrlEvent(req, body, '127.0.0.1');
       (event.requestContext as unknown as Record<string, unknown>).authorizer = { iam: CALLER };
       const result = await handler(event, { awsRequestId: `req-${++n}` }) as APIGatewayProxyStructuredResultV2;
@@ -105,7 +97,7 @@ export interface RecordedResponse {
 export async function startResponseUrlServer(): Promise<{ url: string; received: RecordedResponse[]; close(): Promise<void> }> {
   const received: RecordedResponse[] = [];
   const server = createServer((req, res) => {
-    void readBody(req).then((body) => {
+    void readRequestBody(req).then((body) => {
       received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
       res.writeHead(200);
       res.end();

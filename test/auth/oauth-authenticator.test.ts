@@ -14,6 +14,7 @@ import { jose } from '../../lambda-src/http/jose-module';
 import type { RequestContext } from '../../lambda-src/http/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
 
 const HOST = 'https://abcdefghij.lambda-url.eu-west-1.on.aws';
 const RESOURCE = `${HOST}/mcp`;
@@ -35,17 +36,7 @@ class PrincipalEcho implements McpEndpoint {
 }
 
 function oauthConfig(overrides: Partial<OAuthConfig> = {}): OAuthConfig {
-  return {
-    issuer: as.issuer,
-    audiences: [],
-    jwksUri: as.jwksUri,
-    requiredScopes: ['mcp:tools'],
-    authorizationServers: [as.issuer],
-    algorithms: ['RS256', 'ES256'],
-    tokenProfile: 'jwt',
-    clientIds: [],
-    ...overrides,
-  };
+  return oauthConfigFor(as, overrides);
 }
 
 function setup(overrides: Partial<OAuthConfig> = {}) {

@@ -25,15 +25,14 @@ import { discoverOAuthMetadata } from '@modelcontextprotocol/sdk/client/auth.js'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createRuntime } from '../../lambda-src/entry/index';
-import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
-import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
-import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import type { WebRequestServer } from '../protocol/web-request-server';
 import { createTestTables, type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../support/dynamodb-local';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
+import { startRuntimeServer } from '../support/runtime-server';
 
 const ALICE = { clientId: 'alice-agent', clientSecret: 'alice-secret-0123456789', defaultScope: 'mcp:tools' };
 const BOB = { clientId: 'bob-agent', clientSecret: 'bob-secret-9876543210', defaultScope: 'mcp:tools' };
@@ -47,32 +46,18 @@ const logs: string[] = [];
 beforeAll(async () => {
   [ddb, as] = await Promise.all([startDynamoDbLocal(), TestAuthorizationServer.start([ALICE, BOB])]);
   const { sessionTable } = await createTestTables(ddb.endpoint);
-  const registryStore = new MemoryRegistryStore();
-  for (const tool of TOOLS) await registryStore.put(tool);
   invoker = new TestToolInvoker();
-  const runtime = createRuntime({
+  server = await startRuntimeServer(TOOLS, {
     config: testConfig({
       authMode: 'oauth',
-      oauth: {
-        issuer: as.issuer,
-        audiences: [],
-        jwksUri: as.jwksUri,
-        requiredScopes: ['mcp:tools'],
-        authorizationServers: [as.issuer],
-        algorithms: ['RS256', 'ES256'],
-        tokenProfile: 'jwt',
-        clientIds: [],
-      },
+      oauth: oauthConfigFor(as),
     }),
     sessions: new DynamoDbSessionStore({ client: DynamoDBDocumentClient.from(localDynamoDbClient(ddb.endpoint)), tableName: sessionTable }),
     // An event source, so that GET streams are offered (without one GET is 405 for everyone).
     eventLog: new MemoryEventLog(),
-    registryStore,
-    registry: new RegistrySource(registryStore),
     invoker,
     log: (line) => logs.push(line),
   });
-  server = await startWebRequestServer((request, ctx) => runtime.app.handle(request, ctx));
 }, 60_000);
 
 afterAll(async () => {
@@ -195,31 +180,16 @@ describe('an authorization server that does not advertise PKCE (Amazon Cognito),
 
   /** A server whose single authorization server is the Cognito-like one. */
   async function serverFor(authorizationServerProxy: boolean): Promise<WebRequestServer> {
-    const registryStore = new MemoryRegistryStore();
-    for (const tool of TOOLS) await registryStore.put(tool);
     const { sessionTable } = await createTestTables(ddb.endpoint);
-    const runtime = createRuntime({
+    return startRuntimeServer(TOOLS, {
       config: testConfig({
         authMode: 'oauth',
-        oauth: {
-          issuer: cognitoLike.issuer,
-          audiences: [],
-          jwksUri: cognitoLike.jwksUri,
-          requiredScopes: ['mcp:tools'],
-          authorizationServers: [cognitoLike.issuer],
-          algorithms: ['RS256'],
-          tokenProfile: 'jwt',
-          clientIds: [],
-          authorizationServerProxy,
-        },
+        oauth: oauthConfigFor(cognitoLike, { algorithms: ['RS256'], authorizationServerProxy }),
       }),
       sessions: new DynamoDbSessionStore({ client: DynamoDBDocumentClient.from(localDynamoDbClient(ddb.endpoint)), tableName: sessionTable }),
-      registryStore,
-      registry: new RegistrySource(registryStore),
       invoker,
       log: (line) => logs.push(line),
     });
-    return startWebRequestServer((request, ctx) => runtime.app.handle(request, ctx));
   }
 
   beforeAll(async () => {

@@ -4,30 +4,17 @@
  * 401 and a Bearer challenge, follows a rotation at once, never accepts AWSPENDING, and
  * keeps serving when Secrets Manager fails after a first read.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHttpApp } from '../../lambda-src/http/http-app';
 import type { RequestContext } from '../../lambda-src/http/request-context';
 import { SecretsManagerTokenSource } from '../../lambda-src/http/secrets-manager-token-source';
 import { SharedTokenAuthenticator } from '../../lambda-src/http/shared-token-authenticator';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
-import { FakeSecretsManager } from '../support/fake-secrets-manager';
+import { useBearerSecretFixture } from '../support/bearer-secret-fixture';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:mcp-token-AbCdEf';
 const TOKEN = 'tok_current_0123456789abcdefghijklmnopqrstuvwxyz';
 
-let sm: FakeSecretsManager;
-let client: SecretsManagerClient;
-
-beforeAll(async () => {
-  sm = await FakeSecretsManager.start();
-  client = new SecretsManagerClient({
-    endpoint: sm.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-});
+const secrets = useBearerSecretFixture();
 
 class PrincipalEcho implements McpEndpoint {
   readonly contexts: RequestContext[] = [];
@@ -39,7 +26,7 @@ class PrincipalEcho implements McpEndpoint {
 
 let clock = 1_000_000;
 function setup(secretId: string, options: { acceptPrevious?: boolean } = {}) {
-  const source = new SecretsManagerTokenSource({ secretId, client, cacheSeconds: 60, now: () => clock, ...options });
+  const source = new SecretsManagerTokenSource({ secretId, client: secrets.client, cacheSeconds: 60, now: () => clock, ...options });
   const endpoint = new PrincipalEcho();
   const logs: string[] = [];
   const app = createHttpApp({
@@ -59,7 +46,7 @@ function setup(secretId: string, options: { acceptPrevious?: boolean } = {}) {
 let n = 0;
 function freshSecret(value = TOKEN): string {
   const id = `${SECRET}-${++n}`;
-  sm.put(id, value);
+  secrets.server.put(id, value);
   return id;
 }
 
@@ -93,12 +80,12 @@ test('a secret holding {"token": ...} JSON is read as that token', async () => {
 test('the secret is read once and cached; a rotated token works at once, the old one stops', async () => {
   const id = freshSecret();
   const { call } = setup(id);
-  const reads = () => sm.requests.filter((r) => r.SecretId === id).length;
+  const reads = () => secrets.server.requests.filter((r) => r.SecretId === id).length;
   expect((await call(`Bearer ${TOKEN}`)).status).toBe(200);
   expect((await call(`Bearer ${TOKEN}`)).status).toBe(200);
   expect(reads()).toBe(1);
 
-  sm.rotate(id, 'tok_rotated');
+  secrets.server.rotate(id, 'tok_rotated');
   clock += 10_000; // older than the refresh floor, younger than the cache TTL
   expect((await call('Bearer tok_rotated')).status).toBe(200);
   expect(reads()).toBe(2);
@@ -109,20 +96,20 @@ test('bad tokens do not make every request read the secret (refresh floor per to
   const id = freshSecret();
   const { call } = setup(id);
   for (let i = 0; i < 5; i++) expect((await call('Bearer wrong')).status).toBe(401);
-  expect(sm.requests.filter((r) => r.SecretId === id)).toHaveLength(1);
+  expect(secrets.server.requests.filter((r) => r.SecretId === id)).toHaveLength(1);
   for (let i = 0; i < 20; i++) expect((await call(`Bearer wrong-${i}`)).status).toBe(401);
   // At most 5 re-reads per 5 s interval, however many distinct bad tokens.
-  expect(sm.requests.filter((r) => r.SecretId === id)).toHaveLength(6);
+  expect(secrets.server.requests.filter((r) => r.SecretId === id)).toHaveLength(6);
 });
 
 test('AWSPENDING is never accepted; AWSPREVIOUS only with acceptPrevious', async () => {
   const id = freshSecret();
-  sm.stagePending(id, 'tok_pending');
+  secrets.server.stagePending(id, 'tok_pending');
   clock += 120_000;
   expect((await setup(id).call('Bearer tok_pending')).status).toBe(401);
-  expect(sm.requests.some((r) => r.SecretId === id && r.VersionStage === 'AWSPENDING')).toBe(false);
+  expect(secrets.server.requests.some((r) => r.SecretId === id && r.VersionStage === 'AWSPENDING')).toBe(false);
 
-  sm.rotate(id, 'tok_new');
+  secrets.server.rotate(id, 'tok_new');
   clock += 120_000;
   expect((await setup(id).call(`Bearer ${TOKEN}`)).status).toBe(401);
   const lenient = setup(id, { acceptPrevious: true });
@@ -140,7 +127,7 @@ test('Secrets Manager failing: 503 before any read, the cached token after one',
   const fresh = setup(id);
   const warm = setup(id);
   expect((await warm.call(`Bearer ${TOKEN}`)).status).toBe(200);
-  sm.failWith = 'InternalServiceError';
+  secrets.server.failWith = 'InternalServiceError';
   try {
     const cold = await fresh.call(`Bearer ${TOKEN}`);
     expect(cold.status).toBe(503);
@@ -148,6 +135,6 @@ test('Secrets Manager failing: 503 before any read, the cached token after one',
     clock += 120_000;
     expect((await warm.call(`Bearer ${TOKEN}`)).status).toBe(200);
   } finally {
-    sm.failWith = undefined;
+    secrets.server.failWith = undefined;
   }
 });

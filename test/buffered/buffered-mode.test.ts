@@ -21,20 +21,10 @@ import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-stor
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
 import { snsEvent } from '../events/instances';
+import { handlerConfig } from '../support/handler-config';
 
 const fixtures = join(__dirname, 'fixtures', 'tools.js');
-const config: HandlerConfig = {
-  sessionTable: 'sessions',
-  registryTable: 'registry',
-  serverName: 'buffered-test',
-  serverVersion: '1.0.0',
-  sessionTtlSeconds: 3600,
-  registryCacheSeconds: 60,
-  authMode: 'none',
-  allowedOrigins: [],
-  maxBodyBytes: 1024 * 1024,
-  toolTimeoutSeconds: 30,
-};
+const config: HandlerConfig = handlerConfig({ serverName: 'buffered-test' });
 const items: RegistryItem[] = [
   {
     type: 'tool',

@@ -24,19 +24,9 @@ import { MemorySessionStore } from '../../lambda-src/store/memory-session-store'
 import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
 import { startBufferedServer } from '../buffered/buffered-handler-server';
 import { startHandlerServer } from '../reliability/handler-server';
+import { handlerConfig } from '../support/handler-config';
 
-const config: HandlerConfig = {
-  sessionTable: 'sessions',
-  registryTable: 'registry',
-  serverName: 'caps',
-  serverVersion: '1.0.0',
-  sessionTtlSeconds: 3600,
-  registryCacheSeconds: 60,
-  authMode: 'none',
-  allowedOrigins: [],
-  maxBodyBytes: 1024 * 1024,
-  toolTimeoutSeconds: 30,
-};
+const config: HandlerConfig = handlerConfig({ serverName: 'caps' });
 
 interface Shape {
   tools: boolean; resources: boolean; templates: boolean; prompts: boolean; completions: boolean; events: boolean;

@@ -1,14 +1,15 @@
-import { App, Aspects, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { newStack } from './server-template';
 import { McpAuth, McpCloudFrontOptions, McpFrontDoor, McpLambdaServer, McpLambdaServerProps } from '../../src';
+import { awsSolutionsFindings, nagStack } from '../support/cdk-nag-findings';
 
 /** CloudFront's managed policies (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html). */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -301,8 +302,7 @@ describe('McpFrontDoor.cloudFront() refuses', () => {
 
 describe('cdk-nag AwsSolutions with a CloudFront front door', () => {
   function nagFindings(options: (stack: Stack) => McpCloudFrontOptions): string[] {
-    const app = new App();
-    const stack = new Stack(app, 'NagStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stack = nagStack();
     const token = new secretsmanager.Secret(stack, 'Token');
     NagSuppressions.addResourceSuppressions(token, [{ id: 'AwsSolutions-SMG4', reason: 'the test\'s bearer token; rotation is the user\'s' }]);
     const server = new McpLambdaServer(stack, 'Mcp', {
@@ -315,13 +315,7 @@ describe('cdk-nag AwsSolutions with a CloudFront front door', () => {
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
       appliesTo: ['Resource::*'],
     }], true);
-    Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-    app.synth();
-    const annotations = Annotations.fromStack(stack);
-    return [
-      ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-      ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ].map((m) => String(m.entry.data).split(':')[0]).sort();
+    return awsSolutionsFindings(stack).map((m) => String(m.entry.data).split(':')[0]).sort();
   }
 
   test('with a domain, certificate, WAF, geographic restriction and access logs: no finding', () => {

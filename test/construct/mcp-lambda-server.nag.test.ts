@@ -1,23 +1,16 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
 import { McpLambdaServer, McpLambdaServerProps } from '../../src';
+import { awsSolutionsFindings, nagStack } from '../support/cdk-nag-findings';
 
 /** Synthesizes a server under the AwsSolutions pack; returns the pack's unsuppressed findings. */
 function nagFindings(build: (stack: Stack) => McpLambdaServerProps, suppress: (stack: Stack, server: McpLambdaServer) => void): string[] {
-  const app = new App();
-  const stack = new Stack(app, 'NagStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = nagStack();
   const server = new McpLambdaServer(stack, 'Mcp', build(stack));
   suppress(stack, server);
-  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-  app.synth();
-  const annotations = Annotations.fromStack(stack);
-  return [
-    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  ].map((m) => `${m.id}: ${m.entry.data}`);
+  return awsSolutionsFindings(stack).map((m) => `${m.id}: ${m.entry.data}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, CfnElement, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { newStack, serverTemplate } from './server-template';
+import { logicalId, newStack, serverTemplate, type Statement } from './server-template';
 import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpResponseMode } from '../../src';
 
 const TABLE_ACTIONS = [
@@ -20,20 +20,9 @@ const TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
-function logicalId(construct: Construct): string {
-  const child = construct.node.defaultChild as CfnElement;
-  return Stack.of(construct).getLogicalId(child);
-}
 
 function getAtt(construct: Construct, attribute: string) {
   return { 'Fn::GetAtt': [logicalId(construct), attribute] };
-}
-
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-  Condition?: unknown;
 }
 
 /**

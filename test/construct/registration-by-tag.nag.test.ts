@@ -4,14 +4,12 @@
  * `function:*` for the admin function) are the only findings beyond the X-Ray one, and
  * the suppressions docs/registration-by-tag.md gives silence them.
  */
-import { App, Aspects, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
 import { McpLambdaServer } from '../../src';
+import { awsSolutionsFindings, nagStack } from '../support/cdk-nag-findings';
 
 function findings(suppressTagWildcards: boolean): string[] {
-  const app = new App();
-  const stack = new Stack(app, 'NagStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = nagStack();
   const server = new McpLambdaServer(stack, 'Mcp', { toolFunctionTag: 'orders' });
   NagSuppressions.addResourceSuppressions(server.function.role!, [{
     id: 'AwsSolutions-IAM5', reason: 'X-Ray actions support no resource-level permissions.', appliesTo: ['Resource::*'],
@@ -25,13 +23,7 @@ function findings(suppressTagWildcards: boolean): string[] {
       id: 'AwsSolutions-IAM5', reason: 'Registration by tag: the admin function reads tags (ListTags) to refuse untagged functions.', appliesTo: [wildcard],
     }], true);
   }
-  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-  app.synth();
-  const annotations = Annotations.fromStack(stack);
-  return [
-    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  ].map((m) => `${m.id}: ${m.entry.data}`);
+  return awsSolutionsFindings(stack).map((m) => `${m.id}: ${m.entry.data}`);
 }
 
 test('the only new findings are the two function:* wildcards, on the handler and admin roles', () => {

@@ -3,29 +3,14 @@
  * conditioned on the function's tag, ListTags for the admin function), what the admin
  * function is told, and `tagToolFunction`.
  */
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
-import { newStack } from './server-template';
+import { logicalId, newStack, type Statement, statementsOfRole } from './server-template';
 import { McpLambdaServer } from '../../src';
 
-function logicalId(construct: Construct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-  Condition?: unknown;
-}
-
 function lambdaStatements(template: Template, roleId: string): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-    .filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
+  return statementsOfRole(template, roleId).filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
 }
 
 /** `arn:<partition>:lambda:eu-west-1:111111111111:function:<suffix>`: the partition stays a deploy-time value. */

@@ -3,35 +3,19 @@
  * the admin function and its URL, the Custom::McpRegistry resource, and the IAM that
  * goes with them.
  */
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { newStack } from './server-template';
+import { logicalId, newStack, type Statement, statementsOfRole } from './server-template';
 import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpPromptRole, ToolContract, ToolTaskSupport } from '../../src';
-
-function logicalId(construct: Construct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 function getAtt(construct: Construct, attribute: string) {
   return { 'Fn::GetAtt': [logicalId(construct), attribute] };
 }
 
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-  Condition?: unknown;
-}
-
-function statementsOfRole(template: Template, roleId: string): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 function toolFunction(stack: Stack, id: string): lambda.Function {
   return new lambda.Function(stack, id, {

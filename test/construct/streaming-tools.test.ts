@@ -5,19 +5,14 @@
  * `McpToolDefinition.fromModule` reads a `defineTool` module's definition at synth time.
  */
 import { join } from 'node:path';
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
-import { newStack } from './server-template';
+import { logicalId, newStack } from './server-template';
 import { McpLambdaServer, McpToolDefinition, ToolContract, ToolTaskSupport } from '../../src';
 
 const root = join(__dirname, '..', '..');
 const inputSchema = { type: 'object', properties: { table: { type: 'string' } } };
-
-function logicalId(construct: Construct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 function setup() {
   const stack = newStack();

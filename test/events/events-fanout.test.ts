@@ -16,63 +16,48 @@ import {
   LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
 // eslint-disable-next-line import/no-unresolved
 } from '@modelcontextprotocol/sdk/types.js';
-import { startInstance, snsEvent, type Instance } from './instances';
+import { type Instance, type InstancePair, snsEvent, startInstancePair } from './instances';
 import { openSession, sessionRequest, SseStream } from './raw-session';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
-import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
+import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
+import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 jest.setTimeout(60_000);
 
 const WATCHED = 'file:///watched.txt';
 const OTHER = 'file:///other.txt';
 
-let ddb: DynamoDbLocal;
+let pair: InstancePair | undefined;
 let a: Instance;
 let b: Instance;
 
 beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
-  const tables = await createTestTables(ddb.endpoint);
-  const client = createDocumentClient({ endpoint: ddb.endpoint });
-  const registry = new DynamoDbRegistryStore({ client, tableName: tables.registryTable });
-  for (const uri of [WATCHED, OTHER]) {
-    await registry.put({ type: 'resource', uri, name: uri.slice(8), mimeType: 'text/plain', text: 'v1' });
-  }
-  client.destroy();
-  const options = { ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100 };
-  [a, b] = await Promise.all([startInstance(options), startInstance(options)]);
+  pair = await startInstancePair({ pollIntervalMs: 100 }, async (endpoint, tables) => {
+    const client = createDocumentClient({ endpoint });
+    const registry = new DynamoDbRegistryStore({ client, tableName: tables.registryTable });
+    for (const uri of [WATCHED, OTHER]) {
+      await registry.put({ type: 'resource', uri, name: uri.slice(8), mimeType: 'text/plain', text: 'v1' });
+    }
+    client.destroy();
+  });
+  ({ a, b } = pair);
 });
 
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await ddb?.stop();
-});
+afterAll(() => pair?.stop());
 
 /** Publishes a broadcast log message through instance A. */
 async function publish(data: unknown, attributes: Record<string, string> = {}, messageId?: string) {
   return a.sns(snsEvent(typeof data === 'string' ? data : JSON.stringify(data), attributes, messageId));
 }
 
-/** Waits for `received()` to hold, re-publishing a probe until a stream opened asynchronously (by an SDK client) is live. */
-async function untilLive(probe: () => Promise<unknown>, received: () => boolean): Promise<void> {
-  while (!received()) {
-    await probe();
-    for (let i = 0; i < 20 && !received(); i++) await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const untilLive = (probe: () => Promise<unknown>, received: () => boolean) => waitUntilLive(probe, received, 20);
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
-}
+const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('an SNS event delivered to instance A reaches a 2025-era GET stream (SDK v1) on instance B', async () => {
-  const client = new ClientV1({ name: 'v1', version: '1.0.0' });
-  const logs: unknown[] = [];
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-    logs.push(n.params.data);
-  });
-  await client.connect(new TransportV1(new URL(b.url)));
+  const { client, logs } = await connectLoggingClientV1(b.url, 'v1');
   try {
     await untilLive(() => publish(`probe-${randomUUID()}`), () => logs.length > 0);
     const text = `hello-${randomUUID()}`;
@@ -88,12 +73,7 @@ test('an SNS event delivered to instance A reaches a 2025-era GET stream (SDK v1
 });
 
 test('an SNS resources/updated on A reaches a 2026-07-28 subscriptions/listen stream (SDK v2) on B, for its URIs only', async () => {
-  const client = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  const updated: string[] = [];
-  client.setNotificationHandler('notifications/resources/updated', (n) => {
-    updated.push(n.params.uri);
-  });
-  await client.connect(new TransportV2(new URL(b.url)));
+  const { client, updated } = await connectResourceUpdatesClientV2(b.url, 'v2');
   const subscription = await client.listen({ resourceSubscriptions: [WATCHED], toolsListChanged: true });
   try {
     expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [WATCHED], toolsListChanged: true });

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createTestTables, startDynamoDbLocal } from '../support/dynamodb-local';
 
 export interface Instance {
   /** `http://127.0.0.1:<port>/mcp` */
@@ -48,6 +49,42 @@ export interface InstanceOptions {
   readonly maxStreamMs?: number;
   /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
   readonly hangUps?: 'signalled' | 'hidden';
+}
+
+/** Two instances sharing fresh tables on a DynamoDB Local of their own. */
+export interface InstancePair {
+  readonly a: Instance;
+  readonly b: Instance;
+  /** Stops both instances, then DynamoDB Local. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local, creates the tables, lets `seed` write to them, and starts two
+ * instances over them with the same options.
+ */
+export async function startInstancePair(
+  options: Omit<InstanceOptions, 'ddbEndpoint' | 'sessionTable' | 'registryTable'>,
+  seed?: (ddbEndpoint: string, tables: { sessionTable: string; registryTable: string }) => Promise<void>,
+): Promise<InstancePair> {
+  const ddb = await startDynamoDbLocal();
+  try {
+    const tables = await createTestTables(ddb.endpoint);
+    await seed?.(ddb.endpoint, tables);
+    const instanceOptions = { ddbEndpoint: ddb.endpoint, ...tables, ...options };
+    const [a, b] = await Promise.all([startInstance(instanceOptions), startInstance(instanceOptions)]);
+    return {
+      a,
+      b,
+      async stop() {
+        await Promise.all([a.stop(), b.stop()]);
+        await ddb.stop();
+      },
+    };
+  } catch (err) {
+    await ddb.stop();
+    throw err;
+  }
 }
 
 export async function startInstance(options: InstanceOptions): Promise<Instance> {

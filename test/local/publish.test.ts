@@ -5,13 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
-import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { banner, runCli } from '../../lambda-src/local/cli';
 import type { DevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
+import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
+import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 const REGISTRY = join(__dirname, '..', '..', 'examples', 'local-registry', 'registry.json');
 const WATCHED = 'example://readme';
@@ -36,27 +35,13 @@ async function publish(message: string, ...args: string[]): Promise<{ code: numb
   return { code: code as number, out: out.join(''), err: err.join('') };
 }
 
-/** Re-publishes a probe until a stream the SDK opened asynchronously is live and has received it. */
-async function untilLive(probe: () => Promise<unknown>, received: () => boolean): Promise<void> {
-  while (!received()) {
-    await probe();
-    for (let i = 0; i < 40 && !received(); i++) await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const untilLive = (probe: () => Promise<unknown>, received: () => boolean) => waitUntilLive(probe, received, 40);
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
-}
+const until = (condition: () => boolean) => pollUntil(condition, 20);
 
 test('publish reaches an open GET stream (SDK v1, 2025-11-25): broadcast, and to one session only', async () => {
   const open = async () => {
-    const client = new ClientV1({ name: 'v1', version: '1.0.0' });
-    const logs: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(n.params.data);
-    });
-    const transport = new TransportV1(new URL(server.url));
-    await client.connect(transport);
+    const { client, logs, transport } = await connectLoggingClientV1(server.url, 'v1');
     return { client, logs, sessionId: transport.sessionId! };
   };
   const one = await open();
@@ -84,12 +69,7 @@ test('publish reaches an open GET stream (SDK v1, 2025-11-25): broadcast, and to
 });
 
 test('publish reaches a 2026-07-28 subscriptions/listen stream (SDK v2), for its URIs only', async () => {
-  const client = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  const updated: string[] = [];
-  client.setNotificationHandler('notifications/resources/updated', (n) => {
-    updated.push(n.params.uri);
-  });
-  await client.connect(new TransportV2(new URL(server.url)));
+  const { client, updated } = await connectResourceUpdatesClientV2(server.url, 'v2');
   const subscription = await client.listen({ resourceSubscriptions: [WATCHED] });
   try {
     await untilLive(() => publish('{}', '--method', 'notifications/resources/updated', '--uri', WATCHED), () => updated.length > 0);

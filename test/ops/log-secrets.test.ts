@@ -24,6 +24,7 @@ import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-stor
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
 
 const ALICE = { clientId: 'alice-agent', clientSecret: 'alice-secret-0123456789', defaultScope: 'mcp:tools' };
 const BOB = { clientId: 'bob-agent', clientSecret: 'bob-secret-9876543210', defaultScope: 'mcp:tools' };
@@ -43,16 +44,7 @@ beforeAll(async () => {
     config: testConfig({
       serverName: 'log-secrets',
       authMode: 'oauth',
-      oauth: {
-        issuer: as.issuer,
-        audiences: [],
-        jwksUri: as.jwksUri,
-        requiredScopes: ['mcp:tools'],
-        authorizationServers: [as.issuer],
-        algorithms: ['RS256', 'ES256'],
-        tokenProfile: 'jwt',
-        clientIds: [],
-      },
+      oauth: oauthConfigFor(as),
     }),
     sessions: new MemorySessionStore(),
     registryStore,

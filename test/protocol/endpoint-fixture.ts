@@ -10,23 +10,19 @@ import type { FunctionTarget, PromptItem, ToolItem } from '../../lambda-src/regi
 import { buildMcpServer } from '../../lambda-src/registry/server-builder';
 import type { Principal, SessionPatch, SessionRecord, SessionStore } from '../../lambda-src/store/session-store';
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from '../../lambda-src/tools/tool-invoker';
+import { handlerConfig } from '../support/handler-config';
 
 export const ACCEPT_BOTH = 'application/json, text/event-stream';
 
 export function testConfig(overrides: Partial<HandlerConfig> = {}): HandlerConfig {
-  return {
-    sessionTable: 'sessions',
-    registryTable: 'registry',
+  return handlerConfig({
     serverName: 'protocol-test',
     serverVersion: '1.2.3',
-    sessionTtlSeconds: 3600,
     registryCacheSeconds: 30,
-    authMode: 'none',
-    allowedOrigins: [],
     maxBodyBytes: 64 * 1024,
     toolTimeoutSeconds: 10,
     ...overrides,
-  };
+  });
 }
 
 export const TOOLS: ToolItem[] = [

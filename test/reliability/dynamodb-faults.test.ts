@@ -30,6 +30,7 @@ import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import type { InvokeOutcome, ToolInvoker } from '../../lambda-src/tools/tool-invoker';
 import { type DynamoDbFault, DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { handlerConfig } from '../support/handler-config';
 
 const FAULTS: DynamoDbFault[] = ['provisioned-throughput', 'throttling', 'internal-error', 'hang', 'drop-before', 'drop-after'];
 
@@ -107,19 +108,13 @@ beforeAll(async () => {
   tables = await createTestTables(ddb.endpoint);
   direct = localDynamoDbClient(ddb.endpoint);
   proxy = await DynamoDbFaultProxy.start(ddb.endpoint);
-  config = {
+  config = handlerConfig({
     sessionTable: tables.sessionTable,
     registryTable: tables.registryTable,
     serverName: 'reliability',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 60,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
     toolTimeoutSeconds: 10,
     dynamoDbEndpoint: proxy.endpoint,
-  };
+  });
   const seed = createDocumentClient({ endpoint: ddb.endpoint });
   await new DynamoDbRegistryStore({ client: seed, tableName: tables.registryTable }).put(ECHO);
   seed.destroy();

@@ -22,6 +22,7 @@ import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { type DynamoDbFault, DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { handlerConfig } from '../support/handler-config';
 
 jest.setTimeout(60_000);
 
@@ -39,18 +40,12 @@ const tally = { deliveries: 0, faultsInjected: 0, firstDeliveryFailures: 0, even
 function environment(options: { endpoint: string; requestTimeoutMs?: number }): StreamingHandler {
   const client = createDocumentClient(options);
   clients.push(client);
-  const config: HandlerConfig = {
+  const config: HandlerConfig = handlerConfig({
     sessionTable: tables.sessionTable,
     registryTable: tables.registryTable,
     serverName: 'reliability-events',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 60,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
     toolTimeoutSeconds: 10,
-  };
+  });
   return createHandler({
     config,
     sessions: new DynamoDbSessionStore({ client, tableName: tables.sessionTable }),

@@ -4,10 +4,7 @@
  * tables. In process (CI), or in a child process of its own (`handler-process.ts`,
  * the heavy profile), so two instances share no memory at all.
  */
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { startHandlerServer } from './handler-server';
 import type { HandlerConfig } from '../../lambda-src/config';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
@@ -16,6 +13,7 @@ import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-
 import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
+import { startHandlerChild } from '../support/handler-child-process';
 
 export interface LoadInstanceSettings {
   readonly dynamoDbEndpoint: string;
@@ -79,60 +77,22 @@ export async function startLoadInstance(settings: LoadInstanceSettings): Promise
   };
 }
 
-let bundled: Promise<string> | undefined;
-
-/**
- * handler-process.ts bundled by esbuild, as scripts/bundle.mjs bundles the deployed
- * handler: a child runs plain JavaScript, with no TypeScript hooks in its hot path.
- */
-function bundledHandlerProcess(): Promise<string> {
-  bundled ??= (async () => {
-    const outfile = join(tmpdir(), `mcp-reliability-handler-${process.pid}.js`);
-    await build({
-      entryPoints: [join(__dirname, 'handler-process.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      outfile,
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
-  return bundled;
-}
-
 /** The same instance in a child process of its own; stopped by closing its stdin, or killed. */
 export async function startLoadInstanceProcess(settings: LoadInstanceSettings): Promise<LoadInstance> {
-  const child = spawn(process.execPath, [await bundledHandlerProcess()], {
-    env: { ...process.env, RELIABILITY_INSTANCE: JSON.stringify(settings) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
   const errors: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const lines = out.split('\n');
-      out = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.startsWith('{"url"')) resolve((JSON.parse(line) as { url: string }).url);
-        else if (errors.length < 20 && /"level":"error"/.test(line)) errors.push(line);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`handler process exited with ${code} before it listened`)));
+  // handler-process.ts runs bundled, as the deployed handler does (test/support/handler-child-process.ts).
+  const child = await startHandlerChild({
+    entry: join(__dirname, 'handler-process.ts'),
+    env: { RELIABILITY_INSTANCE: JSON.stringify(settings) },
+    killAfterMs: 5000,
+    onLine: (line) => {
+      if (errors.length < 20 && /"level":"error"/.test(line)) errors.push(line);
+    },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    url,
+    url: child.url,
     where: `pid ${child.pid}`,
     errors,
-    async close() {
-      child.stdin!.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => child.close(),
   };
 }

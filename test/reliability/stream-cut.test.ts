@@ -18,6 +18,7 @@ import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-stor
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
+import { handlerConfig } from '../support/handler-config';
 
 /** A Lambda Invoke endpoint whose `hold` function never answers; it reports each invocation's start and close. */
 class HoldingLambdaEndpoint {
@@ -95,18 +96,7 @@ beforeAll(async () => {
   const schema = { type: 'object', properties: { message: { type: 'string' } } };
   await registryStore.put({ type: 'tool', name: 'hold', inputSchema: schema, lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:hold' });
   await registryStore.put({ type: 'tool', name: 'echo', inputSchema: schema, lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:echo' });
-  const config: HandlerConfig = {
-    sessionTable: 'sessions',
-    registryTable: 'registry',
-    serverName: 'reliability',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 60,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 600,
-  };
+  const config: HandlerConfig = handlerConfig({ serverName: 'reliability', toolTimeoutSeconds: 600 });
   server = await startHandlerServer({
     config,
     sessions: new MemorySessionStore(),

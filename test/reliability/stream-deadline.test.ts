@@ -13,6 +13,7 @@ import type { HandlerConfig } from '../../lambda-src/config';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
+import { handlerConfig } from '../support/handler-config';
 
 // Generous: a ceiling for a hung test on a busy machine, never a measure of speed.
 jest.setTimeout(60_000);
@@ -24,18 +25,7 @@ let server: HandlerServer;
 const tally = { streamsEndedBeforeDeadline: 0, reconnectsServed: 0 };
 
 beforeAll(async () => {
-  const config: HandlerConfig = {
-    sessionTable: 'sessions',
-    registryTable: 'registry',
-    serverName: 'reliability',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 60,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 10,
-  };
+  const config: HandlerConfig = handlerConfig({ serverName: 'reliability', toolTimeoutSeconds: 10 });
   server = await startHandlerServer({
     config,
     sessions: new MemorySessionStore(),

@@ -9,10 +9,11 @@
  * As on Lambda, a client that hangs up is not told to the function: its invocation
  * runs on to its end (or its deadline).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RuntimeApiEmulator } from './runtime-api-emulator';
 import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event-builder';
+import { readRequestBody } from '../support/request-body';
 
 /** The IAM caller the URL's SigV4 check would have found. */
 export const CALLER = {
@@ -43,7 +44,7 @@ export async function startFunctionUrl(emulator: RuntimeApiEmulator, options: { 
   const served: Served[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readAll(req);
+      const body = await readRequestBody(req);
       const event = buildFunctionUrlEvent(req, body, '127.0.0.1');
       (event.requestContext as unknown as Record<string, unknown>).authorizer = { iam: CALLER };
       const invocation = emulator.invoke(event, options.timeoutMs);
@@ -83,13 +84,4 @@ export async function startFunctionUrl(emulator: RuntimeApiEmulator, options: { 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

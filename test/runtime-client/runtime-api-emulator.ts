@@ -28,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { readRequestBody } from '../support/request-body';
 
 export const RUNTIME_API = '/2018-06-01/runtime';
 export const STREAMING_MODE_HEADER = 'lambda-runtime-function-response-mode';
@@ -284,7 +285,7 @@ export class RuntimeApiEmulator {
       return match[2] === 'response' ? this.response(pending, req, res) : this.error(pending, req, res);
     }
     if (req.method === 'POST' && path === `${RUNTIME_API}/init/error`) {
-      void readAll(req).then((body) => {
+      void readRequestBody(req).then((body) => {
         this.initErrors.push(`${req.headers['lambda-runtime-function-error-type'] ?? ''} ${body.toString()}`);
         answer(res, 202, { status: 'OK' });
       });
@@ -355,7 +356,7 @@ export class RuntimeApiEmulator {
   }
 
   private error(pending: Pending, req: IncomingMessage, res: ServerResponse): void {
-    void readAll(req).then((body) => {
+    void readRequestBody(req).then((body) => {
       let error: InvocationError = { errorType: String(req.headers['lambda-runtime-function-error-type'] ?? 'Unhandled'), errorMessage: body.toString() };
       try {
         const parsed = JSON.parse(body.toString()) as Partial<InvocationError>;
@@ -385,15 +386,6 @@ function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

@@ -23,14 +23,11 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 // The v1 SDK resolves through its package "exports" map, which eslint's import resolver does not read.
 // eslint-disable-next-line import/no-unresolved
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-// eslint-disable-next-line import/no-unresolved
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startFunctionUrl, type FunctionUrl } from './function-url';
 import { RuntimeApiEmulator } from './runtime-api-emulator';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
@@ -38,6 +35,8 @@ import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-
 import { snsEvent } from '../events/instances';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { FakeLambdaEndpoint } from '../support/fake-lambda-endpoint';
+import { connectLoggingClientV1 } from '../support/logging-client-v1';
+import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 const root = join(__dirname, '..', '..');
 const ricDir = join(root, 'node_modules', 'aws-lambda-ric');
@@ -170,13 +169,7 @@ suite(reason ? `the handler under aws-lambda-ric (skipped: ${reason})` : `the ha
   }
 
   test('SDK v1 (2025-11-25 session): initialize, list, call, an event on the GET stream, DELETE', async () => {
-    const client = new ClientV1({ name: 'ric-v1', version: '1.0.0' });
-    const logs: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(n.params.data);
-    });
-    const transport = new TransportV1(new URL(functionUrl.url));
-    await client.connect(transport);
+    const { client, logs, transport } = await connectLoggingClientV1(functionUrl.url, 'ric-v1');
     try {
       expect(client.getServerVersion()?.name).toBe('runtime-client-test');
       const sessionId = transport.sessionId;
@@ -211,12 +204,7 @@ suite(reason ? `the handler under aws-lambda-ric (skipped: ${reason})` : `the ha
   });
 
   test('SDK v2 (2026-07-28): discover, list, call, resources/updated on a subscriptions/listen stream', async () => {
-    const client = new ClientV2({ name: 'ric-v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    const updated: string[] = [];
-    client.setNotificationHandler('notifications/resources/updated', (n) => {
-      updated.push(n.params.uri);
-    });
-    await client.connect(new TransportV2(new URL(functionUrl.url)));
+    const { client, updated } = await connectResourceUpdatesClientV2(functionUrl.url, 'ric-v2');
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(['echo']);

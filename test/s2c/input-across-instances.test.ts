@@ -46,6 +46,7 @@ import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
 import { testConfig } from '../protocol/endpoint-fixture';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { postRawModern } from '../support/raw-modern-request';
 
 const ALICE: Principal = { kind: 'iam', id: 'arn:aws:iam::123456789012:user/alice' };
 const BOB: Principal = { kind: 'iam', id: 'arn:aws:iam::123456789012:user/bob' };
@@ -317,32 +318,11 @@ describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
   /** A raw 2026-07-28 request with the per-request envelope, optionally declaring the extension. */
   type RawOptions = { name?: string; extension?: boolean };
   async function modern(server: WebRequestServer, method: string, params: Record<string, unknown>, options: RawOptions = {}) {
-    const response = await fetch(server.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'accept': 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': method,
-        ...(options.name !== undefined ? { 'mcp-name': options.name } : {}),
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: nextId++,
-        method,
-        params: {
-          ...params,
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-            'io.modelcontextprotocol/clientCapabilities': options.extension === false ? {} : { extensions: { 'io.modelcontextprotocol/tasks': {} } },
-          },
-        },
-      }),
+    return postRawModern<{ result?: Record<string, any>; error?: { code: number; message: string; data?: unknown } }>(server.url, method, params, {
+      id: nextId++,
+      name: options.name,
+      clientCapabilities: options.extension === false ? {} : { extensions: { 'io.modelcontextprotocol/tasks': {} } },
     });
-    const text = await response.text();
-    const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: {')).map((l) => l.slice(6)).pop()!;
-    return JSON.parse(data) as { result?: Record<string, any>; error?: { code: number; message: string; data?: unknown } };
   }
 
   test('server/discover advertises the extension', async () => {

@@ -29,6 +29,7 @@ import { MemorySessionStore } from '../../lambda-src/store/memory-session-store'
 import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
 import { ALICE, testConfig } from '../protocol/endpoint-fixture';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import { postRawModern } from '../support/raw-modern-request';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const ITEMS: RegistryItem[] = [
@@ -63,32 +64,7 @@ afterAll(async () => {
 type Reply = { result?: Record<string, any>; error?: Record<string, any> };
 
 async function modern(method: string, params: Record<string, unknown>, name: string): Promise<Reply> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'accept': 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': method,
-      'mcp-name': name,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: nextId++,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: {')).map((l) => l.slice(6)).pop()!;
-  return JSON.parse(data);
+  return postRawModern<Reply>(server.url, method, params, { id: nextId++, name, clientCapabilities: { elicitation: {} } });
 }
 
 describe('2026-07-28: input_required from prompts/get and resources/read', () => {

@@ -12,21 +12,19 @@
  *   element, all at once, exhausting the DynamoDB pool (503, some setLevels -32603).
  *   End to end on DynamoDB Local: no 5xx, every element answered.
  */
-import { createRuntime } from '../../lambda-src/entry/index';
 import { MAX_BATCH_MESSAGES } from '../../lambda-src/protocol/json-rpc-message';
 import type { RegistryItem, FunctionTarget } from '../../lambda-src/registry/registry-item';
-import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MAX_CONCURRENT_INVOCATIONS_PER_REQUEST } from '../../lambda-src/registry/server-builder';
 import { MAX_CONCURRENT_ANSWER_WRITES, storeClientAnswers } from '../../lambda-src/s2c/client-answers';
 import { MemoryPendingRequestStore } from '../../lambda-src/store/memory-pending-request-store';
-import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import type { ClientAnswer } from '../../lambda-src/store/pending-request-store';
 import type { InvokeOptions, InvokeOutcome } from '../../lambda-src/tools/tool-invoker';
 import { testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
-import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import type { WebRequestServer } from '../protocol/web-request-server';
 import { createHarness, type Harness, openHarnessSession, RecordingInvoker, urlEvent } from '../reliability/handler-harness';
 import { post } from '../reliability/raw-client';
 import { createTestTables, type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
+import { startRuntimeServer } from '../support/runtime-server';
 
 const SLOW: RegistryItem = {
   type: 'tool',
@@ -151,17 +149,12 @@ describe('end to end on DynamoDB Local: large batches never get a 5xx', () => {
   beforeAll(async () => {
     ddb = await startDynamoDbLocal();
     const { sessionTable } = await createTestTables(ddb.endpoint);
-    const registryStore = new MemoryRegistryStore();
-    for (const tool of TOOLS) await registryStore.put(tool);
-    await registryStore.put({ type: 'resource', uri: 'file:///readme.md', name: 'readme', mimeType: 'text/markdown', text: '# hi' });
-    const runtime = createRuntime({
+    const readme: RegistryItem = { type: 'resource', uri: 'file:///readme.md', name: 'readme', mimeType: 'text/markdown', text: '# hi' };
+    server = await startRuntimeServer([...TOOLS, readme], {
       config: testConfig({ sessionTable, dynamoDbEndpoint: ddb.endpoint, maxBodyBytes: 1024 * 1024 }),
-      registryStore,
-      registry: new RegistrySource(registryStore),
       invoker: new TestToolInvoker(),
       log: () => undefined,
     });
-    server = await startWebRequestServer((request, ctx) => runtime.app.handle(request, ctx));
   }, 60_000);
   afterAll(async () => {
     await server?.close();

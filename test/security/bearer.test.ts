@@ -7,28 +7,16 @@
  * as the token; and after any wrong token, a freshly rotated token got 401 for up to 5 s
  * (the wrong token had spent the refresh floor).
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHttpApp } from '../../lambda-src/http/http-app';
 import { SecretsManagerTokenSource } from '../../lambda-src/http/secrets-manager-token-source';
 import { SharedTokenAuthenticator } from '../../lambda-src/http/shared-token-authenticator';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
-import { FakeSecretsManager } from '../support/fake-secrets-manager';
+import { useBearerSecretFixture } from '../support/bearer-secret-fixture';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:security-token';
 const TOKEN = 'tok_security_0123456789abcdefghijklmnopqrstuvwxyz';
 
-let sm: FakeSecretsManager;
-let client: SecretsManagerClient;
-beforeAll(async () => {
-  sm = await FakeSecretsManager.start();
-  client = new SecretsManagerClient({
-    endpoint: sm.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-});
+const secrets = useBearerSecretFixture();
 
 const endpoint: McpEndpoint = { handle: async () => Response.json({ jsonrpc: '2.0', id: 1, result: {} }) };
 let clock = 5_000_000;
@@ -36,12 +24,14 @@ let n = 0;
 
 function setup(value: string) {
   const secretId = `${SECRET}-${++n}`;
-  sm.put(secretId, value);
+  secrets.server.put(secretId, value);
   const logs: string[] = [];
   const app = createHttpApp({
     config: { allowedOrigins: [], maxBodyBytes: 1024, authMode: 'bearer' },
     endpoint,
-    authenticator: new SharedTokenAuthenticator(new SecretsManagerTokenSource({ secretId, client, cacheSeconds: 60, now: () => clock })),
+    authenticator: new SharedTokenAuthenticator(
+      new SecretsManagerTokenSource({ secretId, client: secrets.client, cacheSeconds: 60, now: () => clock }),
+    ),
     log: (line) => logs.push(line),
   });
   const call = (token: string) => app.handle(new Request('https://fn.lambda-url.eu-west-1.on.aws/mcp', {
@@ -49,7 +39,7 @@ function setup(value: string) {
     headers: { 'content-type': 'application/json', 'authorization': `Bearer ${token}` },
     body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
   }), { requestId: 'r', signal: new AbortController().signal, deadline: Date.now() + 60_000 });
-  const reads = () => sm.requests.filter((r) => r.SecretId === secretId).length;
+  const reads = () => secrets.server.requests.filter((r) => r.SecretId === secretId).length;
   return { secretId, call, logs, reads };
 }
 
@@ -74,7 +64,7 @@ describe('a secret without a usable token fails closed', () => {
   test('a secret changed to {} after a good value: refused once the cache expires, the old token too', async () => {
     const { secretId, call } = setup(TOKEN);
     expect((await call(TOKEN)).status).toBe(200);
-    sm.rotate(secretId, '{}');
+    secrets.server.rotate(secretId, '{}');
     clock += 61_000;
     expect((await call(TOKEN)).status).toBe(500);
     expect((await call('{}')).status).toBe(500);
@@ -94,7 +84,7 @@ describe('rotation works at once, whatever wrong tokens were sent', () => {
     expect((await call(TOKEN)).status).toBe(200);
     clock += 10_000;
     expect((await call('attacker-guess')).status).toBe(401);
-    sm.rotate(secretId, 'tok_rotated');
+    secrets.server.rotate(secretId, 'tok_rotated');
     clock += 100;
     expect((await call('tok_rotated')).status).toBe(200);
     expect((await call(TOKEN)).status).toBe(401);
@@ -105,7 +95,7 @@ describe('rotation works at once, whatever wrong tokens were sent', () => {
     expect((await call(TOKEN)).status).toBe(200);
     for (let i = 0; i < 50; i++) expect((await call('attacker-same')).status).toBe(401);
     expect(reads()).toBe(2);
-    sm.rotate(secretId, 'tok_rotated_2');
+    secrets.server.rotate(secretId, 'tok_rotated_2');
     expect((await call('tok_rotated_2')).status).toBe(200);
     expect(reads()).toBe(3);
   });

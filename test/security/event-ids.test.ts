@@ -7,9 +7,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { StreamCursorCodec, type StreamCursor } from '../../lambda-src/events/stream-cursor';
-import { startInstance, snsEvent, type Instance } from '../events/instances';
+import { type Instance, type InstancePair, snsEvent, startInstancePair } from '../events/instances';
 import { openSession, SseStream } from '../events/raw-session';
-import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 
 jest.setTimeout(90_000);
 
@@ -61,21 +60,16 @@ describe('StreamCursorCodec', () => {
 });
 
 describe('over two instances sharing the store (and so the sealing key)', () => {
-  let ddb: DynamoDbLocal;
+  let pair: InstancePair | undefined;
   let a: Instance;
   let b: Instance;
 
   beforeAll(async () => {
-    ddb = await startDynamoDbLocal();
-    const tables = await createTestTables(ddb.endpoint);
-    const options = { ddbEndpoint: ddb.endpoint, ...tables, pollIntervalMs: 100, hangUps: 'hidden' as const, maxStreamMs: 60_000 };
-    [a, b] = await Promise.all([startInstance(options), startInstance(options)]);
+    pair = await startInstancePair({ pollIntervalMs: 100, hangUps: 'hidden', maxStreamMs: 60_000 });
+    ({ a, b } = pair);
   });
 
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await ddb?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   function resume(url: string, session: string, lastEventId: string): Promise<Response> {
     return fetch(url, {

@@ -19,6 +19,7 @@ import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-stor
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { context, initializeMessage, modernRequest, postRequest, testConfig, TestToolInvoker } from '../protocol/endpoint-fixture';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
 
 describe('JWT iat', () => {
   const RESOURCE = 'https://abcdefghij.lambda-url.eu-west-1.on.aws/mcp';
@@ -33,16 +34,7 @@ describe('JWT iat', () => {
         allowedOrigins: [],
         maxBodyBytes: 64 * 1024,
         authMode: 'oauth',
-        oauth: {
-          issuer: as.issuer,
-          audiences: [],
-          jwksUri: as.jwksUri,
-          requiredScopes: [],
-          authorizationServers: [as.issuer],
-          algorithms: ['RS256'],
-          tokenProfile: 'jwt',
-          clientIds: [],
-        },
+        oauth: oauthConfigFor(as, { requiredScopes: [], algorithms: ['RS256'] }),
       },
       endpoint,
       log: () => undefined,

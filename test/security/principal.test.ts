@@ -7,16 +7,15 @@
  */
 jest.mock('jose', () => jest.requireActual('../support/jose-commonjs').joseCommonJs());
 
-import { createRuntime } from '../../lambda-src/entry/index';
-import { RegistrySource } from '../../lambda-src/registry/registry-source';
-import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { namespacedPrincipalKey, principalKey, samePrincipal } from '../../lambda-src/store/session-store';
 import { taskOwner } from '../../lambda-src/tasks/task-owner';
 import { eventContext } from '../../lambda-src/tools/tool-event';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
-import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import type { WebRequestServer } from '../protocol/web-request-server';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
+import { oauthConfigFor } from '../support/oauth-fixture';
+import { startRuntimeServer } from '../support/runtime-server';
 
 let as: TestAuthorizationServer;
 let server: WebRequestServer;
@@ -24,30 +23,16 @@ let invoker: TestToolInvoker;
 
 beforeAll(async () => {
   as = await TestAuthorizationServer.start();
-  const registryStore = new MemoryRegistryStore();
-  for (const tool of TOOLS) await registryStore.put(tool);
   invoker = new TestToolInvoker();
-  const runtime = createRuntime({
+  server = await startRuntimeServer(TOOLS, {
     config: testConfig({
       authMode: 'oauth',
-      oauth: {
-        issuer: as.issuer,
-        audiences: [],
-        jwksUri: as.jwksUri,
-        requiredScopes: ['mcp:tools'],
-        authorizationServers: [as.issuer],
-        algorithms: ['RS256'],
-        tokenProfile: 'jwt',
-        clientIds: [],
-      },
+      oauth: oauthConfigFor(as, { algorithms: ['RS256'] }),
     }),
     sessions: new MemorySessionStore(),
-    registryStore,
-    registry: new RegistrySource(registryStore),
     invoker,
     log: () => undefined,
   });
-  server = await startWebRequestServer((request, ctx) => runtime.app.handle(request, ctx));
 }, 60_000);
 
 afterAll(async () => {

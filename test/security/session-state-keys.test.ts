@@ -9,47 +9,13 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_SESSION_STATE_BYTES, parseSessionStateChanges } from '../../lambda-src/session-state/session-state-changes';
-import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
-import { DynamoDbSessionStateStore } from '../../lambda-src/store/dynamodb-session-state-store';
-import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { decodeSessionState } from '../../lambda-src/store/session-state-attribute';
 import { sessionKey } from '../../lambda-src/store/table-schema';
 import { keepSessionState, takeSessionStateChanges } from '../../lambda-src/tools/tool-session-state';
-import { createTestTables, type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
+import { useSessionStateTable } from '../support/session-state-table';
 
-let ddb: DynamoDbLocal;
-let tableName: string;
-let client: ReturnType<typeof createDocumentClient>;
-let sessions: DynamoDbSessionStore;
-let store: DynamoDbSessionStateStore;
-let n = 0;
-
-beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
-  tableName = (await createTestTables(ddb.endpoint)).sessionTable;
-  client = createDocumentClient({ endpoint: ddb.endpoint });
-  sessions = new DynamoDbSessionStore({ client, tableName });
-  store = new DynamoDbSessionStateStore({ client, tableName });
-}, 60_000);
-afterAll(async () => {
-  client?.destroy();
-  await ddb?.stop();
-});
-
-async function newSession(): Promise<string> {
-  const id = `keys-session-${++n}-${'x'.repeat(30)}`;
-  const now = Date.now();
-  await sessions.create({
-    id,
-    protocolVersion: '2025-11-25',
-    clientCapabilities: {},
-    clientInfo: { name: 't', version: '1' },
-    createdAt: now,
-    expiresAt: Math.floor(now / 1000) + 3600,
-    version: 1,
-  });
-  return id;
-}
+const table = useSessionStateTable('keys-session');
+const { newSession } = table;
 
 /** The operations as a Lambda function's JSON result carries them (JSON.parse makes `__proto__` an own key). */
 function fromFunction(json: string): unknown {
@@ -57,13 +23,13 @@ function fromFunction(json: string): unknown {
 }
 
 async function itemBytes(id: string): Promise<number> {
-  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(id), ConsistentRead: true }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: sessionKey(id), ConsistentRead: true }));
   return Buffer.byteLength(JSON.stringify(Item ?? {}), 'utf8');
 }
 
 async function keep(id: string, changes: unknown) {
-  const session = await sessions.get(id);
-  return keepSessionState({ toolName: 'counter', sessionId: id, seen: session?.sessionState, store }, changes);
+  const session = await table.sessions.get(id);
+  return keepSessionState({ toolName: 'counter', sessionId: id, seen: session?.sessionState, store: table.state }, changes);
 }
 
 describe('__proto__', () => {
@@ -101,7 +67,7 @@ describe('constructor, prototype, toString and friends are ordinary keys', () =>
     const id = await newSession();
     for (const key of KEYS) expect(await keep(id, { increment: { [key]: 2 } })).toEqual({ kept: true });
     for (const key of KEYS) expect(await keep(id, { increment: { [key]: 1 } })).toEqual({ kept: true });
-    const state = (await sessions.get(id))!.sessionState!;
+    const state = (await table.sessions.get(id))!.sessionState!;
     expect(Object.getPrototypeOf(state)).toBeNull();
     expect({ ...state }).toEqual(Object.fromEntries(KEYS.map((k) => [k, 3])));
   });

@@ -31,6 +31,7 @@ import { sessionKey } from '../../lambda-src/store/table-schema';
 import { startInstance, snsEvent, type Instance } from '../events/instances';
 import { openSession, SseStream } from '../events/raw-session';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(90_000);
 
@@ -63,9 +64,7 @@ afterAll(async () => {
   await ddb?.stop();
 });
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
-}
+const until = (condition: () => boolean | Promise<boolean>) => pollUntil(condition, 50);
 
 function deleteSession(url: string, sessionId: string): Promise<Response> {
   return fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });

@@ -4,63 +4,29 @@
  * the stored form round-trips every JSON value, and a write never revives a session.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
-import { DynamoDbSessionStateStore } from '../../lambda-src/store/dynamodb-session-state-store';
-import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-store';
 import { decodeSessionState } from '../../lambda-src/store/session-state-attribute';
 import { SESSION_STATE_ATTRIBUTE } from '../../lambda-src/store/session-state-store';
 import { sessionKey } from '../../lambda-src/store/table-schema';
-import { createTestTables, type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
+import { useSessionStateTable } from '../support/session-state-table';
 
-let ddb: DynamoDbLocal;
-let tableName: string;
-let client: ReturnType<typeof createDocumentClient>;
-let sessions: DynamoDbSessionStore;
-let state: DynamoDbSessionStateStore;
-let n = 0;
-
-beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
-  tableName = (await createTestTables(ddb.endpoint)).sessionTable;
-  client = createDocumentClient({ endpoint: ddb.endpoint });
-  sessions = new DynamoDbSessionStore({ client, tableName });
-  state = new DynamoDbSessionStateStore({ client, tableName });
-}, 60_000);
-afterAll(async () => {
-  client?.destroy();
-  await ddb?.stop();
-});
-
-async function newSession(expiresInSeconds = 3600): Promise<string> {
-  const id = `state-session-${++n}-${'x'.repeat(30)}`;
-  const now = Date.now();
-  await sessions.create({
-    id,
-    protocolVersion: '2025-11-25',
-    clientCapabilities: {},
-    clientInfo: { name: 't', version: '1' },
-    createdAt: now,
-    expiresAt: Math.floor(now / 1000) + expiresInSeconds,
-    version: 1,
-  });
-  return id;
-}
+const table = useSessionStateTable('state-session');
+const { newSession } = table;
 
 async function stored(id: string): Promise<Record<string, unknown>> {
-  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(id), ConsistentRead: true }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: sessionKey(id), ConsistentRead: true }));
   return decodeSessionState(Item?.[SESSION_STATE_ATTRIBUTE]);
 }
 
 test('100 concurrent increments of one key, including the session\'s first state write, end at exactly 100', async () => {
   const id = await newSession();
-  const writes = await Promise.all(Array.from({ length: 100 }, () => state.applySessionState(id, { increment: { counter: 1 } })));
+  const writes = await Promise.all(Array.from({ length: 100 }, () => table.state.applySessionState(id, { increment: { counter: 1 } })));
   expect(writes.every((w) => w.ok)).toBe(true);
   expect(await stored(id)).toEqual({ counter: 100 });
 });
 
 test('concurrent writes of disjoint keys all stay', async () => {
   const id = await newSession();
-  await Promise.all(Array.from({ length: 20 }, (_, i) => state.applySessionState(id, { set: { [`key${i}`]: { i } } })));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => table.state.applySessionState(id, { set: { [`key${i}`]: { i } } })));
   const after = await stored(id);
   expect(Object.keys(after).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `key${i}`).sort());
   expect(after.key7).toEqual({ i: 7 });
@@ -85,27 +51,27 @@ test('set, increment and remove in one write; every JSON value round-trips exact
     '': undefined,
   };
   delete (values as Record<string, unknown>)[''];
-  expect(await state.applySessionState(id, { set: values, increment: { counter: 2 } })).toEqual({ ok: true });
-  expect(await state.applySessionState(id, { remove: ['flag', 'never-set'], increment: { counter: 3, negative: -1 } })).toEqual({ ok: true });
+  expect(await table.state.applySessionState(id, { set: values, increment: { counter: 2 } })).toEqual({ ok: true });
+  expect(await table.state.applySessionState(id, { remove: ['flag', 'never-set'], increment: { counter: 3, negative: -1 } })).toEqual({ ok: true });
   const { flag: _flag, ...rest } = values;
   expect(await stored(id)).toEqual({ ...rest, negative: -6, counter: 5 });
 });
 
 test('an increment of a key that holds no integer is refused and changes nothing', async () => {
   const id = await newSession();
-  await state.applySessionState(id, { set: { name: 'ada', ratio: 1.5 }, increment: { n: 1 } });
-  const write = await state.applySessionState(id, { increment: { name: 1, n: 1 } });
+  await table.state.applySessionState(id, { set: { name: 'ada', ratio: 1.5 }, increment: { n: 1 } });
+  const write = await table.state.applySessionState(id, { increment: { name: 1, n: 1 } });
   expect(write).toMatchObject({ ok: false, reason: 'not_integer' });
   expect((write as { message: string }).message).toContain("'name'");
-  expect((await state.applySessionState(id, { increment: { ratio: 1 } }))).toMatchObject({ ok: false, reason: 'not_integer' });
+  expect((await table.state.applySessionState(id, { increment: { ratio: 1 } }))).toMatchObject({ ok: false, reason: 'not_integer' });
   expect(await stored(id)).toEqual({ name: 'ada', ratio: 1.5, n: 1 });
 });
 
 test('an increment that would leave the safe integer range is refused', async () => {
   const id = await newSession();
-  await state.applySessionState(id, { set: { big: Number.MAX_SAFE_INTEGER - 1 } });
-  expect(await state.applySessionState(id, { increment: { big: 1 } })).toEqual({ ok: true });
-  const write = await state.applySessionState(id, { increment: { big: 1 } });
+  await table.state.applySessionState(id, { set: { big: Number.MAX_SAFE_INTEGER - 1 } });
+  expect(await table.state.applySessionState(id, { increment: { big: 1 } })).toEqual({ ok: true });
+  const write = await table.state.applySessionState(id, { increment: { big: 1 } });
   expect(write).toMatchObject({ ok: false, reason: 'not_integer' });
   expect((write as { message: string }).message).toContain('safe integer range');
   expect(await stored(id)).toEqual({ big: Number.MAX_SAFE_INTEGER });
@@ -113,21 +79,21 @@ test('an increment that would leave the safe integer range is refused', async ()
 
 test('a write to a deleted, expired or unknown session is refused and revives nothing', async () => {
   const deleted = await newSession();
-  await sessions.delete(deleted);
-  expect(await state.applySessionState(deleted, { increment: { counter: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
-  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(deleted) }));
+  await table.sessions.delete(deleted);
+  expect(await table.state.applySessionState(deleted, { increment: { counter: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: sessionKey(deleted) }));
   expect(Item).toBeUndefined();
 
   const expired = await newSession(-1);
-  expect(await state.applySessionState(expired, { set: { a: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
+  expect(await table.state.applySessionState(expired, { set: { a: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
   expect(await stored(expired)).toEqual({});
-  expect(await state.applySessionState('never-created', { set: { a: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
+  expect(await table.state.applySessionState('never-created', { set: { a: 1 } })).toMatchObject({ ok: false, reason: 'gone' });
 });
 
 test('state writes bump the session version and leave its other fields alone', async () => {
   const id = await newSession();
-  await sessions.update(id, { logLevel: 'error' });
-  await state.applySessionState(id, { set: { a: 1 } });
-  const record = await sessions.get(id);
+  await table.sessions.update(id, { logLevel: 'error' });
+  await table.state.applySessionState(id, { set: { a: 1 } });
+  const record = await table.sessions.get(id);
   expect(record).toMatchObject({ logLevel: 'error', version: 3, clientInfo: { name: 't', version: '1' } });
 });

@@ -22,6 +22,7 @@ import { sessionKey } from '../../lambda-src/store/table-schema';
 import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
 import { type HandlerServer, startHandlerServer } from '../reliability/handler-server';
 import { createTestTables, type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
+import { handlerConfig } from '../support/handler-config';
 
 const REGISTRY = join(__dirname, '..', '..', 'examples', 'local-registry', 'registry.json');
 const CALLS = 40;
@@ -34,19 +35,12 @@ beforeAll(async () => {
   ddb = await startDynamoDbLocal();
   const tables = await createTestTables(ddb.endpoint);
   sessionTable = tables.sessionTable;
-  const config: HandlerConfig = {
+  const config: HandlerConfig = handlerConfig({
     sessionTable,
     registryTable: tables.registryTable,
     serverName: 'counter-test',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 60,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 30,
     dynamoDbEndpoint: ddb.endpoint,
-  };
+  });
   const items = await readRegistryFile(REGISTRY);
   for (let i = 0; i < 2; i++) {
     const registryStore = new MemoryRegistryStore();

@@ -20,6 +20,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readRequestBody } from './request-body';
 
 export type DynamoDbFault =
   | 'provisioned-throughput'
@@ -131,7 +132,7 @@ export class DynamoDbFaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
     const table = tableOf(body);
     const rule = this.rules.find((r) => r.remaining > 0
@@ -190,15 +191,6 @@ export class DynamoDbFaultProxy {
     upstream.on('error', () => res.socket?.destroy());
     upstream.end(body);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function tableOf(body: Buffer): string | undefined {

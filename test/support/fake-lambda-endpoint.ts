@@ -32,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { readRequestBody } from './request-body';
 
 export interface FakeInvocation {
   /** The function name or ARN as the client sent it (URL-decoded). */
@@ -167,7 +168,7 @@ export class FakeLambdaEndpoint {
     const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     const streamMatch = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/.exec(url.pathname);
     const match = invokeMatch ?? streamMatch;
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const read = req.method === 'GET' ? /^\/2017-03-31\/tags\/(.+)$/.exec(url.pathname) ?? /^\/2015-03-31\/functions\/([^/]+)$/.exec(url.pathname) : null;
     if (read) return this.readTags(res, decodeURIComponent(read[1]), url.pathname.startsWith('/2017-03-31/tags/'));
     if (req.method !== 'POST' || !match) {
@@ -255,15 +256,6 @@ export class FakeLambdaEndpoint {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**

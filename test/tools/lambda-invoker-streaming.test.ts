@@ -4,26 +4,12 @@
  * `application/vnd.amazon.eventstream` framing (test/support/fake-lambda-endpoint.ts),
  * read as the tool stream (lambda-src/tools/tool-stream.ts).
  */
-import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../../lambda-src/tools/payload-limits';
 import type { ToolLog, ToolProgress } from '../../lambda-src/tools/tool-invoker';
-import { FakeLambdaEndpoint, lambdaResponse } from '../support/fake-lambda-endpoint';
+import { lambdaResponse } from '../support/fake-lambda-endpoint';
+import { functionArn, useLambdaInvokerFixture } from '../support/lambda-invoker-fixture';
 
-let endpoint: FakeLambdaEndpoint;
-let invoker: LambdaInvoker;
-const releases: Array<() => void> = [];
-
-beforeAll(async () => {
-  endpoint = await FakeLambdaEndpoint.start();
-  invoker = new LambdaInvoker({ clientConfig: endpoint.clientConfig() });
-});
-
-afterAll(async () => {
-  releases.forEach((release) => release());
-  await endpoint.close();
-});
-
-const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+const lambda = useLambdaInvokerFixture();
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
 function recorder() {
@@ -36,9 +22,9 @@ test('progress and log lines reach the callbacks while the function runs, before
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
-    releases.push(resolve);
+    lambda.releases.push(resolve);
   });
-  endpoint.registerStreaming('scan', async (_event, stream) => {
+  lambda.endpoint.registerStreaming('scan', async (_event, stream) => {
     stream.write(line({ type: 'progress', progress: 1, total: 2, message: 'table 1' }));
     stream.write(line({ type: 'log', level: 'info', data: { rows: 120 }, logger: 'scan' }));
     // The function waits until the caller has seen the progress: it arrived during the call.
@@ -49,7 +35,7 @@ test('progress and log lines reach the callbacks while the function runs, before
   const seen = recorder();
   let firstProgress!: () => void;
   const sawProgress = new Promise<void>((resolve) => (firstProgress = resolve));
-  const pending = invoker.invoke({ lambdaArn: ARN('scan'), streaming: true }, { tool: 'scan' }, {
+  const pending = lambda.invoker.invoke({ lambdaArn: functionArn('scan'), streaming: true }, { tool: 'scan' }, {
     onProgress: (p) => {
       seen.progress.push(p);
       firstProgress();
@@ -63,7 +49,7 @@ test('progress and log lines reach the callbacks while the function runs, before
   expect(await pending).toEqual({ ok: true, payload: { content: [{ type: 'text', text: 'done' }] } });
   expect(seen.progress).toEqual([{ progress: 1, total: 2, message: 'table 1' }, { progress: 2, total: 2 }]);
   expect(seen.logs).toEqual([{ level: 'info', data: { rows: 120 }, logger: 'scan' }]);
-  const call = endpoint.invocations.at(-1)!;
+  const call = lambda.endpoint.invocations.at(-1)!;
   expect(call.api).toBe('InvokeWithResponseStream');
   expect(call.payload).toEqual({ tool: 'scan' });
 });
@@ -71,45 +57,45 @@ test('progress and log lines reach the callbacks while the function runs, before
 test('lines split across chunks anywhere (inside a UTF-8 character too) are read whole', async () => {
   const text = line({ type: 'progress', progress: 1, message: 'größe ✓' }) + line({ type: 'result', result: { ok: 'ja ✓' } });
   const bytes = Buffer.from(text);
-  endpoint.registerStreaming('split', (_event, stream) => {
+  lambda.endpoint.registerStreaming('split', (_event, stream) => {
     for (let i = 0; i < bytes.length; i += 3) stream.write(bytes.subarray(i, i + 3));
   });
   const seen = recorder();
-  expect(await invoker.invoke({ lambdaArn: 'split', streaming: true }, {}, seen.options)).toEqual({ ok: true, payload: { ok: 'ja ✓' } });
+  expect(await lambda.invoker.invoke({ lambdaArn: 'split', streaming: true }, {}, seen.options)).toEqual({ ok: true, payload: { ok: 'ja ✓' } });
   expect(seen.progress).toEqual([{ progress: 1, message: 'größe ✓' }]);
 });
 
 test('a function that does not stream answers its result as one chunk: read as a plain result', async () => {
-  endpoint.register('plain', () => ({ content: [{ type: 'text', text: 'plain' }] }));
-  expect(await invoker.invoke({ lambdaArn: 'plain', streaming: true }, {})).toEqual({ ok: true, payload: { content: [{ type: 'text', text: 'plain' }] } });
+  lambda.endpoint.register('plain', () => ({ content: [{ type: 'text', text: 'plain' }] }));
+  expect(await lambda.invoker.invoke({ lambdaArn: 'plain', streaming: true }, {})).toEqual({ ok: true, payload: { content: [{ type: 'text', text: 'plain' }] } });
   // A pretty-printed result spans lines: still one value.
-  endpoint.registerStreaming('pretty', (_e, stream) => stream.write(JSON.stringify({ a: [1, 2] }, null, 2)));
-  expect(await invoker.invoke({ lambdaArn: 'pretty', streaming: true }, {})).toEqual({ ok: true, payload: { a: [1, 2] } });
-  endpoint.register('nothing', () => undefined);
-  expect(await invoker.invoke({ lambdaArn: 'nothing', streaming: true }, {})).toEqual({ ok: true, payload: null });
+  lambda.endpoint.registerStreaming('pretty', (_e, stream) => stream.write(JSON.stringify({ a: [1, 2] }, null, 2)));
+  expect(await lambda.invoker.invoke({ lambdaArn: 'pretty', streaming: true }, {})).toEqual({ ok: true, payload: { a: [1, 2] } });
+  lambda.endpoint.register('nothing', () => undefined);
+  expect(await lambda.invoker.invoke({ lambdaArn: 'nothing', streaming: true }, {})).toEqual({ ok: true, payload: null });
 });
 
 test('a thrown error ends the stream with InvokeComplete ErrorCode: a function_error with its message', async () => {
-  endpoint.registerStreaming('fails', async (_e, stream) => {
+  lambda.endpoint.registerStreaming('fails', async (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 1 }));
     throw new RangeError('order 42 does not exist');
   });
   const seen = recorder();
-  expect(await invoker.invoke({ lambdaArn: 'fails', streaming: true }, {}, seen.options))
+  expect(await lambda.invoker.invoke({ lambdaArn: 'fails', streaming: true }, {}, seen.options))
     .toEqual({ ok: false, kind: 'function_error', message: 'RangeError: order 42 does not exist' });
   expect(seen.progress).toEqual([{ progress: 1 }]);
 });
 
 test('an error line ends the call as a function error', async () => {
-  endpoint.registerStreaming('errorLine', (_e, stream) => {
+  lambda.endpoint.registerStreaming('errorLine', (_e, stream) => {
     stream.write(line({ type: 'error', errorType: 'ValueError', errorMessage: 'bad table' }));
     stream.write(line({ type: 'result', result: 'never read' }));
   });
-  expect(await invoker.invoke({ lambdaArn: 'errorLine', streaming: true }, {})).toEqual({ ok: false, kind: 'function_error', message: 'ValueError: bad table' });
+  expect(await lambda.invoker.invoke({ lambdaArn: 'errorLine', streaming: true }, {})).toEqual({ ok: false, kind: 'function_error', message: 'ValueError: bad table' });
 });
 
 test('hostile lines: unknown types, bad levels, non-increasing progress and non-JSON lines are skipped', async () => {
-  endpoint.registerStreaming('noisy', (_e, stream) => {
+  lambda.endpoint.registerStreaming('noisy', (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 5 }));
     stream.write(line({ type: 'progress', progress: 5 })); // not increasing
     stream.write(line({ type: 'progress', progress: 3 })); // going back
@@ -122,45 +108,45 @@ test('hostile lines: unknown types, bad levels, non-increasing progress and non-
     stream.write(line({ type: 'result', result: 1 }));
   });
   const seen = recorder();
-  expect(await invoker.invoke({ lambdaArn: 'noisy', streaming: true }, {}, seen.options)).toEqual({ ok: true, payload: 1 });
+  expect(await lambda.invoker.invoke({ lambdaArn: 'noisy', streaming: true }, {}, seen.options)).toEqual({ ok: true, payload: 1 });
   expect(seen.progress).toEqual([{ progress: 5 }, { progress: 6 }]);
   expect(seen.logs).toEqual([{ level: 'warning', data: 'kept' }]);
 });
 
 test('a stream that ends without a result line is malformed', async () => {
-  endpoint.registerStreaming('noResult', (_e, stream) => stream.write(line({ type: 'progress', progress: 1 })));
-  const outcome = await invoker.invoke({ lambdaArn: 'noResult', streaming: true }, {});
+  lambda.endpoint.registerStreaming('noResult', (_e, stream) => stream.write(line({ type: 'progress', progress: 1 })));
+  const outcome = await lambda.invoker.invoke({ lambdaArn: 'noResult', streaming: true }, {});
   expect(outcome).toEqual({ ok: false, kind: 'malformed', message: expect.stringMatching(/ended without a \{"type":"result"\} line/) });
 });
 
 test('a line over 6 MB is payload_too_large', async () => {
-  endpoint.registerStreaming('huge', (_e, stream) => {
+  lambda.endpoint.registerStreaming('huge', (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 1 }));
     const chunk = 'x'.repeat(1024 * 1024);
     stream.write('{"type":"result","result":"');
     for (let i = 0; i <= MAX_SYNC_PAYLOAD_BYTES / chunk.length; i++) stream.write(chunk);
     stream.write('"}\n');
   });
-  const outcome = await invoker.invoke({ lambdaArn: 'huge', streaming: true }, {});
+  const outcome = await lambda.invoker.invoke({ lambdaArn: 'huge', streaming: true }, {});
   expect(outcome).toEqual({ ok: false, kind: 'payload_too_large', message: expect.stringMatching(/line of the function's response stream is over 6.0 MB/) });
 });
 
 test('a throttle (429 before any stream) is retried, then reported', async () => {
-  endpoint.register('busy', () => lambdaResponse.throttled());
-  const before = endpoint.invocations.length;
-  const outcome = await invoker.invoke({ lambdaArn: 'busy', streaming: true }, {});
+  lambda.endpoint.register('busy', () => lambdaResponse.throttled());
+  const before = lambda.endpoint.invocations.length;
+  const outcome = await lambda.invoker.invoke({ lambdaArn: 'busy', streaming: true }, {});
   expect(outcome).toEqual({ ok: false, kind: 'throttled', message: expect.stringMatching(/throttled/) });
-  expect(endpoint.invocations.length - before).toBe(3);
+  expect(lambda.endpoint.invocations.length - before).toBe(3);
 });
 
 test('the deadline ends a stream that stops writing: timeout, and nothing reported after it', async () => {
-  endpoint.registerStreaming('stalls', async (_e, stream) => {
+  lambda.endpoint.registerStreaming('stalls', async (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 1 }));
-    await new Promise<void>((resolve) => releases.push(resolve));
+    await new Promise<void>((resolve) => lambda.releases.push(resolve));
     stream.write(line({ type: 'progress', progress: 2 }));
   });
   const seen = recorder();
-  const outcome = await invoker.invoke({ lambdaArn: 'stalls', streaming: true }, {}, { ...seen.options, timeoutMs: 500 });
+  const outcome = await lambda.invoker.invoke({ lambdaArn: 'stalls', streaming: true }, {}, { ...seen.options, timeoutMs: 500 });
   expect(outcome).toEqual({ ok: false, kind: 'timeout', message: expect.stringMatching(/no response from stalls within/) });
   expect(seen.progress).toEqual([{ progress: 1 }]);
 });
@@ -168,34 +154,34 @@ test('the deadline ends a stream that stops writing: timeout, and nothing report
 test('a client cancel ends the stream: aborted', async () => {
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  endpoint.registerStreaming('cancelled', async (_e, stream) => {
+  lambda.endpoint.registerStreaming('cancelled', async (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 1 }));
     started();
-    await new Promise<void>((resolve) => releases.push(resolve));
+    await new Promise<void>((resolve) => lambda.releases.push(resolve));
   });
   const controller = new AbortController();
-  const pending = invoker.invoke({ lambdaArn: 'cancelled', streaming: true }, {}, { signal: controller.signal, onProgress: () => controller.abort() });
+  const pending = lambda.invoker.invoke({ lambdaArn: 'cancelled', streaming: true }, {}, { signal: controller.signal, onProgress: () => controller.abort() });
   await running;
   expect(await pending).toEqual({ ok: false, kind: 'aborted', message: expect.any(String) });
 });
 
 test('a target without streaming still uses a plain Invoke', async () => {
-  endpoint.register('classic', () => ({ ok: true }));
-  expect(await invoker.invoke({ lambdaArn: 'classic' }, {})).toEqual({ ok: true, payload: { ok: true } });
-  expect(endpoint.invocations.at(-1)!.api).toBe('Invoke');
+  lambda.endpoint.register('classic', () => ({ ok: true }));
+  expect(await lambda.invoker.invoke({ lambdaArn: 'classic' }, {})).toEqual({ ok: true, payload: { ok: true } });
+  expect(lambda.endpoint.invocations.at(-1)!.api).toBe('Invoke');
 });
 
 test('a streaming function registered without streaming: Lambda buffers its lines, and the result line is still read', async () => {
-  endpoint.registerStreaming('bufferedLines', (_e, stream) => {
+  lambda.endpoint.registerStreaming('bufferedLines', (_e, stream) => {
     stream.write(line({ type: 'progress', progress: 1 }));
     stream.write(line({ type: 'result', result: { rows: 3 } }));
   });
   const seen = recorder();
-  expect(await invoker.invoke({ lambdaArn: 'bufferedLines' }, {}, seen.options)).toEqual({ ok: true, payload: { rows: 3 } });
-  expect(endpoint.invocations.at(-1)!.api).toBe('Invoke');
+  expect(await lambda.invoker.invoke({ lambdaArn: 'bufferedLines' }, {}, seen.options)).toEqual({ ok: true, payload: { rows: 3 } });
+  expect(lambda.endpoint.invocations.at(-1)!.api).toBe('Invoke');
   // Too late to be progress: nothing is reported.
   expect(seen.progress).toEqual([]);
   // A plain result that happens to look like a line stays the plain value.
-  endpoint.register('looksLikeALine', () => ({ type: 'error', message: 'a domain object' }));
-  expect(await invoker.invoke({ lambdaArn: 'looksLikeALine' }, {})).toEqual({ ok: true, payload: { type: 'error', message: 'a domain object' } });
+  lambda.endpoint.register('looksLikeALine', () => ({ type: 'error', message: 'a domain object' }));
+  expect(await lambda.invoker.invoke({ lambdaArn: 'looksLikeALine' }, {})).toEqual({ ok: true, payload: { type: 'error', message: 'a domain object' } });
 });

@@ -1,0 +1,21 @@
+/**
+ * The handler's OAuth settings for a token issued by a test authorization server
+ * (test/support/oauth-authorization-server.ts, or one that looks like it): that server as
+ * issuer and sole authorization server, its JWK Set, JWT access tokens, scope `mcp:tools`.
+ * A test names in `overrides` only what it is about.
+ */
+import type { OAuthConfig } from '../../lambda-src/config';
+
+export function oauthConfigFor(server: { readonly issuer: string; readonly jwksUri: string }, overrides: Partial<OAuthConfig> = {}): OAuthConfig {
+  return {
+    issuer: server.issuer,
+    audiences: [],
+    jwksUri: server.jwksUri,
+    requiredScopes: ['mcp:tools'],
+    authorizationServers: [server.issuer],
+    algorithms: ['RS256', 'ES256'],
+    tokenProfile: 'jwt',
+    clientIds: [],
+    ...overrides,
+  };
+}
