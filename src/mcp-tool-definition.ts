@@ -129,16 +129,9 @@ export class McpToolDefinition {
   }
 }
 
-/** The fields read from a module's definition. */
-interface DefinitionProps {
-  readonly name: string;
-  readonly title?: string;
-  readonly description: string;
-  readonly inputSchema: { [key: string]: any };
-  readonly outputSchema?: { [key: string]: any };
-  readonly annotations?: McpToolAnnotations;
-  readonly streaming: boolean;
-}
+/** The fields read from a module's definition: the tool options it carries, and whether it streams. */
+type DefinitionProps = Pick<McpToolOptions, 'name' | 'title' | 'description' | 'inputSchema' | 'outputSchema' | 'annotations'>
+  & { readonly streaming: boolean };
 
 function isRecord(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
