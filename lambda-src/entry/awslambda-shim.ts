@@ -224,7 +224,18 @@ export function serverResponseSink(res: ServerResponse, options: ServerSinkOptio
         done();
         return;
       }
-      res.end(() => done());
+      // `res.end`'s callback waits for 'finish', which never comes when the socket
+      // closes first (a client that leaves while the last bytes are in flight): the
+      // invocation would then never end. 'close' comes in both cases.
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        res.off('close', settle);
+        done();
+      };
+      res.once('close', settle);
+      res.end(settle);
     },
     onDisconnect(listener) {
       if (hidden) return;

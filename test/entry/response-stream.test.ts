@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { EventEmitter, once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import type { LambdaResponseStream } from '../../lambda-src/entry/awslambda';
@@ -240,5 +240,34 @@ describe('serverResponseSink over a real socket', () => {
     await once(res, 'end');
     await finishedHandler;
     expect(Buffer.concat(rest).toString()).toBe('data: 2\n\n');
+  });
+});
+
+describe('serverResponseSink when the socket closes before the end is flushed', () => {
+  /**
+   * What node:http does when a client leaves while `res.end()` is in flight: the
+   * socket's write fails, 'close' is emitted and 'finish' never is (so `res.end`'s own
+   * callback is never called). The sink must still report the end, or the invocation
+   * it belongs to never ends.
+   */
+  class ResponseWhoseSocketCloses extends EventEmitter {
+    destroyed = false;
+    writableFinished = false;
+    end(callback: () => void): this {
+      this.once('finish', callback);
+      setImmediate(() => {
+        this.destroyed = true;
+        this.emit('close');
+      });
+      return this;
+    }
+  }
+
+  test.each(['signalled', 'hidden'] as const)('the end is reported (hang-ups %s)', async (hangUps) => {
+    const res = new ResponseWhoseSocketCloses();
+    const sink = serverResponseSink(res as unknown as ServerResponse, { hangUps });
+    const ended = new Promise<Error | null | undefined>((resolve) => sink.end(resolve));
+    const outcome = await Promise.race([ended.then(() => 'ended'), once(res, 'close').then(() => new Promise((r) => setImmediate(() => r('still waiting'))))]);
+    expect(outcome).toBe('ended');
   });
 });
