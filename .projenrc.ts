@@ -161,10 +161,7 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly files: string[] }>
   // Domain types and leaf helpers that every layer shares; they import nothing above.
   {
     name: 'model',
-    files: [
-      'lambda-src/model/**', 'lambda-src/@(config|abortable-sleep|load-once).ts', 'lambda-src/session-state/**',
-      'lambda-src/registry/@(registry-item).ts', 'lambda-src/tasks/@(task-record).ts', 'lambda-src/http/@(request-context).ts',
-    ],
+    files: ['lambda-src/model/**'],
   },
   // DynamoDB (and in-memory) persistence: sessions, registry items, event log, tasks.
   { name: 'store', files: ['lambda-src/store/**'] },
@@ -172,19 +169,19 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly files: string[] }>
   // The tool helper users bundle into their own functions (`cdk-mcp-lambda-server/tool`) sits here too: it imports nothing of ours.
   { name: 'tools', files: ['lambda-src/tools/**', 'lambda-src/tool/**'] },
   // The registry as data: loading, validating and caching items.
-  { name: 'registry', files: ['lambda-src/registry/!(registry-item|server-builder|server-capabilities).ts'] },
+  { name: 'registry', files: ['lambda-src/registry/**'] },
   // The event log as streams read it: SNS ingest, per-session feeds, cursors.
   { name: 'events', files: ['lambda-src/events/**'] },
   // Server-to-client requests (elicitation, sampling, roots) and their answers.
   { name: 's2c', files: ['lambda-src/s2c/**'] },
   // Tasks: durable tool calls that run in their own invocation.
-  { name: 'tasks', files: ['lambda-src/tasks/!(task-record).ts'] },
+  { name: 'tasks', files: ['lambda-src/tasks/**'] },
   // Telemetry: logs, metrics, traces.
   { name: 'ops', files: ['lambda-src/ops/**'] },
   // MCP itself: the endpoint, sessions, and the SDK server built per request.
-  { name: 'protocol', files: ['lambda-src/protocol/**', 'lambda-src/registry/@(server-builder|server-capabilities).ts'] },
+  { name: 'protocol', files: ['lambda-src/protocol/**'] },
   // HTTP: auth, CORS, origin checks, compression, routing to the endpoint.
-  { name: 'http', files: ['lambda-src/http/!(request-context).ts'] },
+  { name: 'http', files: ['lambda-src/http/**'] },
   // The Lambda handler: composition root of the runtime.
   { name: 'entry', files: ['lambda-src/entry/**'] },
   // The admin function: a separate program beside entry (neither imports the other).

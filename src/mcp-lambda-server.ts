@@ -280,7 +280,7 @@ export enum McpResponseMode {
   BUFFERED = 'buffered',
 }
 
-/** Names of the handler's environment variables (lambda-src/config.ts reads the same). */
+/** Names of the handler's environment variables (lambda-src/model/config.ts reads the same). */
 const ENV = { ...HANDLER_ENV, oauthResourceUrl: OAUTH_ENV.resourceUrl } as const;
 
 /**

@@ -8,7 +8,7 @@ import {
 
 /**
  * The registry items a CDK app declares with `addTool` and friends, as the JSON the
- * registry stores (lambda-src/registry/registry-item.ts), checked as they are added.
+ * registry stores (lambda-src/model/registry-item.ts), checked as they are added.
  *
  * Checks run the runtime's own validation, through the pre-built admin bundle
  * (assets/admin/index.js, which exports `validateRegistryItems`): one set of rules

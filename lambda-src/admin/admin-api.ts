@@ -21,7 +21,7 @@ import { adminRequestOf, callerOf, MAX_ADMIN_BODY_BYTES, type AdminRequest } fro
 import type { AllowedFunctions } from './allowed-functions';
 import { etagOf, parseIfMatch } from './item-version';
 import { validateRegistryItem } from './registration-validation';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../registry/registry-item';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
 import { ItemTooLargeError } from '../store/item-size';
 import { RegistryConflictError, type RegistryStore } from '../store/registry-store';
 

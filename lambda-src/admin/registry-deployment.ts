@@ -17,7 +17,7 @@
  */
 import type { CloudFormationCustomResourceEvent, CloudFormationResponse } from './cfn-response';
 import { validateRegistryItems } from './registration-validation';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../registry/registry-item';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
 import type { RegistryStore } from '../store/registry-store';
 
 /**

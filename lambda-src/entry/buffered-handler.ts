@@ -21,8 +21,8 @@ import { CollectingSink, invokeStreamingHandler } from './awslambda-shim';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
 import { MAX_BUFFERED_RESPONSE_BYTES } from './response-mode';
 import { JsonRpcCode, jsonRpcErrorResponse } from '../http/json-rpc-error';
-import type { HttpApp, RequestContext } from '../http/request-context';
 import { consoleLogSink } from '../http/request-log';
+import type { HttpApp, RequestContext } from '../model/request-context';
 
 /**
  * The part of an execution environment's `Runtime` (index.ts) this handler uses, declared

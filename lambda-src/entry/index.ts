@@ -11,7 +11,6 @@
  * event classification, event -> Request, the http app, Response -> response stream.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { type HandlerConfig, loadConfig } from '../config';
 import type { LambdaResponseStream } from './awslambda';
 import { ensureAwslambdaGlobal } from './awslambda-shim';
 import { type BufferedHandler, createBufferedHandler, viaStreamingHandler } from './buffered-handler';
@@ -24,8 +23,9 @@ import type { Authenticator } from '../http/authenticator';
 import { createHttpApp } from '../http/http-app';
 import { JsonRpcCode, jsonRpcErrorResponse } from '../http/json-rpc-error';
 import type { OriginPolicy } from '../http/origin-policy';
-import type { HttpApp, RequestContext } from '../http/request-context';
 import { consoleLogSink, type LogSink } from '../http/request-log';
+import { type HandlerConfig, loadConfig } from '../model/config';
+import type { HttpApp, RequestContext } from '../model/request-context';
 import { traceAwsClient } from '../ops/aws-client-tracing';
 import { instrumentInvoker } from '../ops/instrumented-invoker';
 import { createOperations, type Operations } from '../ops/operations';

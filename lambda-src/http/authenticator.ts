@@ -12,11 +12,11 @@
  * - `bearer`: one shared token kept in AWS Secrets Manager (shared-token-authenticator.ts).
  * A mode whose settings are missing fails closed (500, and the reason in the log).
  */
-import { AUTH_MODE } from '../../src/runtime-contract';
-import type { BearerConfig, OAuthConfig } from '../config';
 import type { AuthResult, Authenticator } from './authenticator-interface';
 import { JsonRpcCode, jsonRpcErrorResponse } from './json-rpc-error';
-import { loadOnce } from '../load-once';
+import { AUTH_MODE } from '../../src/runtime-contract';
+import type { BearerConfig, OAuthConfig } from '../model/config';
+import { loadOnce } from '../model/load-once';
 import type { Principal } from '../store/session-store';
 
 // The interface lives in its own file so that the modes this file loads import it, not this file.

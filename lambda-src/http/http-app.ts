@@ -22,7 +22,6 @@
  * Never throws: anything unexpected becomes a generic 500, and its stack goes to the
  * log line only.
  */
-import type { HandlerConfig } from '../config';
 import { type Authenticator, createAuthenticator } from './authenticator';
 import { CORS_ALLOW_METHODS, preflightResponse, withCorsHeaders } from './cors-policy';
 import { meterEventStream } from './event-stream-meter';
@@ -31,10 +30,11 @@ import { mcpRequestFacts } from './mcp-request-facts';
 import { OriginPolicy } from './origin-policy';
 import type { OriginVerifier } from './origin-verifier';
 import { keepBody, keptBody, type RequestBody } from './request-body';
-import type { HttpApp, RequestContext } from './request-context';
 import { consoleLogSink, type LogSink } from './request-log';
 import { type CompressionOptions, compressResponse } from './response-compression';
-import { loadOnce } from '../load-once';
+import type { HandlerConfig } from '../model/config';
+import { loadOnce } from '../model/load-once';
+import type { HttpApp, RequestContext } from '../model/request-context';
 import { logTag } from '../ops/log-tag';
 import { methodLabel, OTHER_LABEL } from '../ops/mcp-method-label';
 import { createPowertoolsTelemetry } from '../ops/powertools-telemetry';

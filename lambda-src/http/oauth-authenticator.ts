@@ -22,7 +22,6 @@
  * 2025-03-26 clients, the authorization server's metadata (authorization-server-metadata.ts).
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
-import type { OAuthConfig } from '../config';
 import type { AuthResult, Authenticator } from './authenticator-interface';
 import { AUTHORIZATION_SERVER_METADATA_PATH, AuthorizationServerMetadataMirror } from './authorization-server-metadata';
 import { bearerErrorResponse, type BearerChallenge } from './bearer-challenge';
@@ -33,6 +32,7 @@ import {
   canonicalResourceUrl, isProtectedResourceMetadataPath, protectedResourceMetadata,
   protectedResourceMetadataResponse, protectedResourceMetadataUrl,
 } from './protected-resource-metadata';
+import type { OAuthConfig } from '../model/config';
 import { namespacedPrincipalKey, type Principal } from '../store/session-store';
 
 /** Allowed difference between our clock and the issuer's, for `exp`, `nbf` and `iat`. */

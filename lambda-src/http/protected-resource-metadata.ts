@@ -14,7 +14,7 @@
  * On Lambda the host is the Function URL's domain, which AWS sets in the event (the
  * client cannot choose it); behind a custom domain the construct passes `resourceUrl`.
  */
-import type { OAuthConfig } from '../config';
+import type { OAuthConfig } from '../model/config';
 
 export const PROTECTED_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 

@@ -11,8 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RegistryItem } from '../model/registry-item';
 import { RegistryFileError } from '../registry/registry-file';
-import type { RegistryItem } from '../registry/registry-item';
 import { AppModelError } from './cdk-app/app-model';
 import { cdkBanner } from './cdk-app/cdk-banner';
 import { CdkDevServer } from './cdk-app/cdk-dev-server';

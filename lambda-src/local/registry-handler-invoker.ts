@@ -13,7 +13,7 @@
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import type { LocalFunction } from './cdk-app/app-model';
 import { FunctionRunner } from './cdk-app/function-runner';
-import type { FunctionTarget } from '../registry/registry-item';
+import type { FunctionTarget } from '../model/registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import { LocalInvoker, reloadLocalHandlers } from '../tools/local-invoker';
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';

@@ -11,8 +11,8 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { type RegistrySyncResult, syncRegistry } from './cdk-app/registry-sync';
 import { handlerFile } from './registry-handler-invoker';
+import type { RegistryItem } from '../model/registry-item';
 import { readRegistryFile } from '../registry/registry-file';
-import type { RegistryItem } from '../registry/registry-item';
 import type { RegistryStore } from '../store/registry-store';
 
 export interface RegistryReloadResult {

@@ -12,7 +12,7 @@ import { logTag } from './log-tag';
 import { clipText } from './log-text';
 import type { InvocationReport, Telemetry } from './telemetry';
 import { noTracing, type Tracing } from './xray-tracing';
-import type { FunctionTarget } from '../registry/registry-item';
+import type { FunctionTarget } from '../model/registry-item';
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
 
 export interface InstrumentedInvokerOptions {

@@ -1,6 +1,6 @@
 /** What the registry's server builder gets from the protocol layer's dependencies. */
 import type { ProtocolDeps } from './protocol-deps';
-import type { ServerBuilderDeps } from '../registry/server-builder';
+import type { ServerBuilderDeps } from './server-builder';
 
 /**
  * The config, the invoker, and, when events are delivered, the session store's

@@ -33,6 +33,7 @@ import {
   LEGACY_PROTOCOL_VERSIONS,
   negotiateProtocolVersion,
 } from './protocol-versions';
+import { buildMcpServer, type CallContext } from './server-builder';
 import { SessionExchangeTransport } from './session-exchange-transport';
 import { isValidSessionId, newSessionId } from './session-id';
 import { restoreSession } from './session-restore';
@@ -41,8 +42,7 @@ import { BroadcastTail } from '../events/broadcast-tail';
 import { DEFAULT_MAX_STREAM_MS, DEFAULT_STREAM_RETRY_MS } from '../events/event-config';
 import { SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
 import { StreamCursorCodec } from '../events/stream-cursor';
-import type { RequestContext } from '../http/request-context';
-import { buildMcpServer, type CallContext } from '../registry/server-builder';
+import type { RequestContext } from '../model/request-context';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
 import { ItemTooLargeError } from '../store/item-size';

@@ -27,12 +27,12 @@ import { withListenDeadline } from './listen-stream-deadline';
 import { claimsModernEnvelope } from './modern-claim';
 import type { ProtocolDeps } from './protocol-deps';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
+import { buildMcpServer } from './server-builder';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
 import { DEFAULT_MAX_STREAM_MS } from '../events/event-config';
 import { EventLogBus } from '../events/event-log-bus';
 import { keptBody, type RequestBody } from '../http/request-body';
-import type { RequestContext } from '../http/request-context';
-import { buildMcpServer } from '../registry/server-builder';
+import type { RequestContext } from '../model/request-context';
 
 // In their own file so that the files this one builds on (legacy-session-endpoint.ts,
 // builder-deps.ts) can name them without importing this file back.

@@ -1,8 +1,8 @@
 /** What the protocol endpoint is built from (mcp-endpoint.ts `createMcpEndpoint`). */
 import type { EndpointOptions } from './endpoint-options';
-import type { HandlerConfig } from '../config';
+import type { buildMcpServer } from './server-builder';
+import type { HandlerConfig } from '../model/config';
 import type { RegistrySource } from '../registry/registry-source';
-import type { buildMcpServer } from '../registry/server-builder';
 import type { RequestStateSeal } from '../s2c/request-state-seal';
 import type { EventLog } from '../store/event-log';
 import type { PendingRequestStore } from '../store/pending-request-store';
@@ -20,7 +20,7 @@ export interface ProtocolDeps {
   /**
    * Builds the SDK server for one request; a decorator around the registry's builder
    * may add to what it serves.
-   * @default buildMcpServer (registry/server-builder.ts)
+   * @default buildMcpServer (server-builder.ts)
    */
   readonly buildServer?: typeof buildMcpServer;
   /**

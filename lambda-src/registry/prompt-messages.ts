@@ -6,7 +6,7 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { GetPromptResult } from '@modelcontextprotocol/server';
 import { fillPlaceholders } from './prompt-placeholders';
-import type { PromptItem, PromptMessage } from './registry-item';
+import type { PromptItem, PromptMessage } from '../model/registry-item';
 
 
 /**

@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { registryKey, type RegistryItem } from './registry-item';
 import { validateRegistryItems } from './registry-item-validation';
+import { registryKey, type RegistryItem } from '../model/registry-item';
 import type { RegistryStore } from '../store/registry-store';
 
 export interface RegistryFileLoadOptions {

@@ -12,9 +12,9 @@
  * exactly one of static content, `lambdaArn` or (local files only) `handler`.
  */
 import { placeholdersIn } from './prompt-placeholders';
-import { TASK_SUPPORT, TOOL_CONTRACTS } from './registry-item';
-import type { RegistryItem } from './registry-item';
 import { checkSchemaDefinition } from './schema-definition-check';
+import { TASK_SUPPORT, TOOL_CONTRACTS } from '../model/registry-item';
+import type { RegistryItem } from '../model/registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
 import { sharedValidators } from '../tools/json-schema-validators';

@@ -4,7 +4,7 @@
  * the store cannot be read (below). A registration therefore reaches clients of
  * every execution environment within the TTL, with no cross-instance invalidation.
  */
-import type { PromptItem, ResourceItem, ResourceTemplateItem, StoredRegistryItem, ToolItem } from './registry-item';
+import type { PromptItem, ResourceItem, ResourceTemplateItem, StoredRegistryItem, ToolItem } from '../model/registry-item';
 import type { RegistryStore } from '../store/registry-store';
 
 export interface RegistrySnapshot {

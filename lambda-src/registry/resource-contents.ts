@@ -5,7 +5,7 @@
  * default to the URI read and the item's mimeType.
  */
 import type { ReadResourceResult } from '@modelcontextprotocol/server';
-import type { ResourceItem } from './registry-item';
+import type { ResourceItem } from '../model/registry-item';
 
 export function staticContents(item: ResourceItem): ReadResourceResult {
   const base = item.mimeType === undefined ? { uri: item.uri } : { uri: item.uri, mimeType: item.mimeType };

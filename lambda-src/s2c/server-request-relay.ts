@@ -25,7 +25,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/server';
-import { abortableSleep as sleep } from '../abortable-sleep';
+import { abortableSleep as sleep } from '../model/abortable-sleep';
 import type { ClientAnswer, PendingRequestStore } from '../store/pending-request-store';
 
 /** Wire ids of relayed requests start with this, so an answering POST knows which responses to store. */

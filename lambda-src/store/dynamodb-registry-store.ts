@@ -18,7 +18,7 @@ import {
 import { RegistryConflictError, type RegistryStore } from './registry-store';
 import { assertExpectedVersion, describeVersionConflict, UPSERT_ATTEMPTS } from './registry-versioning';
 import { REGISTRY_ORDER_KEY, REGISTRY_PK, registryItemKey } from './table-schema';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../registry/registry-item';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
 
 export interface DynamoDbRegistryStoreOptions {
   readonly client: DynamoDBDocumentClient;

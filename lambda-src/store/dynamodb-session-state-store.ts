@@ -15,7 +15,7 @@ import { isConditionalCheckFailed, oldNumber } from './conditional-check';
 import { encodeStateValue } from './session-state-attribute';
 import { SESSION_STATE_ATTRIBUTE, type SessionStateStore, type SessionStateWrite } from './session-state-store';
 import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
-import { isEmptyChanges, type SessionStateChanges } from '../session-state/session-state-changes';
+import { isEmptyChanges, type SessionStateChanges } from '../model/session-state-changes';
 
 export interface DynamoDbSessionStateStoreOptions {
   readonly client: DynamoDBDocumentClient;

@@ -13,7 +13,7 @@ import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
 } from './session-store';
 import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
-import type { SessionStateChanges } from '../session-state/session-state-changes';
+import type { SessionStateChanges } from '../model/session-state-changes';
 
 export interface DynamoDbSessionStoreOptions {
   readonly client: DynamoDBDocumentClient;

@@ -13,7 +13,7 @@ import { decodeTaskCursor, encodeTaskCursor, fromTaskItem, toTaskItem } from './
 import {
   type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore, taskPartitionKey, taskSortKey,
 } from './task-store';
-import type { TaskRecord, TaskStatus } from '../tasks/task-record';
+import type { TaskRecord, TaskStatus } from '../model/task-record';
 
 export interface DynamoDbTaskStoreOptions {
   readonly client: DynamoDBDocumentClient;

@@ -10,7 +10,7 @@ import {
 } from './registry-record';
 import { RegistryConflictError, type RegistryStore } from './registry-store';
 import { assertExpectedVersion, describeVersionConflict } from './registry-versioning';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../registry/registry-item';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
 
 export class MemoryRegistryStore implements RegistryStore {
   private readonly records = new Map<string, RegistryRecordItem>();

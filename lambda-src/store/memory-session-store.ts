@@ -13,7 +13,7 @@ import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
 } from './session-store';
 import { nowEpochSeconds } from './table-schema';
-import { applySessionStateChanges, type SessionStateChanges } from '../session-state/session-state-changes';
+import { applySessionStateChanges, type SessionStateChanges } from '../model/session-state-changes';
 
 export interface MemorySessionStoreOptions {
   /** Epoch milliseconds; injectable for tests. @default Date.now */

@@ -3,7 +3,7 @@ import { assertItemFits } from './item-size';
 import { nowEpochSeconds } from './table-schema';
 import { decodeTaskCursor, encodeTaskCursor, toTaskItem } from './task-item';
 import { type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore } from './task-store';
-import type { TaskRecord, TaskStatus } from '../tasks/task-record';
+import type { TaskRecord, TaskStatus } from '../model/task-record';
 
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, TaskRecord>();

@@ -9,7 +9,7 @@
  */
 import { assertItemFits } from './item-size';
 import { MAX_SORT_KEY_BYTES, registryItemKey } from './table-schema';
-import { registryKey, type RegistryItem, type RegistryItemType, type StoredRegistryItem } from '../registry/registry-item';
+import { registryKey, type RegistryItem, type RegistryItemType, type StoredRegistryItem } from '../model/registry-item';
 
 const TYPES: ReadonlySet<string> = new Set<RegistryItemType>(['tool', 'resource', 'resourceTemplate', 'prompt']);
 

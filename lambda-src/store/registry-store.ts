@@ -1,4 +1,4 @@
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../registry/registry-item';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
 
 export class RegistryConflictError extends Error {
   constructor(message: string) {

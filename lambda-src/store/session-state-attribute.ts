@@ -9,7 +9,7 @@
  *   client refuse to read the whole session back (dynamodb-client.ts reads numbers
  *   unwrapped). JSON text round-trips exactly.
  */
-import { emptySessionState, type SessionState } from '../session-state/session-state-changes';
+import { emptySessionState, type SessionState } from '../model/session-state-changes';
 
 /** A value as stored in the map. */
 export function encodeStateValue(value: unknown): string | number {

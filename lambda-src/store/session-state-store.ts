@@ -11,7 +11,7 @@
  * Each top-level key is one map entry, so an UpdateExpression can set, remove or add
  * to it alone (session-state-attribute.ts has the stored form).
  */
-import type { SessionStateChanges } from '../session-state/session-state-changes';
+import type { SessionStateChanges } from '../model/session-state-changes';
 
 /** The session attribute holding the state map. */
 export const SESSION_STATE_ATTRIBUTE = 'sessionState';

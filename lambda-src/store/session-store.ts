@@ -6,7 +6,7 @@
 
 import type { SessionStateWrite } from './session-state-store';
 import type { Principal } from '../model/principal';
-import type { SessionState, SessionStateChanges } from '../session-state/session-state-changes';
+import type { SessionState, SessionStateChanges } from '../model/session-state-changes';
 
 export { namespacedPrincipalKey, principalKey, samePrincipal, type Principal } from '../model/principal';
 

@@ -5,7 +5,7 @@
  */
 import { assertItemFits } from './item-size';
 import { taskPartitionKey, taskSortKey } from './task-store';
-import type { TaskRecord } from '../tasks/task-record';
+import type { TaskRecord } from '../model/task-record';
 
 export function toTaskItem(record: TaskRecord): Record<string, unknown> {
   const item: Record<string, unknown> = {

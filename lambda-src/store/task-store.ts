@@ -4,7 +4,7 @@
  * lookup always names the owner, so another principal's task is simply absent, and
  * `tasks/list` is one Query in creation order (task ids are time-ordered).
  */
-import type { TaskInputRound, TaskOutcome, TaskRecord, TaskStatus } from '../tasks/task-record';
+import type { TaskInputRound, TaskOutcome, TaskRecord, TaskStatus } from '../model/task-record';
 
 export class InvalidTaskCursorError extends Error {
   constructor() {

@@ -10,7 +10,7 @@
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { TaskEvent } from './task-event';
 import type { TaskRunner } from './task-runner';
-import { loadOnce } from '../load-once';
+import { loadOnce } from '../model/load-once';
 
 export interface LambdaTaskRunnerOptions {
   /** This function's name or ARN. @default process.env.AWS_LAMBDA_FUNCTION_NAME */

@@ -23,8 +23,8 @@
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEvent } from './task-event';
 import { TASK_EVENT_KEY } from './task-event';
-import { isTerminal, sourcesOf, toWireTask, type TaskInputRound, type TaskOutcome, type TaskRecord, type TaskStatus } from './task-record';
-import type { HandlerConfig } from '../config';
+import type { HandlerConfig } from '../model/config';
+import { isTerminal, sourcesOf, toWireTask, type TaskInputRound, type TaskOutcome, type TaskRecord, type TaskStatus } from '../model/task-record';
 import type { RegistrySource } from '../registry/registry-source';
 import { isInputProblem, parseInputRequired } from '../s2c/input-required-contract';
 import type { EventLog } from '../store/event-log';

@@ -26,9 +26,9 @@
  */
 import { ProtocolError, type CallToolResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
-import { isTerminal, type TaskRecord } from './task-record';
 import type { TaskService } from './task-service';
-import type { ToolItem } from '../registry/registry-item';
+import type { ToolItem } from '../model/registry-item';
+import { isTerminal, type TaskRecord } from '../model/task-record';
 
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 

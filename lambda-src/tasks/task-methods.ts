@@ -10,9 +10,9 @@
  * are installed by method name.
  */
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer } from '@modelcontextprotocol/server';
-import type { WireTask } from './task-record';
 import type { TaskService } from './task-service';
-import type { ToolItem } from '../registry/registry-item';
+import type { ToolItem } from '../model/registry-item';
+import type { WireTask } from '../model/task-record';
 
 /** The revision that introduced tasks. */
 export const TASKS_PROTOCOL_VERSION = '2025-11-25';

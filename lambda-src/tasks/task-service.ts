@@ -12,11 +12,11 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { isTaskEvent, taskEvent } from './task-event';
+import type { TaskRunner } from './task-runner';
+import { abortableSleep as sleep } from '../model/abortable-sleep';
 import {
   isTerminal, RELATED_TASK_META_KEY, sourcesOf, type TaskRecord, type TaskRequest, toWireTask, type WireTask,
-} from './task-record';
-import type { TaskRunner } from './task-runner';
-import { abortableSleep as sleep } from '../abortable-sleep';
+} from '../model/task-record';
 import { InvalidTaskCursorError, type TaskStore } from '../store/task-store';
 
 export interface TaskServiceOptions {

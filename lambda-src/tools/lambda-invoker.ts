@@ -16,9 +16,9 @@ import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
 import { bufferedResult, functionErrorOutcome, ToolStreamReader } from './tool-stream';
-import { abortableSleep as sleep } from '../abortable-sleep';
-import { loadOnce } from '../load-once';
-import type { FunctionTarget } from '../registry/registry-item';
+import { abortableSleep as sleep } from '../model/abortable-sleep';
+import { loadOnce } from '../model/load-once';
+import type { FunctionTarget } from '../model/registry-item';
 
 export interface LambdaInvokerOptions {
   /** Extra client settings (region, endpoint, credentials, maxAttempts, ...). */

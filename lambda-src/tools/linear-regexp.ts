@@ -31,7 +31,7 @@
  * (useLinearEngine). A pattern met while it is not loaded is refused, never handed to
  * the backtracking engine.
  */
-import { loadOnce } from '../load-once';
+import { loadOnce } from '../model/load-once';
 
 /** What is used of re2js (its module types differ between import() and require). */
 interface Engine {

@@ -21,7 +21,7 @@ import { InvocationDeadline } from './invocation-deadline';
 import { formatBytes, formatSeconds, MAX_SYNC_PAYLOAD_BYTES } from './payload-limits';
 import { TOOL_LOG_LEVELS } from './tool-invoker';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker, ToolLogLevel } from './tool-invoker';
-import type { FunctionTarget } from '../registry/registry-item';
+import type { FunctionTarget } from '../model/registry-item';
 
 /** The second argument a local handler receives. */
 export interface LocalHandlerContext {

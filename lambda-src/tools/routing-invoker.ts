@@ -5,7 +5,7 @@
  * through the admin API) fails as `not_found` instead of loading a file.
  */
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from './tool-invoker';
-import type { FunctionTarget } from '../registry/registry-item';
+import type { FunctionTarget } from '../model/registry-item';
 
 export interface RoutingInvokerOptions {
   /** Runs `lambdaArn` targets. */

@@ -4,7 +4,7 @@
  * language, so it holds only plain JSON and never a credential: the caller's token
  * stays in the http layer; the `principal` is what that layer established from it.
  */
-import type { SessionState } from '../session-state/session-state-changes';
+import type { SessionState } from '../model/session-state-changes';
 import { principalKey, type Principal } from '../store/session-store';
 
 export interface ToolEventContext {

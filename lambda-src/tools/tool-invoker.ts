@@ -1,4 +1,4 @@
-import type { FunctionTarget } from '../registry/registry-item';
+import type { FunctionTarget } from '../model/registry-item';
 
 /**
  * Why an invocation did not produce a usable payload. Each becomes an

@@ -18,7 +18,7 @@ import type { InvokeOutcome } from './tool-invoker';
 import {
   applySessionStateChanges, isEmptyChanges, MAX_SESSION_STATE_BYTES, parseSessionStateChanges,
   SESSION_STATE_RESULT_KEY, sessionStateBytes, type SessionState,
-} from '../session-state/session-state-changes';
+} from '../model/session-state-changes';
 import type { SessionStateStore } from '../store/session-state-store';
 
 export interface SessionStateCall {

@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http';
 import { adminFixture, CALLER, startAdminHttpServer, stopDynamoDbLocal, type AdminFixture } from './admin-fixture';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 
 const ALLOWED = 'arn:aws:lambda:eu-west-1:111111111111:function:orders';
 const OTHER = 'arn:aws:lambda:eu-west-1:111111111111:function:payroll';

@@ -5,7 +5,7 @@
 import { adminFixture, startResponseUrlServer, stopDynamoDbLocal, type AdminFixture } from './admin-fixture';
 import type { CloudFormationCustomResourceEvent } from '../../lambda-src/admin/cfn-response';
 import { FAILED_CREATE_PHYSICAL_ID } from '../../lambda-src/admin/registry-deployment';
-import type { RegistryItem, StoredRegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem, StoredRegistryItem } from '../../lambda-src/model/registry-item';
 
 const ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:orders';
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Orders/0f3c1d2e-4a4b-4bb1-9e0f-8f1c2a9e3f0f';

@@ -1,5 +1,5 @@
-/** The handler's auth settings as the construct writes them (src/mcp-auth.ts) and lambda-src/config.ts reads them. */
-import { loadConfig } from '../../lambda-src/config';
+/** The handler's auth settings as the construct writes them (src/mcp-auth.ts) and lambda-src/model/config.ts reads them. */
+import { loadConfig } from '../../lambda-src/model/config';
 
 const base = { MCP_SESSION_TABLE: 's', MCP_REGISTRY_TABLE: 'r' };
 

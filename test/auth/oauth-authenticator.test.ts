@@ -8,10 +8,10 @@ jest.mock('jose', () => jest.requireActual('../support/jose-commonjs').joseCommo
 
 // eslint-disable-next-line import/no-unresolved
 import { extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthConfig } from '../../lambda-src/config';
 import { createHttpApp } from '../../lambda-src/http/http-app';
 import { jose } from '../../lambda-src/http/jose-module';
-import type { RequestContext } from '../../lambda-src/http/request-context';
+import type { OAuthConfig } from '../../lambda-src/model/config';
+import type { RequestContext } from '../../lambda-src/model/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { TestAuthorizationServer } from '../support/oauth-authorization-server';
 import { oauthConfigFor } from '../support/oauth-fixture';

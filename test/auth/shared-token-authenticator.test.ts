@@ -5,9 +5,9 @@
  * keeps serving when Secrets Manager fails after a first read.
  */
 import { createHttpApp } from '../../lambda-src/http/http-app';
-import type { RequestContext } from '../../lambda-src/http/request-context';
 import { SecretsManagerTokenSource } from '../../lambda-src/http/secrets-manager-token-source';
 import { SharedTokenAuthenticator } from '../../lambda-src/http/shared-token-authenticator';
+import type { RequestContext } from '../../lambda-src/model/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { useBearerSecretFixture } from '../support/bearer-secret-fixture';
 

@@ -12,10 +12,10 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type BufferedServer, startBufferedServer } from './buffered-handler-server';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { createInvocationContext } from '../../lambda-src/entry/awslambda-shim';
 import { createBufferedLambdaHandler } from '../../lambda-src/entry/index';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

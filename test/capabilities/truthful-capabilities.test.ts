@@ -15,9 +15,9 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { ListResourcesResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { createBufferedLambdaHandler, type RuntimeOverrides } from '../../lambda-src/entry/index';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

@@ -4,10 +4,10 @@
  * per environment, and failures that must not crash the environment.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler, type RuntimeOverrides } from '../../lambda-src/entry/index';
-import type { RequestContext } from '../../lambda-src/http/request-context';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RequestContext } from '../../lambda-src/model/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

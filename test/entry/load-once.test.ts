@@ -1,4 +1,4 @@
-import { loadOnce } from '../../lambda-src/load-once';
+import { loadOnce } from '../../lambda-src/model/load-once';
 
 test('concurrent first calls share one load, and a success is kept', async () => {
   let loads = 0;

@@ -23,12 +23,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler, serverResponseSink } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler } from '../../lambda-src/entry/index';
 import type { EventConfig } from '../../lambda-src/events/event-config';
 import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event-builder';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';

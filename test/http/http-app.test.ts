@@ -1,7 +1,7 @@
-import type { HandlerConfig } from '../../lambda-src/config';
 import { createHttpApp } from '../../lambda-src/http/http-app';
 import { OriginPolicy } from '../../lambda-src/http/origin-policy';
-import type { RequestContext } from '../../lambda-src/http/request-context';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RequestContext } from '../../lambda-src/model/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 
 /** Records what reached the protocol layer; answers like a session-creating endpoint. */

@@ -15,7 +15,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import {
   chooseEncoding, COMPRESSION_THRESHOLD_BYTES, compressResponse, varyWith,
 } from '../../lambda-src/http/response-compression';
-import type { FunctionTarget, ToolItem } from '../../lambda-src/registry/registry-item';
+import type { FunctionTarget, ToolItem } from '../../lambda-src/model/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

@@ -8,9 +8,9 @@
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { type HandlerHttpServer, startHandlerHttpServer } from './handler-http-server';
 import { consoleLogSink } from '../../lambda-src/http/request-log';
+import type { FunctionTarget, ToolItem } from '../../lambda-src/model/registry-item';
 import { InstrumentedInvoker } from '../../lambda-src/ops/instrumented-invoker';
 import { createPowertoolsTelemetry } from '../../lambda-src/ops/powertools-telemetry';
-import type { FunctionTarget, ToolItem } from '../../lambda-src/registry/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

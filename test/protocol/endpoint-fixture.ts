@@ -4,10 +4,10 @@
  * in place of Lambda), a SessionStore wrapper that records every call made to the
  * real store underneath, and request builders.
  */
-import type { HandlerConfig } from '../../lambda-src/config';
-import type { RequestContext } from '../../lambda-src/http/request-context';
-import type { FunctionTarget, PromptItem, ToolItem } from '../../lambda-src/registry/registry-item';
-import { buildMcpServer } from '../../lambda-src/registry/server-builder';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { FunctionTarget, PromptItem, ToolItem } from '../../lambda-src/model/registry-item';
+import type { RequestContext } from '../../lambda-src/model/request-context';
+import { buildMcpServer } from '../../lambda-src/protocol/server-builder';
 import type { Principal, SessionPatch, SessionRecord, SessionStore } from '../../lambda-src/store/session-store';
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from '../../lambda-src/tools/tool-invoker';
 import { handlerConfig } from '../support/handler-config';

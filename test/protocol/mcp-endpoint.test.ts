@@ -20,8 +20,8 @@ import {
 } from './endpoint-fixture';
 import type { ProtocolLogEntry } from '../../lambda-src/protocol/endpoint-options';
 import { createMcpEndpoint, type McpEndpoint, type ProtocolDeps } from '../../lambda-src/protocol/mcp-endpoint';
+import { buildMcpServer } from '../../lambda-src/protocol/server-builder';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
-import { buildMcpServer } from '../../lambda-src/registry/server-builder';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestContext } from '../../lambda-src/http/request-context';
+import type { RequestContext } from '../../lambda-src/model/request-context';
 
 export type WebHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
 

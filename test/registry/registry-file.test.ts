@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { loadRegistryFile, readRegistryFile, RegistryFileError } from '../../lambda-src/registry/registry-file';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 
 let dir: string;

@@ -1,4 +1,4 @@
-import type { RegistryItem, StoredRegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem, StoredRegistryItem } from '../../lambda-src/model/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler, InMemoryTransport, ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import type { HandlerConfig } from '../../lambda-src/config';
-import type { RegistryItem, FunctionTarget } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem, FunctionTarget } from '../../lambda-src/model/registry-item';
+import { buildMcpServer, type CallContext, type InvocationRecord } from '../../lambda-src/protocol/server-builder';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
-import { buildMcpServer, type CallContext, type InvocationRecord } from '../../lambda-src/registry/server-builder';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { LocalInvoker } from '../../lambda-src/tools/local-invoker';

@@ -20,8 +20,8 @@ import {
 } from './raw-client';
 import { PROFILE, recordResult } from './reliability-profile';
 import { scanTable } from './table-snapshot';
-import type { HandlerConfig } from '../../lambda-src/config';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { createDocumentClient, DEFAULT_MAX_ATTEMPTS } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';

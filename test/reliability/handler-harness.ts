@@ -7,10 +7,10 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ACCEPT_BOTH, messagesOf } from './raw-client';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../../lambda-src/entry/index';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem, FunctionTarget } from '../../lambda-src/registry/registry-item';
+import type { HandlerConfig } from '../../lambda-src/model/config';
+import type { RegistryItem, RegistryItemType, StoredRegistryItem, FunctionTarget } from '../../lambda-src/model/registry-item';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import type { RegistryStore } from '../../lambda-src/store/registry-store';

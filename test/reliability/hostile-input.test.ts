@@ -20,7 +20,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { createHarness, type Harness, type HarnessAnswer, isJsonRpcResponse, isJsonRpcServerMessage, openHarnessSession, urlEvent } from './handler-harness';
 import { PROFILE, recordResult } from './reliability-profile';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { startHandlerServer } from './handler-server';
-import type { HandlerConfig } from '../../lambda-src/config';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';

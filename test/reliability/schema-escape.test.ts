@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { createHarness, type Harness, openHarnessSession, urlEvent } from './handler-harness';
 import { PROFILE, recordResult } from './reliability-profile';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 
 jest.setTimeout(120_000);
 

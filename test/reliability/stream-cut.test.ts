@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { startHandlerServer, type HandlerServer } from './handler-server';
 import { callTool, modernBody, modernHeaders, openSession, post, sessionHeaders } from './raw-client';
 import { recordResult } from './reliability-profile';
-import type { HandlerConfig } from '../../lambda-src/config';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';

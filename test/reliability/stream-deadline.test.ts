@@ -9,7 +9,7 @@
 import { startHandlerServer, type HandlerServer } from './handler-server';
 import { openSession, sessionHeaders } from './raw-client';
 import { recordResult } from './reliability-profile';
-import type { HandlerConfig } from '../../lambda-src/config';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

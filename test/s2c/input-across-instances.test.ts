@@ -28,8 +28,8 @@ import {
   ElicitRequestSchema, GetTaskResultSchema, ListTasksResultSchema,
 // eslint-disable-next-line import/no-unresolved
 } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { createMcpEndpoint, type McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
-import type { ToolItem } from '../../lambda-src/registry/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { RequestStateSeal } from '../../lambda-src/s2c/request-state-seal';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';

@@ -19,8 +19,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { createMcpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { RequestStateSeal } from '../../lambda-src/s2c/request-state-seal';
 import { MemoryPendingRequestStore } from '../../lambda-src/store/memory-pending-request-store';

@@ -12,9 +12,9 @@
  *   element, all at once, exhausting the DynamoDB pool (503, some setLevels -32603).
  *   End to end on DynamoDB Local: no 5xx, every element answered.
  */
+import type { RegistryItem, FunctionTarget } from '../../lambda-src/model/registry-item';
 import { MAX_BATCH_MESSAGES } from '../../lambda-src/protocol/json-rpc-message';
-import type { RegistryItem, FunctionTarget } from '../../lambda-src/registry/registry-item';
-import { MAX_CONCURRENT_INVOCATIONS_PER_REQUEST } from '../../lambda-src/registry/server-builder';
+import { MAX_CONCURRENT_INVOCATIONS_PER_REQUEST } from '../../lambda-src/protocol/server-builder';
 import { MAX_CONCURRENT_ANSWER_WRITES, storeClientAnswers } from '../../lambda-src/s2c/client-answers';
 import { MemoryPendingRequestStore } from '../../lambda-src/store/memory-pending-request-store';
 import type { ClientAnswer } from '../../lambda-src/store/pending-request-store';

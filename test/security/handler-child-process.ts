@@ -3,7 +3,7 @@
  * close() ends it (SIGKILL if it does not exit, e.g. when a regression froze its event loop).
  */
 import { join } from 'node:path';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { startHandlerChild } from '../support/handler-child-process';
 
 export interface ChildHandler {

@@ -7,7 +7,7 @@
  *
  * Prints `{"url": ...}` once it listens; exits when its parent closes stdin (or dies).
  */
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { testConfig } from '../protocol/endpoint-fixture';

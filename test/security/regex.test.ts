@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { startChildHandler, type ChildHandler } from './handler-child-process';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { validateRegistryItem } from '../../lambda-src/registry/registry-item-validation';
 import { checkSchemaDefinition } from '../../lambda-src/registry/schema-definition-check';
 import { JsonSchemaValidators } from '../../lambda-src/tools/json-schema-validators';

@@ -8,7 +8,7 @@
  * the prototype ("holds a function, not an integer").
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { MAX_SESSION_STATE_BYTES, parseSessionStateChanges } from '../../lambda-src/session-state/session-state-changes';
+import { MAX_SESSION_STATE_BYTES, parseSessionStateChanges } from '../../lambda-src/model/session-state-changes';
 import { decodeSessionState } from '../../lambda-src/store/session-state-attribute';
 import { sessionKey } from '../../lambda-src/store/table-schema';
 import { keepSessionState, takeSessionStateChanges } from '../../lambda-src/tools/tool-session-state';

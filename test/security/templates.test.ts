@@ -8,9 +8,9 @@
  * log line and the X-Ray subsegment's name.
  */
 import { createRuntime } from '../../lambda-src/entry/index';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { createOperations } from '../../lambda-src/ops/operations';
 import type { SubsegmentHandle, Tracing } from '../../lambda-src/ops/xray-tracing';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';

@@ -12,7 +12,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { HandlerConfig } from '../../lambda-src/config';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 import { readRegistryFile } from '../../lambda-src/registry/registry-file';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';

@@ -4,7 +4,7 @@
  */
 import {
   applySessionStateChanges, MAX_SESSION_STATE_BYTES, parseSessionStateChanges,
-} from '../../lambda-src/session-state/session-state-changes';
+} from '../../lambda-src/model/session-state-changes';
 import type { SessionStateStore, SessionStateWrite } from '../../lambda-src/store/session-state-store';
 import { toCallToolResult } from '../../lambda-src/tools/tool-result';
 import { keepSessionState, takeSessionStateChanges, withSessionStateError } from '../../lambda-src/tools/tool-session-state';

@@ -2,7 +2,7 @@
  * The RegistryStore contract, run against DynamoDB (on DynamoDB Local) and memory alike.
  */
 import { BACKENDS, type StoreBackend } from './store-variants';
-import type { PromptItem, RegistryItem, ResourceItem, StoredRegistryItem, ToolItem } from '../../lambda-src/registry/registry-item';
+import type { PromptItem, RegistryItem, ResourceItem, StoredRegistryItem, ToolItem } from '../../lambda-src/model/registry-item';
 import { ItemTooLargeError } from '../../lambda-src/store/item-size';
 import { RegistryConflictError, type RegistryStore } from '../../lambda-src/store/registry-store';
 

@@ -3,7 +3,7 @@
  * runs against DynamoDB Local), no auth, no allowed origins, bounds wide enough to stay out of
  * a test's way. A test names in `overrides` only what it is about.
  */
-import type { HandlerConfig } from '../../lambda-src/config';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 
 export function handlerConfig(overrides: Partial<HandlerConfig> = {}): HandlerConfig {
   return {

@@ -5,7 +5,7 @@
  * can from Node 24.9). A test file that needs jose (directly or through
  * lambda-src/http/oauth-authenticator.ts) registers this with
  *
- *   jest.mock('jose', () => jest.requireActual('../support/jose-commonjs').joseCommonJs());
+ *   jest.mock('jose', () => jest.requireActual('./jose-commonjs').joseCommonJs());
  *
  * This is the real library, transpiled by esbuild to CommonJS at test start (as
  * scripts/bundle.mjs inlines it into the deployed handler): no behaviour is replaced.

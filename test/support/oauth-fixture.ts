@@ -4,7 +4,7 @@
  * issuer and sole authorization server, its JWK Set, JWT access tokens, scope `mcp:tools`.
  * A test names in `overrides` only what it is about.
  */
-import type { OAuthConfig } from '../../lambda-src/config';
+import type { OAuthConfig } from '../../lambda-src/model/config';
 
 export function oauthConfigFor(server: { readonly issuer: string; readonly jwksUri: string }, overrides: Partial<OAuthConfig> = {}): OAuthConfig {
   return {

@@ -3,7 +3,7 @@
  * holding `items`, served over real HTTP on 127.0.0.1.
  */
 import { createRuntime, type RuntimeOverrides } from '../../lambda-src/entry/index';
-import type { RegistryItem } from '../../lambda-src/registry/registry-item';
+import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';

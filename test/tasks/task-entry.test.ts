@@ -7,9 +7,9 @@
  * `tasks/result` on the Function URL reads the outcome. State lives in DynamoDB Local.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HandlerConfig } from '../../lambda-src/config';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../../lambda-src/entry/index';
+import type { HandlerConfig } from '../../lambda-src/model/config';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { LambdaTaskRunner } from '../../lambda-src/tasks/lambda-task-runner';
 import { isTaskEvent } from '../../lambda-src/tasks/task-event';

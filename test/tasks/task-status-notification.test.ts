@@ -13,8 +13,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 // eslint-disable-next-line import/no-unresolved
 import { CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
+import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { createMcpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
-import type { ToolItem } from '../../lambda-src/registry/registry-item';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import type { EventInput } from '../../lambda-src/store/event-log';
 import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';

@@ -1,11 +1,11 @@
 /** The TaskStore contract, against DynamoDB (on DynamoDB Local) and memory alike. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { canTransition, sourcesOf, type TaskRecord, toWireTask } from '../../lambda-src/model/task-record';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbTaskStore } from '../../lambda-src/store/dynamodb-task-store';
 import { ItemTooLargeError } from '../../lambda-src/store/item-size';
 import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
 import { InvalidTaskCursorError, type TaskStore } from '../../lambda-src/store/task-store';
-import { canTransition, sourcesOf, type TaskRecord, toWireTask } from '../../lambda-src/tasks/task-record';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 
 class Clock {

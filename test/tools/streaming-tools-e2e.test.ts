@@ -32,7 +32,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { build } from 'esbuild';
 import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler, type ResponseSink } from '../../lambda-src/entry/awslambda-shim';
-import type { ToolItem } from '../../lambda-src/registry/registry-item';
+import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { defineTool, type ToolHandler } from '../../lambda-src/tool';
 import { FakeLambdaEndpoint, type FakeResponseStream } from '../support/fake-lambda-endpoint';
 import { FakeRuntimeApi } from '../support/fake-runtime-api';

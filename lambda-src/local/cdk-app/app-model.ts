@@ -5,15 +5,15 @@
  *
  * A server is recognised by what the construct always synthesizes, not by a marker:
  * a Lambda function whose environment names its two tables by `Ref`
- * (`MCP_SESSION_TABLE`, `MCP_REGISTRY_TABLE`, the names lambda-src/config.ts reads),
+ * (`MCP_SESSION_TABLE`, `MCP_REGISTRY_TABLE`, the names lambda-src/model/config.ts reads),
  * and the `Custom::McpRegistry` resource that writes the items declared with
  * `addTool`/`addResource`/`addPrompt` into that registry table at deploy.
  */
 import { join } from 'node:path';
 import type { AssemblyStack, CfnResource } from './cloud-assembly';
 import { IntrinsicResolver, type LocalResourceValues } from './intrinsic-resolver';
-import { ENV } from '../../config';
-import type { RegistryItem } from '../../registry/registry-item';
+import { ENV } from '../../model/config';
+import type { RegistryItem } from '../../model/registry-item';
 
 export interface LocalTable {
   readonly stackName: string;

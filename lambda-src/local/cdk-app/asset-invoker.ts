@@ -9,7 +9,7 @@
  */
 import type { LocalFunction } from './app-model';
 import { FunctionRunner, type FunctionRunnerOptions } from './function-runner';
-import type { FunctionTarget } from '../../registry/registry-item';
+import type { FunctionTarget } from '../../model/registry-item';
 import type { InvokeOptions, InvokeOutcome, ToolInvoker } from '../../tools/tool-invoker';
 
 export class AssetInvoker implements ToolInvoker {

@@ -4,7 +4,7 @@
  * why, and how to connect the MCP Inspector and desktop clients.
  */
 import type { ServedServer } from './cdk-dev-server';
-import type { RegistryItem } from '../../registry/registry-item';
+import type { RegistryItem } from '../../model/registry-item';
 import { clientConfigLines } from '../client-config';
 
 function itemLabel(item: RegistryItem): string {

@@ -21,23 +21,23 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
+import { AssetInvoker } from './asset-invoker';
+import { readCloudAssembly } from './cloud-assembly';
 import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
+import { UNRESOLVED_PREFIX } from './intrinsic-resolver';
+import { syncRegistry, type RegistrySyncResult } from './registry-sync';
 import { AUTH_MODE } from '../../../src/runtime-contract';
-import { ENV, type HandlerConfig, loadConfig } from '../../config';
 import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
 import { loadEventConfig } from '../../events/event-config';
 import { createAuthenticator } from '../../http/authenticator';
 import { OriginPolicy } from '../../http/origin-policy';
 import { consoleLogSink, type LogSink } from '../../http/request-log';
-import type { RegistryItem } from '../../registry/registry-item';
+import { ENV, type HandlerConfig, loadConfig } from '../../model/config';
+import type { RegistryItem } from '../../model/registry-item';
 import { closeServer, serve } from '../dev-server';
 import { PUBLISH_PATH, servePublish } from '../local-publish';
 import { type LocalStore, openLocalStore } from '../local-stores';
-import { buildAppModel, type LocalAppModel, type LocalFunction, type LocalMcpServer } from './app-model';
-import { AssetInvoker } from './asset-invoker';
-import { readCloudAssembly } from './cloud-assembly';
-import { UNRESOLVED_PREFIX } from './intrinsic-resolver';
-import { syncRegistry, type RegistrySyncResult } from './registry-sync';
 
 export interface CdkDevServerOptions {
   /** The cloud assembly folder (`cdk.out`). */

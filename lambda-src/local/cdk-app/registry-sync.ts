@@ -4,7 +4,7 @@
  * no longer declares are removed, changed ones replaced, new ones added. Run at start
  * and at every reload.
  */
-import { registryKey, type RegistryItem } from '../../registry/registry-item';
+import { registryKey, type RegistryItem } from '../../model/registry-item';
 import type { RegistryStore } from '../../store/registry-store';
 
 export interface RegistrySyncResult {

@@ -1,4 +1,4 @@
-import type { Principal } from '../model/principal';
+import type { Principal } from './principal';
 
 /** What the edge (Lambda entry or local server) knows about one HTTP request. */
 export interface RequestContext {

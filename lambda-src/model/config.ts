@@ -4,7 +4,7 @@
  */
 import {
   ASYMMETRIC_JWS_ALGORITHMS, BEARER_ENV, DEFAULT_JWS_ALGORITHMS, FRONT_DOOR_ENV, HANDLER_ENV, OAUTH_ENV, UNMANAGED_ENV,
-} from '../src/runtime-contract';
+} from '../../src/runtime-contract';
 
 export interface HandlerConfig {
   readonly sessionTable: string;

@@ -3,7 +3,7 @@
  * `tools/call` whose work runs in its own Lambda invocation. What is stored, the state
  * machine, and the wire `Task` a client sees.
  */
-import type { Principal } from '../model/principal';
+import type { Principal } from './principal';
 
 export const TASK_STATUSES = ['working', 'input_required', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

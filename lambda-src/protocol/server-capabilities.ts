@@ -23,7 +23,7 @@
  *   when a registered tool has `taskSupport` optional or required; `experimental`: never.
  */
 import type { ServerCapabilities } from '@modelcontextprotocol/server';
-import type { RegistrySnapshot } from './registry-source';
+import type { RegistrySnapshot } from '../registry/registry-source';
 
 export interface CapabilityFacts {
   /** Change notifications reach this request's client (events on, and a stream that carries them). */
