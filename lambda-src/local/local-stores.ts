@@ -16,8 +16,9 @@
  *   package and Java 17+). It listens on every interface and cannot be told otherwise,
  *   so it runs only when asked for.
  * - `dynamodb`: an endpoint the developer runs (DynamoDB Local they started: the client
- *   signs with placeholder credentials, which DynamoDB Local accepts). Several dev servers given the same endpoint and table names serve one
- *   set of sessions, as several Lambda execution environments do.
+ *   signs with placeholder credentials, which DynamoDB Local accepts). Several dev
+ *   servers given the same endpoint and table names serve one set of sessions, as
+ *   several Lambda execution environments do.
  */
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local-launcher';
 import type { RuntimeOverrides } from '../entry/index';
