@@ -57,6 +57,8 @@ export interface ResultWait {
 const START_MARGIN_MS = 60_000;
 /** One Lambda invocation runs at most 15 minutes, so no task runs longer. */
 const MAX_RUN_MS = 15 * 60_000;
+/** Compare-and-set retries of one `tasks/update`: more than the input requests a round may hold (s2c MAX_INPUT_REQUESTS). */
+const MAX_UPDATE_ATTEMPTS = 32;
 
 export class TaskService {
   private readonly defaultTtlMs: number;
@@ -141,38 +143,56 @@ export class TaskService {
    * moves the task back to `working` and starts the invocation that resumes the tool
    * with them. Answers to keys that are not outstanding (never issued, already
    * answered, another round's) are ignored, as the extension lets a server do; a partial
-   * set keeps the task in `input_required`. Each write is conditional on the status,
-   * so a cancel in between wins.
+   * set keeps the task in `input_required`.
+   *
+   * Partial answers may arrive concurrently on different environments, so each write is
+   * a compare-and-set on the round as it was read (and on the status, so a cancel in
+   * between wins): a writer that lost re-reads the round, adds its answers to the ones
+   * now stored, and tries again. Exactly one writer completes the round and starts the
+   * resuming invocation.
    */
   async provideInput(owner: string, taskId: unknown, responses: Record<string, unknown> | undefined): Promise<void> {
-    const task = await this.current(owner, taskId);
-    const input = task.input;
-    if (task.status !== 'input_required' || !input || !responses) return;
-    const answers = { ...input.answers };
-    let added = 0;
-    for (const [key, answer] of Object.entries(responses)) {
-      if (Object.prototype.hasOwnProperty.call(input.pending, key) && !Object.prototype.hasOwnProperty.call(answers, key)) {
-        answers[key] = answer;
-        added++;
+    let task = await this.current(owner, taskId);
+    if (!responses) return;
+    for (let attempt = 0; ; attempt++) {
+      const input = task.input;
+      if (task.status !== 'input_required' || !input) return;
+      const answers = { ...input.answers };
+      let added = 0;
+      for (const [key, answer] of Object.entries(responses)) {
+        if (Object.prototype.hasOwnProperty.call(input.pending, key) && !Object.prototype.hasOwnProperty.call(answers, key)) {
+          answers[key] = answer;
+          added++;
+        }
       }
+      if (added === 0) return;
+      const complete = Object.keys(input.pending).every((key) => Object.prototype.hasOwnProperty.call(answers, key));
+      const patch = complete
+        ? { status: 'working' as const, statusMessage: 'The tool resumes with the answers.', input: { ...input, answers }, runDeadline: this.now() + MAX_RUN_MS + START_MARGIN_MS }
+        : { status: 'input_required' as const, input: { ...input, answers } };
+      const written = await this.options.store.update(owner, task.taskId, patch, ['input_required'], { input });
+      if (written) {
+        if (complete) await this.resume(owner, task.taskId, input.round);
+        return;
+      }
+      // Another writer changed the task first. Each retry follows a write that
+      // succeeded elsewhere, so the loop ends; the bound only guards against a store
+      // that refuses every write.
+      if (attempt >= MAX_UPDATE_ATTEMPTS) {
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `the answers to task ${task.taskId} could not be stored: too many concurrent updates; send them again`);
+      }
+      const again = await this.options.store.get(owner, task.taskId);
+      if (!again) return;
+      task = again;
     }
-    if (added === 0) return;
-    const complete = Object.keys(input.pending).every((key) => Object.prototype.hasOwnProperty.call(answers, key));
-    if (!complete) {
-      await this.options.store.update(owner, task.taskId, { status: 'input_required', input: { ...input, answers } }, ['input_required']);
-      return;
-    }
-    const resumed = await this.options.store.update(owner, task.taskId, {
-      status: 'working',
-      statusMessage: 'The tool resumes with the answers.',
-      input: { ...input, answers },
-      runDeadline: this.now() + MAX_RUN_MS + START_MARGIN_MS,
-    }, ['input_required']);
-    if (!resumed) return;
+  }
+
+  /** Starts the invocation that resumes the task after input round `round`; the task fails when it cannot start. */
+  private async resume(owner: string, taskId: string, round: number): Promise<void> {
     try {
-      await this.options.runner.start(taskEvent(owner, task.taskId, input.round));
+      await this.options.runner.start(taskEvent(owner, taskId, round));
     } catch (error) {
-      await this.options.store.update(owner, task.taskId, {
+      await this.options.store.update(owner, taskId, {
         status: 'failed',
         statusMessage: `The task could not be resumed: ${error instanceof Error ? error.message : String(error)}`,
         outcome: { error: { code: ProtocolErrorCode.InternalError, message: 'the task could not be resumed' } },
