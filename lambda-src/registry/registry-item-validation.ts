@@ -51,6 +51,13 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   if (item.annotations !== undefined && !isRecord(item.annotations)) err("'annotations' must be an object");
   if (item.contract !== undefined && item.type !== 'tool') err("'contract' applies to tools only; remove it");
   if (item.taskSupport !== undefined && item.type !== 'tool') err("'taskSupport' applies to tools only; remove it");
+  if (item.inputBeforeTask !== undefined) {
+    if (item.type !== 'tool') err("'inputBeforeTask' applies to tools only; remove it");
+    else if (typeof item.inputBeforeTask !== 'boolean') err(`'inputBeforeTask' must be true or false (got ${JSON.stringify(item.inputBeforeTask)})`);
+    else if (item.inputBeforeTask && item.taskSupport !== 'optional' && item.taskSupport !== 'required') {
+      err("'inputBeforeTask' needs 'taskSupport' 'optional' or 'required': only a tool that runs as a task has a before");
+    }
+  }
   if (item.streaming !== undefined) {
     if (item.type !== 'tool') err("'streaming' applies to tools only; remove it");
     else if (typeof item.streaming !== 'boolean') err(`'streaming' must be true or false (got ${JSON.stringify(item.streaming)})`);

@@ -33,7 +33,7 @@ import type { TaskStore } from '../store/task-store';
 import { sharedValidators } from '../tools/json-schema-validators';
 import { toolEvent } from '../tools/tool-event';
 import type { ToolInvoker } from '../tools/tool-invoker';
-import { toCallToolResult, toolErrorResult } from '../tools/tool-result';
+import { parseProtocolError, toCallToolResult, toolErrorResult } from '../tools/tool-result';
 
 export interface TaskExecutorDeps {
   readonly config: HandlerConfig;
@@ -124,7 +124,7 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
       progressToken: task.request.progressToken,
     }),
     task: { taskId },
-    ...(resumed ? resumeFields(resumed) : {}),
+    ...(resumed ? resumeFields(resumed) : firstRunFields(task)),
   };
   const startedAt = now();
   let outcome;
@@ -139,6 +139,12 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
   if (outcome.ok) {
     const input = parseInputRequired(outcome.payload);
     if (input !== undefined) return waitForInput(deps, task, tool.name, input, (resumed?.round ?? 0) + 1);
+    // The function answered with a JSON-RPC error: the task fails with it (tasks extension,
+    // "Task Execution Errors"; 2025-11-25 "Result Retrieval": tasks/result returns the error).
+    const asError = parseProtocolError(outcome.payload);
+    if (asError !== undefined && !('problem' in asError)) {
+      return finish(deps.store, owner, taskId, 'failed', `The tool failed: ${asError.message}`, { error: asError }, task);
+    }
   }
   await sharedValidators.prepare(tool.outputSchema);
   const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
@@ -150,6 +156,12 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
     const tooLarge = toolErrorResult(`tool '${tool.name}' returned a result of ${error.bytes} bytes; a task keeps at most ${error.limit}`);
     return finish(deps.store, owner, taskId, 'failed', 'The result was too large to keep.', { result: { ...tooLarge } }, task);
   }
+}
+
+/** The first run's input: what the synchronous rounds before the task gathered (a tool with `inputBeforeTask`). */
+function firstRunFields(task: TaskRecord): { inputResponses?: Record<string, unknown>; requestState?: string } {
+  const { inputResponses, requestState } = task.request;
+  return { ...(inputResponses !== undefined ? { inputResponses } : {}), ...(requestState !== undefined ? { requestState } : {}) };
 }
 
 /** The retried tool event's fields: the answers under the function's own keys, and its own state. */

@@ -225,7 +225,8 @@ export class TaskService {
       const meta = (outcome.result._meta ?? {}) as Record<string, unknown>;
       return { ...outcome.result, _meta: { ...meta, ...related } };
     }
-    if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, related);
+    // The function's own error data, when it set some; otherwise the related-task tie.
+    if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data ?? related);
     throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} was ${task.status} before it produced a result`, related);
   }
 
