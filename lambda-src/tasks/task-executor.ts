@@ -172,24 +172,19 @@ function resumeFields(input: TaskInputRound): { inputResponses: Record<string, u
   return { inputResponses, ...(input.requestState !== undefined ? { requestState: input.requestState } : {}) };
 }
 
-/** The 2026-07-28 tasks extension relays input (`input_required` status, `tasks/update`); 2025-11-25 tasks here do not. */
-const EXTENSION_PROTOCOL_VERSION = '2026-07-28';
-
 /**
- * The tool asked for input. Under the tasks extension the task waits in `input_required`
- * with the requests under round-prefixed keys until `tasks/update` answers them all
- * (task-service.ts `provideInput` resumes it in a new invocation); its deadline becomes
- * the task's lifetime, as waiting for a person is not running. A 2025-era task fails,
- * saying so: its clients would need the answers relayed through `tasks/result`.
+ * The tool asked for input. The task waits in `input_required` with the requests under
+ * round-prefixed keys (a key names one request over the task's whole life) until every
+ * one is answered: through `tasks/update` under the 2026-07-28 tasks extension, or, for
+ * a 2025-11-25 task, through the requests `tasks/result` relays to the client ("Input
+ * Required Status"); task-service.ts `provideInput` keeps the answers and resumes the
+ * task in a new invocation. Its deadline becomes the task's lifetime, as waiting for a
+ * person is not running.
  */
 async function waitForInput(
   deps: TaskExecutorDeps, task: TaskRecord, toolName: string, input: Exclude<ReturnType<typeof parseInputRequired>, undefined>, round: number,
 ): Promise<TaskRunOutcome> {
   const { owner, taskId } = task;
-  if (task.request.protocolVersion !== EXTENSION_PROTOCOL_VERSION) {
-    const result = toolErrorResult(`tool '${toolName}' asked for input (input_required), which a 2025-11-25 task-augmented call cannot relay; call it without a task`);
-    return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which 2025-11-25 tasks do not relay.', { result: { ...result } }, task);
-  }
   if (isInputProblem(input) || !input.inputRequests) {
     const problem = isInputProblem(input) ? input.problem : 'a task waits only for inputRequests (a requestState alone leaves nothing to answer)';
     const result = toolErrorResult(`tool '${toolName}' returned an invalid input_required result: ${problem}`);

@@ -45,8 +45,25 @@ export interface CreateTaskInput {
   readonly runLimitMs: number;
 }
 
+/** What became of one input request relayed to a 2025-era client. */
+export type RelayedAnswer =
+  | { readonly answer: Record<string, unknown> }
+  /** The client answered with a JSON-RPC error, or cannot be asked at all: the task cannot go on. */
+  | { readonly refused: string }
+  /** No answer reached this request (it ended, or gave up waiting); a later tasks/result asks again. */
+  | undefined;
+
+/** Sends one of the task's input requests to the requestor and waits for its answer. */
+export type InputAsker = (request: { readonly method: string; readonly params?: Record<string, unknown> }, signal: AbortSignal) => Promise<RelayedAnswer>;
+
 export interface ResultWait {
   readonly signal?: AbortSignal;
+  /**
+   * How this request relays a task's input requests to its client (2025-11-25 "Input
+   * Required Status": the requestor calls tasks/result, and the receiver sends its
+   * requests with the related-task metadata). Absent: the task's input is not relayed here.
+   */
+  readonly ask?: InputAsker;
   /** Epoch ms after which the invocation serving tasks/result dies. */
   readonly deadline: number;
   /** tasks/result answers this many ms before `deadline` if the task is still running. @default 3000 */
@@ -210,14 +227,27 @@ export class TaskService {
   async result(owner: string, taskId: unknown, wait: ResultWait): Promise<Record<string, unknown>> {
     const giveUpAt = wait.deadline - (wait.endMarginMs ?? 3_000);
     let task = await this.current(owner, taskId);
-    while (!isTerminal(task.status)) {
-      if (wait.signal?.aborted) throw new ProtocolError(ProtocolErrorCode.InternalError, 'the request was cancelled while waiting for the task');
-      const left = giveUpAt - this.now();
-      if (left <= 0) {
-        throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} is still ${task.status}; this request could wait no longer: call tasks/result again, or poll tasks/get`);
+    // Input requests relayed by this request, by key: each is asked once per tasks/result.
+    const relayed = new Map<string, Promise<void>>();
+    const stopRelays = new AbortController();
+    const onAbort = () => stopRelays.abort();
+    wait.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!isTerminal(task.status)) {
+        if (wait.signal?.aborted) throw new ProtocolError(ProtocolErrorCode.InternalError, 'the request was cancelled while waiting for the task');
+        if (wait.ask && task.status === 'input_required' && task.input) this.relayInput(task, wait.ask, relayed, stopRelays.signal);
+        const left = giveUpAt - this.now();
+        if (left <= 0) {
+          throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} is still ${task.status}; this request could wait no longer: call tasks/result again, or poll tasks/get`);
+        }
+        await sleep(Math.min(this.resultPollMs, left), wait.signal);
+        task = await this.current(owner, task.taskId);
       }
-      await sleep(Math.min(this.resultPollMs, left), wait.signal);
-      task = await this.current(owner, task.taskId);
+    } finally {
+      // Requests still unanswered are given up: the task no longer needs them, or a later tasks/result asks again.
+      wait.signal?.removeEventListener('abort', onAbort);
+      stopRelays.abort();
+      await Promise.all(relayed.values());
     }
     const related = { [RELATED_TASK_META_KEY]: { taskId: task.taskId } };
     const outcome = task.outcome;
@@ -228,6 +258,35 @@ export class TaskService {
     // The function's own error data, when it set some; otherwise the related-task tie.
     if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data ?? related);
     throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} was ${task.status} before it produced a result`, related);
+  }
+
+  /**
+   * Sends each outstanding input request of the task, not yet sent by this request, to
+   * the requestor; an answer is kept as `tasks/update` keeps one (provideInput: the
+   * compare-and-set on the round), and the last one resumes the task. A refusal fails
+   * the task with an `isError` result saying which request could not be answered and
+   * why, as a synchronous call of the tool would have ended.
+   */
+  private relayInput(task: TaskRecord, ask: InputAsker, relayed: Map<string, Promise<void>>, signal: AbortSignal): void {
+    const input = task.input!;
+    for (const [key, request] of Object.entries(input.pending)) {
+      if (relayed.has(key) || Object.prototype.hasOwnProperty.call(input.answers, key)) continue;
+      const relay = ask(request, signal).then(async (outcome) => {
+        if (outcome === undefined || signal.aborted) return;
+        if ('answer' in outcome) {
+          await this.provideInput(task.owner, task.taskId, { [key]: outcome.answer });
+          return;
+        }
+        const text = `the tool's request for input (${request.method}) could not be answered: ${outcome.refused}`;
+        await this.options.store.update(task.owner, task.taskId, {
+          status: 'failed',
+          statusMessage: `The client could not answer the tool's request for input: ${outcome.refused}`,
+          outcome: { result: { content: [{ type: 'text', text }], isError: true } },
+          input: null,
+        }, ['input_required']);
+      }).catch(() => undefined); // a failed store write: the next poll reads the task again
+      relayed.set(key, relay);
+    }
   }
 
   /** `tasks/list` ("Task Listing"): the caller's tasks, oldest first, with a cursor. */

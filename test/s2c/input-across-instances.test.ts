@@ -319,6 +319,48 @@ describe('2025-11-25 tasks', () => {
     await client.close();
   });
 
+  test('a task whose tool asks for input goes input_required; tasks/result relays each request (related-task) and the task resumes', async () => {
+    const { client } = await v1Client({ elicitation: {}, sampling: {} });
+    const asked: Array<{ what: string; related: unknown }> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push({ what: `elicit:${request.params.message}`, related: request.params._meta?.['io.modelcontextprotocol/related-task'] });
+      return { action: 'accept', content: { confirm: true } };
+    });
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      asked.push({ what: `sample:${(request.params.messages[0].content as { text: string }).text}`, related: request.params._meta?.['io.modelcontextprotocol/related-task'] });
+      return { role: 'assistant', content: { type: 'text', text: 'all green' }, model: 'test-model', stopReason: 'endTurn' };
+    });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'prod' }, task: {} } }, CreateTaskResultSchema);
+    const taskId = created.task.taskId;
+    let status = created.task.status;
+    for (let i = 0; i < 400 && status !== 'input_required'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      status = (await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status;
+    }
+    expect(status).toBe('input_required');
+    // "the requestor SHOULD preemptively call tasks/result": it carries both rounds' requests.
+    const result = await client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    expect(asked).toEqual([
+      { what: 'elicit:Deploy to prod?', related: { taskId } },
+      { what: 'sample:Summarise a deploy to prod', related: { taskId } },
+    ]);
+    expect(result.content).toEqual([{ type: 'text', text: 'deployed to prod (step 2): all green' }]);
+    expect(served.filter((s) => s.kind === 'answer').map((s) => s.instance)).toEqual(['B', 'B']);
+    expect((await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('completed');
+    await client.close();
+  });
+
+  test('a task asking a client that lacks the capability fails with a result naming it; the client is never asked', async () => {
+    const { client } = await v1Client({ sampling: {} });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'dev' }, task: {} } }, CreateTaskResultSchema);
+    const result = await client.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, CallToolResultSchema);
+    expect(result.isError).toBe(true);
+    expect((result.content as Array<{ text: string }>)[0].text).toMatch(/elicitation\/create\) could not be answered: the client did not declare the elicitation capability/);
+    expect((await client.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema)).status).toBe('failed');
+    expect(served.some((s) => s.kind === 'answer')).toBe(false);
+    await client.close();
+  });
+
   test('taskSupport is enforced with -32601 both ways', async () => {
     const { client } = await v1Client({});
     await expect(client.request({ method: 'tools/call', params: { name: 'deploy', arguments: { env: 'x' }, task: {} } }, CreateTaskResultSchema))
