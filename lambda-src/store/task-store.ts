@@ -50,7 +50,9 @@ export interface TaskStore {
    * cannot both win), and `condition` holds. Returns the new record, or undefined when
    * a condition failed.
    */
-  update(owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[], condition?: TaskUpdateCondition): Promise<TaskRecord | undefined>;
+  update(
+    owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[], condition?: TaskUpdateCondition,
+  ): Promise<TaskRecord | undefined>;
   /**
    * Marks the task as taken by the invocation that runs it, once. Lambda retries an
    * asynchronous invocation that failed; the retry must not run a tool a second time

@@ -54,7 +54,9 @@ export type RelayedAnswer =
   | undefined;
 
 /** Sends one of the task's input requests to the requestor and waits for its answer. */
-export type InputAsker = (request: { readonly method: string; readonly params?: Record<string, unknown> }, signal: AbortSignal) => Promise<RelayedAnswer>;
+export type InputAsker = (
+  request: { readonly method: string; readonly params?: Record<string, unknown> }, signal: AbortSignal,
+) => Promise<RelayedAnswer>;
 
 export interface ResultWait {
   readonly signal?: AbortSignal;
