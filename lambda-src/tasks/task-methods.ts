@@ -9,7 +9,9 @@
  * SDK runtime"), but its 2025 codec still validates their requests, so the handlers
  * are installed by method name.
  */
-import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, type CallToolResult, type McpServer, type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { InputAsker, TaskService } from './task-service';
 import type { ToolItem } from '../model/registry-item';
 import { RELATED_TASK_META_KEY, type WireTask } from '../model/task-record';
@@ -109,6 +111,7 @@ function inputAsker(mcp: McpServer, ctx: ServerContext, taskId: string, deadline
       return { answer: { ...answer } };
     } catch (error) {
       if (signal.aborted || (error instanceof ProtocolError && error.code === REQUEST_TIMEOUT)) return undefined;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return undefined;
       return { refused: error instanceof Error ? error.message : String(error) };
     }
   };

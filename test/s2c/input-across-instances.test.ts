@@ -350,6 +350,32 @@ describe('2025-11-25 tasks', () => {
     await client.close();
   });
 
+  test('a task cancelled while its request waits for the client: tasks/result ends, and the request is withdrawn', async () => {
+    const { client } = await v1Client({ elicitation: {} });
+    const other = new ClientV1({ name: 'same-principal', version: '1' });
+    await other.connect(new TransportV1(serverB.url));
+    let withdrawn = false;
+    let taskId = '';
+    client.setRequestHandler(ElicitRequestSchema, async (_request, extra) => {
+      // The person is still thinking when the task is cancelled elsewhere.
+      await other.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema);
+      await new Promise<void>((resolve) => {
+        if (extra.signal.aborted) resolve();
+        extra.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      withdrawn = true;
+      return { action: 'cancel' };
+    });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'qa' }, task: {} } }, CreateTaskResultSchema);
+    taskId = created.task.taskId;
+    await expect(client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema))
+      .rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/was cancelled before it produced a result/) });
+    expect(withdrawn).toBe(true);
+    expect((await other.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('cancelled');
+    await other.close();
+    await client.close();
+  });
+
   test('a task asking a client that lacks the capability fails with a result naming it; the client is never asked', async () => {
     const { client } = await v1Client({ sampling: {} });
     const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'dev' }, task: {} } }, CreateTaskResultSchema);
