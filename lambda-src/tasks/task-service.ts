@@ -274,11 +274,13 @@ export class TaskService {
     for (const [key, request] of Object.entries(input.pending)) {
       if (relayed.has(key) || Object.prototype.hasOwnProperty.call(input.answers, key)) continue;
       const relay = ask(request, signal).then(async (outcome) => {
-        if (outcome === undefined || signal.aborted) return;
+        if (outcome === undefined) return;
+        // An answer that arrived is kept even if this request is ending: the client gave it.
         if ('answer' in outcome) {
           await this.provideInput(task.owner, task.taskId, { [key]: outcome.answer });
           return;
         }
+        if (signal.aborted) return;
         const text = `the tool's request for input (${request.method}) could not be answered: ${outcome.refused}`;
         await this.options.store.update(task.owner, task.taskId, {
           status: 'failed',
