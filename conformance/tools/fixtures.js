@@ -265,3 +265,35 @@ exports.slowCompute = async (event) => {
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   return { content: [{ type: 'text', text: `computed after ${seconds} s` }] };
 };
+
+// Tasks extension (conformance `tasks-lifecycle`): a task tool whose run ends in a
+// JSON-RPC error (the task fails with it), not a tool error (the task completes with
+// an isError result).
+exports.protocolErrorJob = async () => ({
+  resultType: 'error',
+  error: { code: -32603, message: 'the job crashed' },
+});
+
+// Tasks extension (conformance `tasks-mrtr-composition`): registered with
+// `inputBeforeTask`, so it gathers the name synchronously (input_required on the
+// tools/call itself), then asks for the task; the task's run gets the answer.
+exports.toolWithTask = async (event) => {
+  const answer = (event.inputResponses || {}).user_name;
+  if (!answer) {
+    return {
+      resultType: 'input_required',
+      inputRequests: {
+        user_name: {
+          method: 'elicitation/create',
+          params: {
+            message: 'What is your name?',
+            requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          },
+        },
+      },
+    };
+  }
+  if (event.task && event.task.admission) return { resultType: 'task' };
+  const name = answer.action === 'accept' && answer.content ? answer.content.name : '(no name)';
+  return { content: [{ type: 'text', text: `Hello, ${name}! (task ${event.task ? event.task.taskId : 'none'})` }] };
+};

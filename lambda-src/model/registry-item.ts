@@ -57,6 +57,15 @@ export interface ToolItem extends FunctionTarget {
   readonly contract?: ToolContract;
   /** @default 'forbidden' */
   readonly taskSupport?: TaskSupport;
+  /**
+   * Whether a call that would run as a task (2026-07-28 tasks extension) first invokes the
+   * function synchronously, so it can gather input with `input_required` rounds before
+   * the task exists, and then asks for the task by returning `{ "resultType": "task" }`
+   * (the extension, "Task Creation": multi round-trip exchanges SHOULD be resolved
+   * synchronously before a CreateTaskResult). Needs `taskSupport` optional or required.
+   * @default false
+   */
+  readonly inputBeforeTask?: boolean;
 }
 
 export interface ResourceItem extends FunctionTarget {

@@ -39,6 +39,13 @@ export interface TaskRequest {
   readonly sessionId?: string;
   readonly principal?: Principal;
   readonly progressToken?: string | number;
+  /**
+   * The answers and the function's own (opened) state of the synchronous rounds that
+   * ran before the task was created (a tool with `inputBeforeTask`): the task's first
+   * run gets them as a retried invocation would. Kept server-side only.
+   */
+  readonly inputResponses?: Record<string, unknown>;
+  readonly requestState?: string;
 }
 
 /**
@@ -59,7 +66,7 @@ export interface TaskInputRound {
 /** What `tasks/result` returns for a terminal task: the underlying request's result or JSON-RPC error. */
 export type TaskOutcome =
   | { readonly result: Record<string, unknown> }
-  | { readonly error: { readonly code: number; readonly message: string } };
+  | { readonly error: { readonly code: number; readonly message: string; readonly data?: unknown } };
 
 export interface TaskRecord {
   /** Unique, receiver-generated ("Task ID Requirements"); time-ordered, so listing is in creation order. */

@@ -31,7 +31,9 @@ import type { RequestStateSeal } from '../s2c/request-state-seal';
 import { incomingRound, itemOutgoingRound, outgoingRound } from '../s2c/tool-input-round';
 import type { SessionStateStore } from '../store/session-state-store';
 import { MAX_SUBSCRIPTION_URI_BYTES, type Principal, SubscriptionLimitError } from '../store/session-store';
-import { extensionCreateTaskResult, installTaskExtensionMethods, runsAsExtensionTask, TASKS_EXTENSION } from '../tasks/task-extension';
+import {
+  ADMISSION_TASK_FIELD, asksForTask, extensionCreateTaskResult, installTaskExtensionMethods, runsAsExtensionTask, TASKS_EXTENSION,
+} from '../tasks/task-extension';
 import { createTaskResult, installTaskMethods, requestedTtl, runsAsTask, servesTasks, TASKS_CAPABILITY, withTaskSupport } from '../tasks/task-methods';
 import { taskOwner } from '../tasks/task-owner';
 import type { TaskService } from '../tasks/task-service';
@@ -41,7 +43,7 @@ import { sharedValidators } from '../tools/json-schema-validators';
 import { linkSignals } from '../tools/linked-signal';
 import { eventContext, toolEvent, type ToolEventContext } from '../tools/tool-event';
 import type { InvokeFailureKind, InvokeOptions, InvokeOutcome, ToolInvoker } from '../tools/tool-invoker';
-import { describeFailure, toCallToolResult, toolErrorResult } from '../tools/tool-result';
+import { describeFailure, parseProtocolError, toCallToolResult, toolErrorResult } from '../tools/tool-result';
 import { keepSessionState, takeSessionStateChanges, withSessionStateError } from '../tools/tool-session-state';
 
 /** Per-request facts that reach tool functions in the tool contract's `context`. */
@@ -385,10 +387,35 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       ...(progressToken !== undefined ? { progressToken } : {}),
     });
     if (extensionTasks && runsAsExtensionTask(tool, ctx)) {
+      const runLimitMs = (tool.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000;
+      if (tool.inputBeforeTask) {
+        // The tasks extension, "Task Creation": input gathered with multi round-trip
+        // requests before the task exists SHOULD be resolved synchronously, before the
+        // CreateTaskResult. The function runs synchronously (`task.admission`) until it
+        // asks for the task; each round's input_required goes back to the client as
+        // for any tool, and the task's first run gets the last round's answers.
+        const binding = { tool: name, caller };
+        const retry = await incomingRound(ctx, deps.inputSeal, binding);
+        const admission = { ...withInputResponses(toolEvent(name, args, contextFor(ctx, progressToken)), retry), task: ADMISSION_TASK_FIELD };
+        const outcome = await invoke('tool', name, tool, admission, ctx, { onProgress });
+        if (outcome.ok) {
+          const asked = await outgoingRound(name, outcome.payload, deps.inputSeal, binding);
+          if (asked) return asked;
+          if (asksForTask(outcome.payload)) {
+            takeInvocationSlot();
+            return extensionCreateTaskResult(await extensionTasks.createRecord({
+              owner: caller, request: { ...taskRequest(), ...retry }, runLimitMs,
+            }));
+          }
+          const asError = parseProtocolError(outcome.payload);
+          if (asError !== undefined && !('problem' in asError)) throw new ProtocolError(asError.code, asError.message, asError.data);
+        }
+        // The function answered at once: that is the call's result, and no task is made
+        // (the extension leaves the server free to answer any request synchronously).
+        return server.projectCallToolResult(toCallToolResult(name, outcome, { outputSchema: tool.outputSchema, validators }), tool.outputSchema);
+      }
       takeInvocationSlot();
-      return extensionCreateTaskResult(await extensionTasks.createRecord({
-        owner: caller, request: taskRequest(), runLimitMs: (tool.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000,
-      }));
+      return extensionCreateTaskResult(await extensionTasks.createRecord({ owner: caller, request: taskRequest(), runLimitMs }));
     }
     const taskParams = (request.params as { task?: unknown }).task;
     if (tasks && runsAsTask(tool, taskParams)) {
@@ -414,6 +441,9 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     if (outcome.ok) {
       const asked = await outgoingRound(name, outcome.payload, deps.inputSeal, binding);
       if (asked) return asked;
+      // A function may answer with a JSON-RPC error ("Server errors", server/tools "Error Handling").
+      const asError = parseProtocolError(outcome.payload);
+      if (asError !== undefined && !('problem' in asError)) throw new ProtocolError(asError.code, asError.message, asError.data);
     }
     // `_sessionState` operations are kept before the client sees the result, so its
     // next request, on any environment, reads the new state (tools/tool-session-state.ts).

@@ -16,6 +16,7 @@
  */
 import {
   isJSONRPCErrorResponse,
+  isJSONRPCNotification,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
@@ -76,6 +77,8 @@ export class SessionExchangeTransport implements Transport {
   private readonly internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
   /** Posted requests still waiting for their response. */
   private readonly open = new Set<RequestId>();
+  /** The wire id the client saw for each relayed request still waiting, by the SDK's id. */
+  private readonly relayedIds = new Map<RequestId, string>();
   private readonly collected: JSONRPCMessage[] = [];
   private controller?: ReadableStreamDefaultController<Uint8Array>;
   private keepAlive?: ReturnType<typeof setInterval>;
@@ -156,6 +159,9 @@ export class SessionExchangeTransport implements Transport {
     // this exchange, so they are dropped here.
     const related = options?.relatedRequestId;
     const deliverable = related !== undefined && this.open.has(related) && this.options.responseMode !== 'json';
+    // The SDK withdraws a request it no longer waits for (2025-11-25 basic/utilities/
+    // cancellation) under its own id; the client knows the request by the relay's wire id.
+    message = this.withWireIdIfCancel(message);
     if (isJSONRPCRequest(message)) {
       await this.sendRequest(message, deliverable);
       return;
@@ -183,10 +189,21 @@ export class SessionExchangeTransport implements Transport {
     const { wire, response } = await relay.dispatch(message);
     if (this.closed) return;
     if (!this.controller) this.upgradeToStream();
+    this.relayedIds.set(message.id, String(wire.id));
     this.writeEvent(wire);
     void response.then((answer) => {
+      this.relayedIds.delete(message.id);
       if (answer && !this.closed) this.onmessage?.(answer);
     });
+  }
+
+  private withWireIdIfCancel(message: JSONRPCMessage): JSONRPCMessage {
+    if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return message;
+    const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+    const wireId = requestId === undefined ? undefined : this.relayedIds.get(requestId);
+    if (wireId === undefined) return message;
+    this.relayedIds.delete(requestId!);
+    return { ...message, params: { ...message.params, requestId: wireId } };
   }
 
   async close(): Promise<void> {

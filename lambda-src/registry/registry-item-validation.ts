@@ -51,6 +51,7 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   if (item.annotations !== undefined && !isRecord(item.annotations)) err("'annotations' must be an object");
   if (item.contract !== undefined && item.type !== 'tool') err("'contract' applies to tools only; remove it");
   if (item.taskSupport !== undefined && item.type !== 'tool') err("'taskSupport' applies to tools only; remove it");
+  if (item.inputBeforeTask !== undefined) checkInputBeforeTask(item, err);
   if (item.streaming !== undefined) {
     if (item.type !== 'tool') err("'streaming' applies to tools only; remove it");
     else if (typeof item.streaming !== 'boolean') err(`'streaming' must be true or false (got ${JSON.stringify(item.streaming)})`);
@@ -144,6 +145,16 @@ function checkTaskSupport(item: Record<string, unknown>, err: (m: string) => voi
   if (item.taskSupport === undefined) return;
   if (!(TASK_SUPPORT as readonly unknown[]).includes(item.taskSupport)) {
     err(`'taskSupport' must be one of ${TASK_SUPPORT.map((c) => `'${c}'`).join(', ')} (got ${JSON.stringify(item.taskSupport)})`);
+  }
+}
+
+function checkInputBeforeTask(item: Record<string, unknown>, err: (m: string) => void): void {
+  if (item.type !== 'tool') {
+    err("'inputBeforeTask' applies to tools only; remove it");
+  } else if (typeof item.inputBeforeTask !== 'boolean') {
+    err(`'inputBeforeTask' must be true or false (got ${JSON.stringify(item.inputBeforeTask)})`);
+  } else if (item.inputBeforeTask && item.taskSupport !== 'optional' && item.taskSupport !== 'required') {
+    err("'inputBeforeTask' needs 'taskSupport' 'optional' or 'required': only a tool that runs as a task has a before");
   }
 }
 

@@ -11,7 +11,7 @@ import { MAX_ITEM_BYTES, ItemTooLargeError } from './item-size';
 import { nowEpochSeconds } from './table-schema';
 import { decodeTaskCursor, encodeTaskCursor, fromTaskItem, toTaskItem } from './task-item';
 import {
-  type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore, taskPartitionKey, taskSortKey,
+  type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore, type TaskUpdateCondition, taskPartitionKey, taskSortKey,
 } from './task-store';
 import type { TaskRecord, TaskStatus } from '../model/task-record';
 
@@ -48,7 +48,9 @@ export class DynamoDbTaskStore implements TaskStore {
     return fromTaskItem(Item);
   }
 
-  async update(owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[]): Promise<TaskRecord | undefined> {
+  async update(
+    owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[], condition: TaskUpdateCondition = {},
+  ): Promise<TaskRecord | undefined> {
     const names: Record<string, string> = { '#status': 'status', '#lastUpdatedAt': 'lastUpdatedAt', '#expiresAt': 'expiresAt' };
     const values: Record<string, unknown> = { ':status': patch.status, ':lastUpdatedAt': this.now(), ':now': nowEpochSeconds(this.now()) };
     const sets = ['#status = :status', '#lastUpdatedAt = :lastUpdatedAt'];
@@ -87,12 +89,21 @@ export class DynamoDbTaskStore implements TaskStore {
       return `:from${i}`;
     });
     if (allowed.length === 0) return undefined;
+    const conditions = ['attribute_exists(pk)', '#expiresAt > :now', `#status IN (${allowed.join(', ')})`];
+    if (condition.input !== undefined) {
+      // The round is stored as the JSON string it was read from (task-item.ts), and
+      // JSON.stringify of what JSON.parse gave back is that same string: comparing the
+      // strings is a compare-and-set on the whole round.
+      names['#input'] = 'input';
+      values[':expectedInput'] = JSON.stringify(condition.input);
+      conditions.push('#input = :expectedInput');
+    }
     try {
       const { Attributes } = await this.options.client.send(new UpdateCommand({
         TableName: this.options.tableName,
         Key: keyOf(owner, taskId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_exists(pk) AND #expiresAt > :now AND #status IN (${allowed.join(', ')})`,
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',

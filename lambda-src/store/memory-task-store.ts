@@ -2,7 +2,7 @@
 import { assertItemFits } from './item-size';
 import { nowEpochSeconds } from './table-schema';
 import { decodeTaskCursor, encodeTaskCursor, toTaskItem } from './task-item';
-import { type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore } from './task-store';
+import { type ClaimOutcome, InvalidTaskCursorError, type TaskPage, type TaskPatch, type TaskStore, type TaskUpdateCondition } from './task-store';
 import type { TaskRecord, TaskStatus } from '../model/task-record';
 
 export class MemoryTaskStore implements TaskStore {
@@ -23,9 +23,12 @@ export class MemoryTaskStore implements TaskStore {
     return record && clone(record);
   }
 
-  async update(owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[]): Promise<TaskRecord | undefined> {
+  async update(
+    owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[], condition: TaskUpdateCondition = {},
+  ): Promise<TaskRecord | undefined> {
     const record = this.live(owner, taskId);
     if (!record || !from.includes(record.status)) return undefined;
+    if (condition.input !== undefined && JSON.stringify(record.input) !== JSON.stringify(condition.input)) return undefined;
     const next: TaskRecord = {
       ...record,
       status: patch.status,

@@ -23,6 +23,16 @@ export interface TaskPatch {
   readonly runDeadline?: number;
 }
 
+/** A further condition on an update. */
+export interface TaskUpdateCondition {
+  /**
+   * The input round the writer read: the write holds only if the stored round is still
+   * exactly that one (a compare-and-set), so two writers that each add answers to what
+   * they read cannot overwrite each other's; the loser reads again and retries.
+   */
+  readonly input?: TaskInputRound;
+}
+
 export interface TaskPage {
   readonly tasks: TaskRecord[];
   readonly nextCursor?: string;
@@ -37,9 +47,12 @@ export interface TaskStore {
   /**
    * Moves the task to `patch.status` if it is live and its status is one of `from`
    * (a conditional write: two environments racing, say a cancel and a completion,
-   * cannot both win). Returns the new record, or undefined when the condition failed.
+   * cannot both win), and `condition` holds. Returns the new record, or undefined when
+   * a condition failed.
    */
-  update(owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[]): Promise<TaskRecord | undefined>;
+  update(
+    owner: string, taskId: string, patch: TaskPatch, from: readonly TaskStatus[], condition?: TaskUpdateCondition,
+  ): Promise<TaskRecord | undefined>;
   /**
    * Marks the task as taken by the invocation that runs it, once. Lambda retries an
    * asynchronous invocation that failed; the retry must not run a tool a second time

@@ -33,7 +33,7 @@ import type { TaskStore } from '../store/task-store';
 import { sharedValidators } from '../tools/json-schema-validators';
 import { toolEvent } from '../tools/tool-event';
 import type { ToolInvoker } from '../tools/tool-invoker';
-import { toCallToolResult, toolErrorResult } from '../tools/tool-result';
+import { parseProtocolError, toCallToolResult, toolErrorResult } from '../tools/tool-result';
 
 export interface TaskExecutorDeps {
   readonly config: HandlerConfig;
@@ -124,7 +124,7 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
       progressToken: task.request.progressToken,
     }),
     task: { taskId },
-    ...(resumed ? resumeFields(resumed) : {}),
+    ...(resumed ? resumeFields(resumed) : firstRunFields(task)),
   };
   const startedAt = now();
   let outcome;
@@ -139,6 +139,12 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
   if (outcome.ok) {
     const input = parseInputRequired(outcome.payload);
     if (input !== undefined) return waitForInput(deps, task, tool.name, input, (resumed?.round ?? 0) + 1);
+    // The function answered with a JSON-RPC error: the task fails with it (tasks extension,
+    // "Task Execution Errors"; 2025-11-25 "Result Retrieval": tasks/result returns the error).
+    const asError = parseProtocolError(outcome.payload);
+    if (asError !== undefined && !('problem' in asError)) {
+      return finish(deps.store, owner, taskId, 'failed', `The tool failed: ${asError.message}`, { error: asError }, task);
+    }
   }
   await sharedValidators.prepare(tool.outputSchema);
   const result = toCallToolResult(tool.name, outcome, { outputSchema: tool.outputSchema });
@@ -152,6 +158,12 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
   }
 }
 
+/** The first run's input: what the synchronous rounds before the task gathered (a tool with `inputBeforeTask`). */
+function firstRunFields(task: TaskRecord): { inputResponses?: Record<string, unknown>; requestState?: string } {
+  const { inputResponses, requestState } = task.request;
+  return { ...(inputResponses !== undefined ? { inputResponses } : {}), ...(requestState !== undefined ? { requestState } : {}) };
+}
+
 /** The retried tool event's fields: the answers under the function's own keys, and its own state. */
 function resumeFields(input: TaskInputRound): { inputResponses: Record<string, unknown>; requestState?: string } {
   const prefix = `${input.round}.`;
@@ -160,24 +172,19 @@ function resumeFields(input: TaskInputRound): { inputResponses: Record<string, u
   return { inputResponses, ...(input.requestState !== undefined ? { requestState: input.requestState } : {}) };
 }
 
-/** The 2026-07-28 tasks extension relays input (`input_required` status, `tasks/update`); 2025-11-25 tasks here do not. */
-const EXTENSION_PROTOCOL_VERSION = '2026-07-28';
-
 /**
- * The tool asked for input. Under the tasks extension the task waits in `input_required`
- * with the requests under round-prefixed keys until `tasks/update` answers them all
- * (task-service.ts `provideInput` resumes it in a new invocation); its deadline becomes
- * the task's lifetime, as waiting for a person is not running. A 2025-era task fails,
- * saying so: its clients would need the answers relayed through `tasks/result`.
+ * The tool asked for input. The task waits in `input_required` with the requests under
+ * round-prefixed keys (a key names one request over the task's whole life) until every
+ * one is answered: through `tasks/update` under the 2026-07-28 tasks extension, or, for
+ * a 2025-11-25 task, through the requests `tasks/result` relays to the client ("Input
+ * Required Status"); task-service.ts `provideInput` keeps the answers and resumes the
+ * task in a new invocation. Its deadline becomes the task's lifetime, as waiting for a
+ * person is not running.
  */
 async function waitForInput(
   deps: TaskExecutorDeps, task: TaskRecord, toolName: string, input: Exclude<ReturnType<typeof parseInputRequired>, undefined>, round: number,
 ): Promise<TaskRunOutcome> {
   const { owner, taskId } = task;
-  if (task.request.protocolVersion !== EXTENSION_PROTOCOL_VERSION) {
-    const result = toolErrorResult(`tool '${toolName}' asked for input (input_required), which a 2025-11-25 task-augmented call cannot relay; call it without a task`);
-    return finish(deps.store, owner, taskId, 'failed', 'The tool asked for input, which 2025-11-25 tasks do not relay.', { result: { ...result } }, task);
-  }
   if (isInputProblem(input) || !input.inputRequests) {
     const problem = isInputProblem(input) ? input.problem : 'a task waits only for inputRequests (a requestState alone leaves nothing to answer)';
     const result = toolErrorResult(`tool '${toolName}' returned an invalid input_required result: ${problem}`);

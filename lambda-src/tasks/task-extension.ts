@@ -67,6 +67,14 @@ export function runsAsExtensionTask(tool: ToolItem, ctx: ServerContext): boolean
   return false;
 }
 
+/** The tool event's `task` field in the synchronous rounds of a tool with `inputBeforeTask`, before the task exists. */
+export const ADMISSION_TASK_FIELD = { admission: true } as const;
+
+/** Whether a function's payload asks for the task (`{ "resultType": "task" }`) after its synchronous rounds. */
+export function asksForTask(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && !Array.isArray(payload) && (payload as { resultType?: unknown }).resultType === 'task';
+}
+
 /** The extension's `Task` fields (ttlMs, pollIntervalMs), with `result` or `error` once terminal. */
 export function detailedTask(record: TaskRecord): Record<string, unknown> {
   const outcome = record.outcome;

@@ -9,10 +9,12 @@
  * SDK runtime"), but its 2025 codec still validates their requests, so the handlers
  * are installed by method name.
  */
-import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer } from '@modelcontextprotocol/server';
-import type { TaskService } from './task-service';
+import {
+  ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, type CallToolResult, type McpServer, type ServerContext,
+} from '@modelcontextprotocol/server';
+import type { InputAsker, TaskService } from './task-service';
 import type { ToolItem } from '../model/registry-item';
-import type { WireTask } from '../model/task-record';
+import { RELATED_TASK_META_KEY, type WireTask } from '../model/task-record';
 
 /** The revision that introduced tasks. */
 export const TASKS_PROTOCOL_VERSION = '2025-11-25';
@@ -73,17 +75,62 @@ export interface TaskMethodContext {
   readonly signal?: AbortSignal;
 }
 
-type Handler = (request: { params?: Record<string, unknown> }) => Promise<Record<string, unknown>>;
+type Handler = (request: { params?: Record<string, unknown> }, ctx: ServerContext) => Promise<Record<string, unknown>>;
+
+/** The client capability each kind of input request needs (2025-11-25 client/elicitation, client/sampling, client/roots). */
+const CAPABILITY_OF: Record<string, 'elicitation' | 'sampling' | 'roots'> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
+
+/** The SDK's (and the relay's) RequestTimeout: no answer came in time, which is not a refusal. */
+const REQUEST_TIMEOUT = -32001;
+
+/**
+ * Relays a task's input request to a 2025-11-25 client on the `tasks/result` stream
+ * ("Input Required Status": the receiver sends its requests while the requestor waits
+ * on tasks/result, and "Associating Task-Related Messages": each carries the
+ * related-task metadata). The answer comes back through the store from whichever
+ * environment the client's answering POST reaches (s2c/server-request-relay.ts).
+ */
+function inputAsker(mcp: McpServer, ctx: ServerContext, taskId: string, deadline: number): InputAsker {
+  return async (request, signal) => {
+    const capability = CAPABILITY_OF[request.method];
+    if (capability === undefined) return { refused: `${request.method} is not a request a task may send` };
+    if (!mcp.server.getClientCapabilities()?.[capability]) {
+      return { refused: `the client did not declare the ${capability} capability` };
+    }
+    const params = request.params ?? {};
+    const meta = (params._meta ?? {}) as Record<string, unknown>;
+    try {
+      const answer = await ctx.mcpReq.send(
+        { method: request.method as 'elicitation/create', params: { ...params, _meta: { ...meta, [RELATED_TASK_META_KEY]: { taskId } } } },
+        { signal, timeout: Math.max(1_000, deadline - Date.now()) },
+      );
+      return { answer: { ...answer } };
+    } catch (error) {
+      if (signal.aborted || (error instanceof ProtocolError && error.code === REQUEST_TIMEOUT)) return undefined;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return undefined;
+      return { refused: error instanceof Error ? error.message : String(error) };
+    }
+  };
+}
 
 /** Installs `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` on the server. */
 export function installTaskMethods(mcp: McpServer, tasks: TaskService, call: TaskMethodContext): void {
   // The typed surface leaves task methods out; the 2025 codec validates them at run time.
   const set = mcp.server.setRequestHandler.bind(mcp.server) as unknown as (method: string, handler: Handler) => void;
   set('tasks/get', async (request) => ({ ...(await tasks.get(call.owner, request.params?.taskId)) }));
-  set('tasks/result', (request) => tasks.result(call.owner, request.params?.taskId, {
-    deadline: call.deadline ?? Date.now() + 60_000,
-    signal: call.signal,
-  }));
+  set('tasks/result', (request, ctx) => {
+    const deadline = call.deadline ?? Date.now() + 60_000;
+    const taskId = request.params?.taskId;
+    return tasks.result(call.owner, taskId, {
+      deadline,
+      signal: call.signal,
+      ...(typeof taskId === 'string' ? { ask: inputAsker(mcp, ctx, taskId, deadline) } : {}),
+    });
+  });
   set('tasks/list', async (request) => ({ ...(await tasks.list(call.owner, request.params?.cursor)) }));
   set('tasks/cancel', async (request) => ({ ...(await tasks.cancel(call.owner, request.params?.taskId)) }));
 }

@@ -45,8 +45,27 @@ export interface CreateTaskInput {
   readonly runLimitMs: number;
 }
 
+/** What became of one input request relayed to a 2025-era client. */
+export type RelayedAnswer =
+  | { readonly answer: Record<string, unknown> }
+  /** The client answered with a JSON-RPC error, or cannot be asked at all: the task cannot go on. */
+  | { readonly refused: string }
+  /** No answer reached this request (it ended, or gave up waiting); a later tasks/result asks again. */
+  | undefined;
+
+/** Sends one of the task's input requests to the requestor and waits for its answer. */
+export type InputAsker = (
+  request: { readonly method: string; readonly params?: Record<string, unknown> }, signal: AbortSignal,
+) => Promise<RelayedAnswer>;
+
 export interface ResultWait {
   readonly signal?: AbortSignal;
+  /**
+   * How this request relays a task's input requests to its client (2025-11-25 "Input
+   * Required Status": the requestor calls tasks/result, and the receiver sends its
+   * requests with the related-task metadata). Absent: the task's input is not relayed here.
+   */
+  readonly ask?: InputAsker;
   /** Epoch ms after which the invocation serving tasks/result dies. */
   readonly deadline: number;
   /** tasks/result answers this many ms before `deadline` if the task is still running. @default 3000 */
@@ -57,6 +76,8 @@ export interface ResultWait {
 const START_MARGIN_MS = 60_000;
 /** One Lambda invocation runs at most 15 minutes, so no task runs longer. */
 const MAX_RUN_MS = 15 * 60_000;
+/** Compare-and-set retries of one `tasks/update`: more than the input requests a round may hold (s2c MAX_INPUT_REQUESTS). */
+const MAX_UPDATE_ATTEMPTS = 32;
 
 export class TaskService {
   private readonly defaultTtlMs: number;
@@ -141,38 +162,56 @@ export class TaskService {
    * moves the task back to `working` and starts the invocation that resumes the tool
    * with them. Answers to keys that are not outstanding (never issued, already
    * answered, another round's) are ignored, as the extension lets a server do; a partial
-   * set keeps the task in `input_required`. Each write is conditional on the status,
-   * so a cancel in between wins.
+   * set keeps the task in `input_required`.
+   *
+   * Partial answers may arrive concurrently on different environments, so each write is
+   * a compare-and-set on the round as it was read (and on the status, so a cancel in
+   * between wins): a writer that lost re-reads the round, adds its answers to the ones
+   * now stored, and tries again. Exactly one writer completes the round and starts the
+   * resuming invocation.
    */
   async provideInput(owner: string, taskId: unknown, responses: Record<string, unknown> | undefined): Promise<void> {
-    const task = await this.current(owner, taskId);
-    const input = task.input;
-    if (task.status !== 'input_required' || !input || !responses) return;
-    const answers = { ...input.answers };
-    let added = 0;
-    for (const [key, answer] of Object.entries(responses)) {
-      if (Object.prototype.hasOwnProperty.call(input.pending, key) && !Object.prototype.hasOwnProperty.call(answers, key)) {
-        answers[key] = answer;
-        added++;
+    let task = await this.current(owner, taskId);
+    if (!responses) return;
+    for (let attempt = 0; ; attempt++) {
+      const input = task.input;
+      if (task.status !== 'input_required' || !input) return;
+      const answers = { ...input.answers };
+      let added = 0;
+      for (const [key, answer] of Object.entries(responses)) {
+        if (Object.prototype.hasOwnProperty.call(input.pending, key) && !Object.prototype.hasOwnProperty.call(answers, key)) {
+          answers[key] = answer;
+          added++;
+        }
       }
+      if (added === 0) return;
+      const complete = Object.keys(input.pending).every((key) => Object.prototype.hasOwnProperty.call(answers, key));
+      const patch = complete
+        ? { status: 'working' as const, statusMessage: 'The tool resumes with the answers.', input: { ...input, answers }, runDeadline: this.now() + MAX_RUN_MS + START_MARGIN_MS }
+        : { status: 'input_required' as const, input: { ...input, answers } };
+      const written = await this.options.store.update(owner, task.taskId, patch, ['input_required'], { input });
+      if (written) {
+        if (complete) await this.resume(owner, task.taskId, input.round);
+        return;
+      }
+      // Another writer changed the task first. Each retry follows a write that
+      // succeeded elsewhere, so the loop ends; the bound only guards against a store
+      // that refuses every write.
+      if (attempt >= MAX_UPDATE_ATTEMPTS) {
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `the answers to task ${task.taskId} could not be stored: too many concurrent updates; send them again`);
+      }
+      const again = await this.options.store.get(owner, task.taskId);
+      if (!again) return;
+      task = again;
     }
-    if (added === 0) return;
-    const complete = Object.keys(input.pending).every((key) => Object.prototype.hasOwnProperty.call(answers, key));
-    if (!complete) {
-      await this.options.store.update(owner, task.taskId, { status: 'input_required', input: { ...input, answers } }, ['input_required']);
-      return;
-    }
-    const resumed = await this.options.store.update(owner, task.taskId, {
-      status: 'working',
-      statusMessage: 'The tool resumes with the answers.',
-      input: { ...input, answers },
-      runDeadline: this.now() + MAX_RUN_MS + START_MARGIN_MS,
-    }, ['input_required']);
-    if (!resumed) return;
+  }
+
+  /** Starts the invocation that resumes the task after input round `round`; the task fails when it cannot start. */
+  private async resume(owner: string, taskId: string, round: number): Promise<void> {
     try {
-      await this.options.runner.start(taskEvent(owner, task.taskId, input.round));
+      await this.options.runner.start(taskEvent(owner, taskId, round));
     } catch (error) {
-      await this.options.store.update(owner, task.taskId, {
+      await this.options.store.update(owner, taskId, {
         status: 'failed',
         statusMessage: `The task could not be resumed: ${error instanceof Error ? error.message : String(error)}`,
         outcome: { error: { code: ProtocolErrorCode.InternalError, message: 'the task could not be resumed' } },
@@ -190,14 +229,27 @@ export class TaskService {
   async result(owner: string, taskId: unknown, wait: ResultWait): Promise<Record<string, unknown>> {
     const giveUpAt = wait.deadline - (wait.endMarginMs ?? 3_000);
     let task = await this.current(owner, taskId);
-    while (!isTerminal(task.status)) {
-      if (wait.signal?.aborted) throw new ProtocolError(ProtocolErrorCode.InternalError, 'the request was cancelled while waiting for the task');
-      const left = giveUpAt - this.now();
-      if (left <= 0) {
-        throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} is still ${task.status}; this request could wait no longer: call tasks/result again, or poll tasks/get`);
+    // Input requests relayed by this request, by key: each is asked once per tasks/result.
+    const relayed = new Map<string, Promise<void>>();
+    const stopRelays = new AbortController();
+    const onAbort = () => stopRelays.abort();
+    wait.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!isTerminal(task.status)) {
+        if (wait.signal?.aborted) throw new ProtocolError(ProtocolErrorCode.InternalError, 'the request was cancelled while waiting for the task');
+        if (wait.ask && task.status === 'input_required' && task.input) this.relayInput(task, wait.ask, relayed, stopRelays.signal);
+        const left = giveUpAt - this.now();
+        if (left <= 0) {
+          throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} is still ${task.status}; this request could wait no longer: call tasks/result again, or poll tasks/get`);
+        }
+        await sleep(Math.min(this.resultPollMs, left), wait.signal);
+        task = await this.current(owner, task.taskId);
       }
-      await sleep(Math.min(this.resultPollMs, left), wait.signal);
-      task = await this.current(owner, task.taskId);
+    } finally {
+      // Requests still unanswered are given up: the task no longer needs them, or a later tasks/result asks again.
+      wait.signal?.removeEventListener('abort', onAbort);
+      stopRelays.abort();
+      await Promise.all(relayed.values());
     }
     const related = { [RELATED_TASK_META_KEY]: { taskId: task.taskId } };
     const outcome = task.outcome;
@@ -205,8 +257,40 @@ export class TaskService {
       const meta = (outcome.result._meta ?? {}) as Record<string, unknown>;
       return { ...outcome.result, _meta: { ...meta, ...related } };
     }
-    if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, related);
+    // The function's own error data, when it set some; otherwise the related-task tie.
+    if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data ?? related);
     throw new ProtocolError(ProtocolErrorCode.InternalError, `task ${task.taskId} was ${task.status} before it produced a result`, related);
+  }
+
+  /**
+   * Sends each outstanding input request of the task, not yet sent by this request, to
+   * the requestor; an answer is kept as `tasks/update` keeps one (provideInput: the
+   * compare-and-set on the round), and the last one resumes the task. A refusal fails
+   * the task with an `isError` result saying which request could not be answered and
+   * why, as a synchronous call of the tool would have ended.
+   */
+  private relayInput(task: TaskRecord, ask: InputAsker, relayed: Map<string, Promise<void>>, signal: AbortSignal): void {
+    const input = task.input!;
+    for (const [key, request] of Object.entries(input.pending)) {
+      if (relayed.has(key) || Object.prototype.hasOwnProperty.call(input.answers, key)) continue;
+      const relay = ask(request, signal).then(async (outcome) => {
+        if (outcome === undefined) return;
+        // An answer that arrived is kept even if this request is ending: the client gave it.
+        if ('answer' in outcome) {
+          await this.provideInput(task.owner, task.taskId, { [key]: outcome.answer });
+          return;
+        }
+        if (signal.aborted) return;
+        const text = `the tool's request for input (${request.method}) could not be answered: ${outcome.refused}`;
+        await this.options.store.update(task.owner, task.taskId, {
+          status: 'failed',
+          statusMessage: `The client could not answer the tool's request for input: ${outcome.refused}`,
+          outcome: { result: { content: [{ type: 'text', text }], isError: true } },
+          input: null,
+        }, ['input_required']);
+      }).catch(() => undefined); // a failed store write: the next poll reads the task again
+      relayed.set(key, relay);
+    }
   }
 
   /** `tasks/list` ("Task Listing"): the caller's tasks, oldest first, with a cursor. */

@@ -41,6 +41,45 @@ const FAILURE_PHRASES: Record<InvokeFailureKind, string> = {
   invoke_failed: 'could not be invoked',
 };
 
+/**
+ * A JSON-RPC error a function asks the server to answer with, instead of a result:
+ *
+ * ```json
+ * { "resultType": "error", "error": { "code": -32603, "message": "the job's backend is down", "data": { ... } } }
+ * ```
+ *
+ * For what the tools specification calls protocol errors ("Server errors", 2026-07-28
+ * server/tools, "Error Handling"), as opposed to tool execution errors, which a
+ * function reports with `isError: true` (or by throwing). A synchronous `tools/call` is
+ * answered with the error; a task ends `failed` with it (the tasks extension, "Task
+ * Execution Errors": `failed` is for JSON-RPC errors only; 2025-11-25: `tasks/result`
+ * answers with the error). `resultType: "error"` is this server's function contract,
+ * never a wire value.
+ */
+export interface FunctionProtocolError {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: unknown;
+}
+
+/** Longest error message a function may set, in characters (it reaches clients and logs). */
+const MAX_ERROR_MESSAGE = 4096;
+
+/**
+ * Reads a function's payload: undefined when it is not `resultType: "error"`, the error
+ * when it is a valid one, or a sentence saying what is wrong with it.
+ */
+export function parseProtocolError(payload: unknown): FunctionProtocolError | { readonly problem: string } | undefined {
+  if (!isRecord(payload) || payload.resultType !== 'error') return undefined;
+  const error = payload.error;
+  if (!isRecord(error)) return { problem: "a resultType 'error' result needs an 'error' object with 'code' and 'message'" };
+  // JSON-RPC 2.0, "Error object": the code MUST be an integer, the message a string.
+  if (!Number.isSafeInteger(error.code)) return { problem: "'error.code' must be an integer (a JSON-RPC error code)" };
+  if (typeof error.message !== 'string' || error.message.length === 0) return { problem: "'error.message' must be a non-empty string" };
+  if (error.message.length > MAX_ERROR_MESSAGE) return { problem: `'error.message' is over ${MAX_ERROR_MESSAGE} characters` };
+  return { code: error.code as number, message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
+}
+
 /** An `isError` result: the text says which tool and what happened. */
 export function toolErrorResult(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
@@ -58,6 +97,13 @@ export function failureText(toolName: string, kind: InvokeFailureKind, message: 
 export function toCallToolResult(toolName: string, invoked: InvokeOutcome, options: ToolResultOptions = {}): CallToolResult {
   const { outcome } = takeSessionStateChanges(invoked);
   if (!outcome.ok) return toolErrorResult(failureText(toolName, outcome.kind, outcome.message));
+  // Callers that can answer with a JSON-RPC error take a valid one off first; what is left is a mistake.
+  const asError = parseProtocolError(outcome.payload);
+  if (asError !== undefined) {
+    return toolErrorResult('problem' in asError
+      ? `tool '${toolName}' returned an invalid error result: ${asError.problem}`
+      : `tool '${toolName}' failed: ${asError.message}`);
+  }
   const result = wrap(outcome.payload, options.outputSchema !== undefined);
   if ('invalid' in result) return toolErrorResult(`tool '${toolName}' returned an invalid CallToolResult: ${result.invalid}`);
   if (options.outputSchema !== undefined && !result.isError) {

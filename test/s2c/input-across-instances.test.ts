@@ -72,6 +72,10 @@ const TOOLS: ToolItem[] = [
     baseDir: FIXTURES,
     taskSupport: 'required',
   },
+  { type: 'tool', name: 'crash', inputSchema: { type: 'object' }, handler: './ask-tools.js#crash', baseDir: FIXTURES, taskSupport: 'optional' },
+  {
+    type: 'tool', name: 'admitted', inputSchema: { type: 'object' }, handler: './ask-tools.js#admitted', baseDir: FIXTURES, taskSupport: 'optional', inputBeforeTask: true,
+  },
 ];
 
 let ddb: DynamoDbLocal;
@@ -303,6 +307,86 @@ describe('2025-11-25 tasks', () => {
     await client.close();
   });
 
+  test('a function that answers with a JSON-RPC error: a plain call gets the error, a task fails and tasks/result returns it', async () => {
+    const { client } = await v1Client({});
+    await expect(client.callTool({ name: 'crash', arguments: { name: 'sync' } }))
+      .rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/backend down for sync/) });
+    const created = await client.request({ method: 'tools/call', params: { name: 'crash', arguments: { name: 'task' }, task: {} } }, CreateTaskResultSchema);
+    await expect(client.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, CallToolResultSchema))
+      .rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/backend down for task/), data: { retryAfter: 30 } });
+    const got = await client.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema);
+    expect(got.status).toBe('failed');
+    await client.close();
+  });
+
+  test('a task whose tool asks for input goes input_required; tasks/result relays each request (related-task) and the task resumes', async () => {
+    const { client } = await v1Client({ elicitation: {}, sampling: {} });
+    const asked: Array<{ what: string; related: unknown }> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push({ what: `elicit:${request.params.message}`, related: request.params._meta?.['io.modelcontextprotocol/related-task'] });
+      return { action: 'accept', content: { confirm: true } };
+    });
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      asked.push({ what: `sample:${(request.params.messages[0].content as { text: string }).text}`, related: request.params._meta?.['io.modelcontextprotocol/related-task'] });
+      return { role: 'assistant', content: { type: 'text', text: 'all green' }, model: 'test-model', stopReason: 'endTurn' };
+    });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'prod' }, task: {} } }, CreateTaskResultSchema);
+    const taskId = created.task.taskId;
+    let status = created.task.status;
+    for (let i = 0; i < 400 && status !== 'input_required'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      status = (await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status;
+    }
+    expect(status).toBe('input_required');
+    // "the requestor SHOULD preemptively call tasks/result": it carries both rounds' requests.
+    const result = await client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    expect(asked).toEqual([
+      { what: 'elicit:Deploy to prod?', related: { taskId } },
+      { what: 'sample:Summarise a deploy to prod', related: { taskId } },
+    ]);
+    expect(result.content).toEqual([{ type: 'text', text: 'deployed to prod (step 2): all green' }]);
+    expect(served.filter((s) => s.kind === 'answer').map((s) => s.instance)).toEqual(['B', 'B']);
+    expect((await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('completed');
+    await client.close();
+  });
+
+  test('a task cancelled while its request waits for the client: tasks/result ends, and the request is withdrawn', async () => {
+    const { client } = await v1Client({ elicitation: {} });
+    const other = new ClientV1({ name: 'same-principal', version: '1' });
+    await other.connect(new TransportV1(serverB.url));
+    let withdrawn = false;
+    let taskId = '';
+    client.setRequestHandler(ElicitRequestSchema, async (_request, extra) => {
+      // The person is still thinking when the task is cancelled elsewhere.
+      await other.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema);
+      await new Promise<void>((resolve) => {
+        if (extra.signal.aborted) resolve();
+        extra.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      withdrawn = true;
+      return { action: 'cancel' };
+    });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'qa' }, task: {} } }, CreateTaskResultSchema);
+    taskId = created.task.taskId;
+    await expect(client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema))
+      .rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/was cancelled before it produced a result/) });
+    expect(withdrawn).toBe(true);
+    expect((await other.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('cancelled');
+    await other.close();
+    await client.close();
+  });
+
+  test('a task asking a client that lacks the capability fails with a result naming it; the client is never asked', async () => {
+    const { client } = await v1Client({ sampling: {} });
+    const created = await client.request({ method: 'tools/call', params: { name: 'deploy_task', arguments: { env: 'dev' }, task: {} } }, CreateTaskResultSchema);
+    const result = await client.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, CallToolResultSchema);
+    expect(result.isError).toBe(true);
+    expect((result.content as Array<{ text: string }>)[0].text).toMatch(/elicitation\/create\) could not be answered: the client did not declare the elicitation capability/);
+    expect((await client.request({ method: 'tasks/get', params: { taskId: created.task.taskId } }, GetTaskResultSchema)).status).toBe('failed');
+    expect(served.some((s) => s.kind === 'answer')).toBe(false);
+    await client.close();
+  });
+
   test('taskSupport is enforced with -32601 both ways', async () => {
     const { client } = await v1Client({});
     await expect(client.request({ method: 'tools/call', params: { name: 'deploy', arguments: { env: 'x' }, task: {} } }, CreateTaskResultSchema))
@@ -316,12 +400,15 @@ describe('2025-11-25 tasks', () => {
 describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
   let nextId = 100;
   /** A raw 2026-07-28 request with the per-request envelope, optionally declaring the extension. */
-  type RawOptions = { name?: string; extension?: boolean };
+  type RawOptions = { name?: string; extension?: boolean; elicitation?: boolean };
   async function modern(server: WebRequestServer, method: string, params: Record<string, unknown>, options: RawOptions = {}) {
     return postRawModern<{ result?: Record<string, any>; error?: { code: number; message: string; data?: unknown } }>(server.url, method, params, {
       id: nextId++,
       name: options.name,
-      clientCapabilities: options.extension === false ? {} : { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+      clientCapabilities: {
+        ...(options.extension === false ? {} : { extensions: { 'io.modelcontextprotocol/tasks': {} } }),
+        ...(options.elicitation ? { elicitation: {} } : {}),
+      },
     });
   }
 
@@ -398,6 +485,64 @@ describe('2026-07-28 tasks extension (io.modelcontextprotocol/tasks)', () => {
     const done = await poll(serverA, 'completed');
     expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'deployed to prod (step 2): all green' }] });
     expect(done.inputRequests).toBeUndefined();
+  });
+
+  /** Polls tasks/get on `server` until the task is terminal. */
+  async function terminal(server: WebRequestServer, taskId: string) {
+    for (let i = 0; i < 400; i++) {
+      const got = await modern(server, 'tasks/get', { taskId }, { name: taskId });
+      if (['completed', 'failed', 'cancelled'].includes(got.result?.status)) return got.result!;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`task ${taskId} never ended`);
+  }
+
+  test('a function that answers with a JSON-RPC error fails its task with that error, and no result', async () => {
+    const created = await modern(serverA, 'tools/call', { name: 'crash', arguments: { name: 'ext' } }, { name: 'crash' });
+    expect(created.result).toMatchObject({ resultType: 'task' });
+    const done = await terminal(serverB, created.result!.taskId);
+    expect(done).toMatchObject({ status: 'failed', error: { code: -32603, message: 'backend down for ext', data: { retryAfter: 30 } } });
+    expect(done.result).toBeUndefined();
+    // Synchronously (no extension), the call itself is answered with the error.
+    const plain = await modern(serverA, 'tools/call', { name: 'crash', arguments: { name: 'plain' } }, { name: 'crash', extension: false });
+    expect(plain.error).toMatchObject({ code: -32603, message: 'backend down for plain' });
+  });
+
+  test('inputBeforeTask: input is gathered on the tools/call itself, then the task is made and its run gets the answer', async () => {
+    // Round 1: input_required, no task yet.
+    const first = await modern(serverA, 'tools/call', { name: 'admitted', arguments: {} }, { name: 'admitted', elicitation: true });
+    expect(first.result).toMatchObject({ resultType: 'input_required', inputRequests: { region: expect.objectContaining({ method: 'elicitation/create' }) } });
+    expect(first.result!.taskId).toBeUndefined();
+    const requestState = first.result!.requestState as string;
+    expect(requestState).not.toContain('asked-region'); // sealed
+    // Round 2 on the other instance: the function asks for the task.
+    const second = await modern(serverB, 'tools/call', {
+      name: 'admitted', arguments: {}, inputResponses: { region: { action: 'accept', content: { region: 'eu' } } }, requestState,
+    }, { name: 'admitted', elicitation: true });
+    expect(second.result).toMatchObject({ resultType: 'task', status: 'working' });
+    expect(second.result!.requestState).toBeUndefined();
+    expect(second.result!.inputRequests).toBeUndefined();
+    const done = await terminal(serverA, second.result!.taskId);
+    expect(done).toMatchObject({ status: 'completed', result: { content: [{ type: 'text', text: 'built in eu (state asked-region, task yes)' }] } });
+    // The function may also answer at once: then there is no task.
+    const now = await modern(serverA, 'tools/call', {
+      name: 'admitted', arguments: {}, inputResponses: { region: { action: 'accept', content: { region: 'now' } } }, requestState,
+    }, { name: 'admitted', elicitation: true });
+    expect(now.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'answered at once' }] });
+    // A state not sealed by this server is refused before anything runs.
+    const forged = await modern(serverA, 'tools/call', {
+      name: 'admitted', arguments: {}, inputResponses: { region: { action: 'accept', content: { region: 'eu' } } }, requestState: 'asked-region',
+    }, { name: 'admitted', elicitation: true });
+    expect(forged.error).toMatchObject({ code: -32602 });
+  });
+
+  test('inputBeforeTask without the extension: a plain call, the same rounds, no admission', async () => {
+    const first = await modern(serverA, 'tools/call', { name: 'admitted', arguments: {} }, { name: 'admitted', extension: false, elicitation: true });
+    expect(first.result).toMatchObject({ resultType: 'input_required' });
+    const second = await modern(serverB, 'tools/call', {
+      name: 'admitted', arguments: {}, inputResponses: { region: { action: 'accept', content: { region: 'us' } } }, requestState: first.result!.requestState,
+    }, { name: 'admitted', extension: false, elicitation: true });
+    expect(second.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'built in us (state asked-region, task no)' }] });
   });
 
   test('tasks/cancel acknowledges and cancels a running task', async () => {

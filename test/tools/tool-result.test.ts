@@ -1,5 +1,5 @@
 import { JsonSchemaValidators } from '../../lambda-src/tools/json-schema-validators';
-import { toCallToolResult } from '../../lambda-src/tools/tool-result';
+import { parseProtocolError, toCallToolResult } from '../../lambda-src/tools/tool-result';
 
 const ok = (payload: unknown) => ({ ok: true as const, payload });
 
@@ -100,5 +100,29 @@ describe('JsonSchemaValidators', () => {
     expect('validate' in validators.compile({ $id: 'https://example.com/s.json', type: 'string' })).toBe(true);
     const second = validators.validate({ $id: 'https://example.com/s.json', type: 'number' }, 'text', 'v');
     expect(second).toEqual({ ok: false, errors: ['v must be number'] });
+  });
+});
+
+describe("a function's JSON-RPC error (resultType 'error')", () => {
+  test('a valid one is read with its code, message and data; anything else is not one', () => {
+    expect(parseProtocolError({ resultType: 'error', error: { code: -32603, message: 'down', data: { a: 1 } } }))
+      .toEqual({ code: -32603, message: 'down', data: { a: 1 } });
+    expect(parseProtocolError({ resultType: 'complete', error: { code: 1, message: 'x' } })).toBeUndefined();
+    expect(parseProtocolError({ error: { code: 1, message: 'x' } })).toBeUndefined();
+    expect(parseProtocolError('error')).toBeUndefined();
+  });
+
+  test.each([
+    [{ resultType: 'error' }, /needs an 'error' object/],
+    [{ resultType: 'error', error: { code: 1.5, message: 'x' } }, /'error.code' must be an integer/],
+    [{ resultType: 'error', error: { code: '-32603', message: 'x' } }, /'error.code' must be an integer/],
+    [{ resultType: 'error', error: { code: -32603, message: '' } }, /non-empty string/],
+    [{ resultType: 'error', error: { code: -32603, message: 'x'.repeat(5000) } }, /over 4096 characters/],
+  ])('a malformed one is a problem the author can act on: %j', (payload, problem) => {
+    const parsed = parseProtocolError(payload);
+    expect(parsed).toEqual({ problem: expect.stringMatching(problem) });
+    // Where it reaches a result, it is an isError result saying so, never structured content.
+    const result = toCallToolResult('t', { ok: true, payload });
+    expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/tool 't' returned an invalid error result/) }] });
   });
 });
