@@ -138,7 +138,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Paths are relative to test/, where projen writes this jsii project's dev tsconfig.
     include: ['../lambda-src/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../examples/**/*.ts'],
   },
-  gitignore: ['/assets/', '/bench/.build/', '/bench/.prof/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/', '/test/local/.cdk-app-*/'],
+  // '/node_modules' too: projen's 'node_modules/' matches only a folder, not a link to
+  // another checkout's node_modules (a second worktree), which `git add -A` would commit.
+  gitignore: ['/assets/', '/node_modules', '/bench/.build/', '/bench/.prof/', '/.dynamodb-local/', '/bench/results/', '/conformance-results/', 'cdk.out/', '/examples/**/cdk.out/', '/test/local/.cdk-app-*/'],
   npmignoreEnabled: true,
 });
 
