@@ -17,7 +17,7 @@ import { IMcpServerMetrics, McpMonitoring, McpMonitoringOptions } from './mcp-mo
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { McpStreams } from './mcp-streams';
 import { RegistryDeclarations } from './registry-declarations';
-import { ADMIN_ENV, HANDLER_ENV, METRIC, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
+import { ADMIN_ENV, HANDLER_ENV, METRIC, OAUTH_ENV, PARTITION_KEY, SERVER_MARKER, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
 import { serverMetric } from './server-metrics';
 
 /**
@@ -571,7 +571,7 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
 
   private createHandler(settings: ServerSettings, role: iam.IRole, environment: { [key: string]: string }): lambda.Function {
     const { props, functionOptions } = settings;
-    return new lambda.Function(this, 'Handler', {
+    const handler = new lambda.Function(this, 'Handler', {
       description: functionOptions.description ?? `MCP server ${settings.serverName} (cdk-mcp-lambda-server)`,
       functionName: functionOptions.functionName,
       // Relative to this file: src/ under ts-node/ts-jest, lib/ once compiled; both
@@ -595,6 +595,9 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       securityGroups: functionOptions.securityGroups,
       reservedConcurrentExecutions: functionOptions.reservedConcurrentExecutions,
     });
+    // What the local emulator finds a server by (`mcp-lambda-server dev --app`).
+    (handler.node.defaultChild as lambda.CfnFunction).addMetadata(SERVER_MARKER.key, SERVER_MARKER.handler);
+    return handler;
   }
 
   /**
