@@ -11,13 +11,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { McpAuth, McpAuthConfig } from './mcp-auth';
-import { McpFrontDoor } from './mcp-front-door';
+import { McpFrontDoor, McpFrontDoorConfig } from './mcp-front-door';
 import { McpFunctionOptions } from './mcp-function-options';
 import { IMcpServerMetrics, McpMonitoring, McpMonitoringOptions } from './mcp-monitoring';
 import { McpPromptOptions, McpResourceOptions, McpResourceTemplateOptions, McpToolOptions, ToolTaskSupport } from './mcp-registration';
 import { McpStreams } from './mcp-streams';
 import { RegistryDeclarations } from './registry-declarations';
-import { ADMIN_ENV, HANDLER_ENV, METRIC, OAUTH_ENV, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
+import { ADMIN_ENV, HANDLER_ENV, METRIC, OAUTH_ENV, PARTITION_KEY, SERVER_MARKER, SORT_KEY, TTL_ATTRIBUTE } from './runtime-contract';
 import { serverMetric } from './server-metrics';
 
 /**
@@ -451,113 +451,128 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
 
   constructor(scope: Construct, id: string, props: McpLambdaServerProps = {}) {
     super(scope, id);
-
-    const serverName = props.serverName ?? 'mcp-lambda-server';
-    const serverVersion = props.serverVersion ?? '1.0.0';
-    const sessionTtl = props.sessionTtl ?? Duration.hours(24);
-    const timeout = props.timeout ?? Duration.minutes(15);
-    const toolTimeout = props.toolTimeout ?? Duration.seconds(60);
-    const registryCacheTtl = props.registryCacheTtl ?? Duration.seconds(30);
-    const memorySize = props.memorySize ?? 1024;
-    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const allowedOrigins = props.allowedOrigins ?? [];
-    const functionOptions = props.functionOptions ?? {};
-    const allowedToolFunctions = props.allowedToolFunctions ?? [];
-    const buffered = props.responseMode === McpResponseMode.BUFFERED;
-
-    validateNonEmpty('serverName', serverName);
-    this.metricsServiceName = serverName;
-    validateNonEmpty('serverVersion', serverVersion);
-    validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
-    validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
-    validateDuration('registryCacheTtl', registryCacheTtl, Duration.seconds(1), Duration.hours(1));
-    if (props.eventPollInterval) validateDuration('eventPollInterval', props.eventPollInterval, Duration.millis(50), Duration.minutes(1));
-    if (props.eventRetention) validateDuration('eventRetention', props.eventRetention, Duration.minutes(1), Duration.days(7));
-    validateToolTimeout(toolTimeout, timeout);
-    validateMemorySize(memorySize);
-    validateRuntime(runtime);
-    validateAllowedOrigins(allowedOrigins);
-    if (allowedToolFunctions.length > MAX_ALLOWED_TOOL_FUNCTIONS) {
-      throw new Error(`allowedToolFunctions has ${allowedToolFunctions.length} functions: at most ${MAX_ALLOWED_TOOL_FUNCTIONS} fit in the admin function's environment; route several tools through one function`);
-    }
-    if (props.toolFunctionTag !== undefined) validateToolFunctionTag(props.toolFunctionTag);
+    // The order of the steps below is the order in which constructs and grants are
+    // added, and so the order of resources and policy statements in the template.
+    const settings = resolveSettings(props);
+    this.metricsServiceName = settings.serverName;
     this.toolFunctionTag = props.toolFunctionTag;
-    if (props.enableEvents !== undefined && props.eventTopic) {
-      throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
-    }
-
-    // Without an event topic nothing reaches a stream but run-time registry changes,
-    // which a user asks for explicitly: no stream is offered by default.
-    const hasTopic = props.enableEvents === true || props.eventTopic !== undefined;
-    const streams = props.streams ?? (hasTopic ? McpStreams.poll() : McpStreams.none());
-    if (hasTopic && streams.mode === 'off') {
-      throw new Error('streams is McpStreams.none() but an event topic is set: its events would reach no client; use McpStreams.poll() or McpStreams.live()');
-    }
-    const maxStream = streams.maxDuration ?? defaultMaxStream(timeout);
-    const resolved = !Token.isUnresolved(maxStream.toMilliseconds()) && !Token.isUnresolved(timeout.toMilliseconds());
-    if (resolved && maxStream.toMilliseconds() >= timeout.toMilliseconds()) {
-      throw new Error(`streams: maxDuration (${maxStream.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): a stream cut by the timeout loses its clean end`);
-    }
 
     this.sessionTable = new dynamodb.Table(this, 'SessionTable', {
-      ...tableProps(removalPolicy, props.encryptionKey),
+      ...tableProps(settings.removalPolicy, props.encryptionKey),
       timeToLiveAttribute: TTL_ATTRIBUTE,
     });
-    this.registryTable = new dynamodb.Table(this, 'RegistryTable', tableProps(removalPolicy, props.encryptionKey));
+    this.registryTable = new dynamodb.Table(this, 'RegistryTable', tableProps(settings.removalPolicy, props.encryptionKey));
 
-    this.logGroup = new logs.LogGroup(this, 'HandlerLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
+    this.logGroup = this.createLogGroup('HandlerLogs', settings);
+    const { role, auth } = this.createHandlerRole(settings);
+    const environment = this.handlerEnvironment(settings, auth);
+    this.function = this.createHandler(settings, role, environment);
+    this.grantTableAccess(role, props.encryptionKey);
+    this.functionUrl = this.createHandlerUrl(settings, auth);
+
+    const frontDoor = this.bindFrontDoor(settings, auth, environment);
+    this.distribution = frontDoor.distribution;
+    // Both URLs end with '/'.
+    this.endpointUrl = `${frontDoor.url}mcp`;
+
+    this.eventTopic = this.createEventTopic(settings);
+    this.monitoring = this.createMonitoring(settings);
+    this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function, {
+      deadLetterQueue: this.monitoring?.eventDeadLetterQueue,
+    }));
+
+    new CfnOutput(this, 'EndpointUrl', {
+      description: `MCP endpoint (Streamable HTTP) of ${settings.serverName}`,
+      value: this.endpointUrl,
     });
 
-    // Our own role instead of the one lambda.Function makes: that one carries the
-    // AWS managed AWSLambdaBasicExecutionRole, which may create any log group and
-    // write to any log stream (Resource "*"). This one writes to its own log group.
+    // The admin function: its own role, its own log group, only the registry table.
+    const adminLogs = this.createLogGroup('AdminLogs', settings);
+    const adminRole = this.createAdminRole(settings, adminLogs);
+    this.adminFunction = this.createAdminHandler(settings, adminRole, adminLogs);
+    this.adminUrl = new lambda.FunctionUrl(this, 'AdminUrl', {
+      function: this.adminFunction,
+      // Always IAM: registering a tool decides what code the server runs.
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+    });
+    this.adminEndpointUrl = `${this.adminUrl.url}items`;
+    new CfnOutput(this, 'AdminEndpointUrl', {
+      description: `Registry admin API (IAM auth) of ${settings.serverName}`,
+      value: this.adminEndpointUrl,
+    });
+
+    this.createRegistryResource(adminRole);
+    this.allowRuntimeRegistrations(settings, adminRole);
+  }
+
+  /** A log group of one of the construct's functions. */
+  private createLogGroup(id: string, settings: ServerSettings): logs.LogGroup {
+    return new logs.LogGroup(this, id, {
+      retention: settings.props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: settings.removalPolicy,
+    });
+  }
+
+  /**
+   * The handler's role, and the auth mode bound to it. Our own role instead of the one
+   * lambda.Function makes: that one carries the AWS managed AWSLambdaBasicExecutionRole,
+   * which may create any log group and write to any log stream (Resource "*"). This one
+   * writes to its own log group.
+   */
+  private createHandlerRole(settings: ServerSettings): { role: iam.Role; auth: McpAuthConfig } {
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the MCP server ${serverName}`,
+      description: `Execution role of the MCP server ${settings.serverName}`,
     });
     // Bound after the role exists: a mode may grant the handler what it needs (the
     // bearer-token mode reads its secret).
-    const auth: McpAuthConfig = (props.auth ?? McpAuth.iam()).bind(this, role);
+    const auth: McpAuthConfig = (settings.props.auth ?? McpAuth.iam()).bind(this, role);
     this.logGroup.grantWrite(role);
-    if (functionOptions.vpc) {
+    if (settings.functionOptions.vpc) {
       // What lambda.Function attaches to the role it makes for a VPC function: ENI
       // management, whose EC2 actions support no resource-level permissions.
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }
+    return { role, auth };
+  }
 
+  /** The handler's environment variables: the construct's settings, the auth mode's, then the user's. */
+  private handlerEnvironment(settings: ServerSettings, auth: McpAuthConfig): { [key: string]: string } {
+    const { props, streams } = settings;
     const environment: { [key: string]: string } = {
       [ENV.sessionTable]: this.sessionTable.tableName,
       [ENV.registryTable]: this.registryTable.tableName,
-      [ENV.serverName]: serverName,
-      [ENV.serverVersion]: serverVersion,
+      [ENV.serverName]: settings.serverName,
+      [ENV.serverVersion]: settings.serverVersion,
       ...(props.instructions ? { [ENV.instructions]: props.instructions } : {}),
-      [ENV.sessionTtlSeconds]: secondsString(sessionTtl),
-      [ENV.registryCacheSeconds]: secondsString(registryCacheTtl),
+      [ENV.sessionTtlSeconds]: secondsString(settings.sessionTtl),
+      [ENV.registryCacheSeconds]: secondsString(settings.registryCacheTtl),
       [ENV.authMode]: auth.mode,
-      ...(allowedOrigins.length > 0 ? { [ENV.allowedOrigins]: allowedOrigins.join(',') } : {}),
-      [ENV.toolTimeoutSeconds]: secondsString(toolTimeout),
-      ...(buffered ? { [ENV.responseMode]: McpResponseMode.BUFFERED } : {}),
+      ...(settings.allowedOrigins.length > 0 ? { [ENV.allowedOrigins]: settings.allowedOrigins.join(',') } : {}),
+      [ENV.toolTimeoutSeconds]: secondsString(settings.toolTimeout),
+      ...(settings.buffered ? { [ENV.responseMode]: McpResponseMode.BUFFERED } : {}),
       // Set only when given: the handler's defaults (1 s, 1 h) are documented there.
       ...(props.eventPollInterval ? { [ENV.eventPollIntervalMs]: millisString(props.eventPollInterval) } : {}),
       ...(props.eventRetention ? { [ENV.eventTtlSeconds]: secondsString(props.eventRetention) } : {}),
       [ENV.streamMode]: streams.mode,
       ...(streams.interval ? { [ENV.streamRetryMs]: millisString(streams.interval) } : {}),
-      ...(streams.mode !== 'off' ? { [ENV.maxStreamMs]: millisString(maxStream) } : {}),
+      ...(streams.mode !== 'off' ? { [ENV.maxStreamMs]: millisString(settings.maxStream) } : {}),
     };
     Object.assign(environment, auth.environment ?? {});
-    for (const [name, value] of Object.entries(functionOptions.environment ?? {})) {
+    for (const [name, value] of Object.entries(settings.functionOptions.environment ?? {})) {
       if (name in environment) {
         throw new Error(`functionOptions.environment sets '${name}', which the construct sets itself: remove it and use the matching prop`);
       }
       environment[name] = value;
     }
     validateEnvironmentSize(environment);
+    return environment;
+  }
 
-    this.function = new lambda.Function(this, 'Handler', {
-      description: functionOptions.description ?? `MCP server ${serverName} (cdk-mcp-lambda-server)`,
+  private createHandler(settings: ServerSettings, role: iam.IRole, environment: { [key: string]: string }): lambda.Function {
+    const { props, functionOptions } = settings;
+    const handler = new lambda.Function(this, 'Handler', {
+      description: functionOptions.description ?? `MCP server ${settings.serverName} (cdk-mcp-lambda-server)`,
       functionName: functionOptions.functionName,
       // Relative to this file: src/ under ts-node/ts-jest, lib/ once compiled; both
       // sit next to assets/ in the repository and in the npm package.
@@ -565,11 +580,11 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       // A buffered Function URL calls a plain (not streamified) handler. `index` is
       // index.mjs, an ES module with chunks (scripts/bundle.mjs): the Node.js runtime
       // looks for index.js, index.mjs and index.cjs.
-      handler: buffered ? 'index.bufferedHandler' : 'index.handler',
-      runtime,
+      handler: settings.buffered ? 'index.bufferedHandler' : 'index.handler',
+      runtime: settings.runtime,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      memorySize,
-      timeout,
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
       tracing: props.tracing ?? lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       role,
@@ -580,47 +595,49 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       securityGroups: functionOptions.securityGroups,
       reservedConcurrentExecutions: functionOptions.reservedConcurrentExecutions,
     });
+    // What the local emulator finds a server by (`mcp-lambda-server dev --app`).
+    (handler.node.defaultChild as lambda.CfnFunction).addMetadata(SERVER_MARKER.key, SERVER_MARKER.handler);
+    return handler;
+  }
 
-    // Least privilege: item-level data actions on the two tables, nothing on any
-    // other table, no lambda:InvokeFunction until a tool is registered.
+  /**
+   * Least privilege: item-level data actions on the two tables, nothing on any other
+   * table, no lambda:InvokeFunction until a tool is registered.
+   */
+  private grantTableAccess(role: iam.IRole, encryptionKey: kms.IKey | undefined): void {
     for (const table of [this.sessionTable, this.registryTable]) {
       table.grant(role, ...TABLE_ACTIONS);
     }
-    if (props.encryptionKey) {
-      // Only through DynamoDB: the role cannot use the key to decrypt anything else.
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: TABLE_KEY_ACTIONS,
-        resources: [props.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-      }));
-    }
+    this.grantTableKey(role, encryptionKey);
+  }
 
-    this.functionUrl = new lambda.FunctionUrl(this, 'HandlerUrl', {
+  /** The tables' customer managed key, only through DynamoDB: the role cannot use the key to decrypt anything else. */
+  private grantTableKey(role: iam.IRole, encryptionKey: kms.IKey | undefined): void {
+    if (!encryptionKey) return;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: TABLE_KEY_ACTIONS,
+      resources: [encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+  }
+
+  private createHandlerUrl(settings: ServerSettings, auth: McpAuthConfig): lambda.FunctionUrl {
+    return new lambda.FunctionUrl(this, 'HandlerUrl', {
       function: this.function,
       authType: auth.functionUrlAuthType,
-      invokeMode: buffered ? lambda.InvokeMode.BUFFERED : lambda.InvokeMode.RESPONSE_STREAM,
-      cors: allowedOrigins.length === 0 ? undefined : {
-        allowedOrigins,
-        // Function URL CORS lists the methods of actual requests; Lambda answers
-        // the OPTIONS preflight itself, and OPTIONS is not a value it accepts here.
-        allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST, lambda.HttpMethod.DELETE],
-        allowedHeaders: auth.functionUrlAuthType === lambda.FunctionUrlAuthType.AWS_IAM
-          ? [...CORS_ALLOWED_HEADERS, ...CORS_SIGV4_HEADERS]
-          : CORS_ALLOWED_HEADERS,
-        exposedHeaders: CORS_EXPOSED_HEADERS,
-        // Credentials mode is for cookies and TLS client certificates; MCP sends its
-        // token in the Authorization header, which needs no credentials mode.
-        allowCredentials: false,
-        // Browsers cap it (Chromium at 2 hours); without it every request is preflighted.
-        maxAge: Duration.hours(2),
-      },
+      invokeMode: settings.buffered ? lambda.InvokeMode.BUFFERED : lambda.InvokeMode.RESPONSE_STREAM,
+      cors: corsOptions(settings.allowedOrigins, auth.functionUrlAuthType),
     });
-    const frontDoor = (props.frontDoor ?? McpFrontDoor.functionUrl()).bind(this, {
-      serverName,
+  }
+
+  /** Puts the front door in front of the Function URL and gives the handler the environment it needs. */
+  private bindFrontDoor(settings: ServerSettings, auth: McpAuthConfig, environment: { [key: string]: string }): McpFrontDoorConfig {
+    const frontDoor = (settings.props.frontDoor ?? McpFrontDoor.functionUrl()).bind(this, {
+      serverName: settings.serverName,
       functionUrl: this.functionUrl,
       handler: this.function,
       functionUrlAuthType: auth.functionUrlAuthType,
-      toolTimeout,
+      toolTimeout: settings.toolTimeout,
     });
     const frontDoorEnvironment: { [key: string]: string } = { ...frontDoor.environment ?? {} };
     // OAuth behind a custom domain: tokens are issued for that URL, so it is the
@@ -636,62 +653,52 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       this.function.addEnvironment(name, value);
     }
     validateEnvironmentSize(environment);
-    this.distribution = frontDoor.distribution;
-    // Both URLs end with '/'.
-    this.endpointUrl = `${frontDoor.url}mcp`;
+    return frontDoor;
+  }
 
-    if (props.enableEvents) {
-      this.eventTopic = new sns.Topic(this, 'EventTopic', {
-        displayName: `Events of the MCP server ${serverName}`,
-        masterKey: props.encryptionKey ?? kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
-        enforceSSL: true,
-      });
-    } else {
-      this.eventTopic = props.eventTopic;
-    }
-    if (props.monitoring) {
-      this.monitoring = new McpMonitoring(this, 'Monitoring', {
-        ...props.monitoring,
-        serverName,
-        handler: this.function,
-        sessionTable: this.sessionTable,
-        registryTable: this.registryTable,
-        eventTopic: this.eventTopic,
-        metrics: this,
-      });
-    }
-    this.eventTopic?.addSubscription(new subscriptions.LambdaSubscription(this.function, {
-      deadLetterQueue: this.monitoring?.eventDeadLetterQueue,
-    }));
-
-    new CfnOutput(this, 'EndpointUrl', {
-      description: `MCP endpoint (Streamable HTTP) of ${serverName}`,
-      value: this.endpointUrl,
+  /** The new topic of `enableEvents`, or the given `eventTopic`. */
+  private createEventTopic(settings: ServerSettings): sns.ITopic | undefined {
+    const { props } = settings;
+    if (!props.enableEvents) return props.eventTopic;
+    return new sns.Topic(this, 'EventTopic', {
+      displayName: `Events of the MCP server ${settings.serverName}`,
+      masterKey: props.encryptionKey ?? kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      enforceSSL: true,
     });
+  }
 
-    // The admin function: its own role, its own log group, only the registry table.
-    const adminLogs = new logs.LogGroup(this, 'AdminLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
+  private createMonitoring(settings: ServerSettings): McpMonitoring | undefined {
+    if (!settings.props.monitoring) return undefined;
+    return new McpMonitoring(this, 'Monitoring', {
+      ...settings.props.monitoring,
+      serverName: settings.serverName,
+      handler: this.function,
+      sessionTable: this.sessionTable,
+      registryTable: this.registryTable,
+      eventTopic: this.eventTopic,
+      metrics: this,
     });
+  }
+
+  /** The admin function's role: it writes its own log group and the registry table, nothing else. */
+  private createAdminRole(settings: ServerSettings, adminLogs: logs.ILogGroup): iam.Role {
     const adminRole = new iam.Role(this, 'AdminRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the registry admin function of the MCP server ${serverName}`,
+      description: `Execution role of the registry admin function of the MCP server ${settings.serverName}`,
     });
     adminLogs.grantWrite(adminRole);
     this.registryTable.grant(adminRole, ...REGISTRY_ADMIN_ACTIONS);
-    if (props.encryptionKey) {
-      adminRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: TABLE_KEY_ACTIONS,
-        resources: [props.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-      }));
-    }
-    this.adminFunction = new lambda.Function(this, 'AdminHandler', {
-      description: `Registry admin of the MCP server ${serverName} (cdk-mcp-lambda-server)`,
+    this.grantTableKey(adminRole, settings.props.encryptionKey);
+    return adminRole;
+  }
+
+  private createAdminHandler(settings: ServerSettings, adminRole: iam.IRole, adminLogs: logs.ILogGroup): lambda.Function {
+    const { props, allowedToolFunctions } = settings;
+    return new lambda.Function(this, 'AdminHandler', {
+      description: `Registry admin of the MCP server ${settings.serverName} (cdk-mcp-lambda-server)`,
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'admin')),
       handler: 'index.handler',
-      runtime,
+      runtime: settings.runtime,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: 256,
       // A deployment writes items one by one; hundreds take seconds, not minutes.
@@ -711,20 +718,14 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
           : {}),
       },
     });
-    this.adminUrl = new lambda.FunctionUrl(this, 'AdminUrl', {
-      function: this.adminFunction,
-      // Always IAM: registering a tool decides what code the server runs.
-      authType: lambda.FunctionUrlAuthType.AWS_IAM,
-    });
-    this.adminEndpointUrl = `${this.adminUrl.url}items`;
-    new CfnOutput(this, 'AdminEndpointUrl', {
-      description: `Registry admin API (IAM auth) of ${serverName}`,
-      value: this.adminEndpointUrl,
-    });
+  }
 
-    // The items declared in the app, written at deploy. A JSON string, because
-    // CloudFormation turns numbers and booleans inside custom resource properties
-    // into strings, which would change schemas (`"minimum": "1"`).
+  /**
+   * The items declared in the app, written at deploy. A JSON string, because
+   * CloudFormation turns numbers and booleans inside custom resource properties into
+   * strings, which would change schemas (`"minimum": "1"`).
+   */
+  private createRegistryResource(adminRole: iam.IRole): void {
     const registry = new CustomResource(this, 'Registry', {
       serviceToken: this.adminFunction.functionArn,
       resourceType: 'Custom::McpRegistry',
@@ -738,7 +739,11 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
     });
     // The function must be able to write before CloudFormation asks it to.
     registry.node.addDependency(adminRole);
+  }
 
+  /** What the handler may run for registrations made at run time (the admin API). */
+  private allowRuntimeRegistrations(settings: ServerSettings, adminRole: iam.IRole): void {
+    const { allowedToolFunctions, props } = settings;
     for (const fn of allowedToolFunctions) this.allowInvoke(fn, true);
     // A run-time registration may declare task support, so the handler may need to
     // start its own task invocations.
@@ -948,6 +953,117 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] })],
     });
   }
+}
+
+/** The props with their defaults applied and checked, and what follows from them. */
+interface ServerSettings {
+  readonly props: McpLambdaServerProps;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  readonly sessionTtl: Duration;
+  readonly timeout: Duration;
+  readonly toolTimeout: Duration;
+  readonly registryCacheTtl: Duration;
+  readonly memorySize: number;
+  readonly runtime: lambda.Runtime;
+  readonly removalPolicy: RemovalPolicy;
+  readonly allowedOrigins: string[];
+  readonly functionOptions: McpFunctionOptions;
+  readonly allowedToolFunctions: lambda.IFunction[];
+  readonly buffered: boolean;
+  readonly streams: McpStreams;
+  /** A stream's own bound (`streams.maxDuration` or its default). */
+  readonly maxStream: Duration;
+}
+
+/** Applies the defaults and checks every prop at synth, with an error that names the value and the fix. */
+function resolveSettings(props: McpLambdaServerProps): ServerSettings {
+  const serverName = props.serverName ?? 'mcp-lambda-server';
+  const serverVersion = props.serverVersion ?? '1.0.0';
+  const sessionTtl = props.sessionTtl ?? Duration.hours(24);
+  const timeout = props.timeout ?? Duration.minutes(15);
+  const toolTimeout = props.toolTimeout ?? Duration.seconds(60);
+  const registryCacheTtl = props.registryCacheTtl ?? Duration.seconds(30);
+  const memorySize = props.memorySize ?? 1024;
+  const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+  const allowedOrigins = props.allowedOrigins ?? [];
+  const allowedToolFunctions = props.allowedToolFunctions ?? [];
+
+  validateNonEmpty('serverName', serverName);
+  validateNonEmpty('serverVersion', serverVersion);
+  validateDuration('sessionTtl', sessionTtl, Duration.minutes(1), Duration.days(30));
+  validateDuration('timeout', timeout, Duration.seconds(1), Duration.minutes(15));
+  validateDuration('registryCacheTtl', registryCacheTtl, Duration.seconds(1), Duration.hours(1));
+  if (props.eventPollInterval) validateDuration('eventPollInterval', props.eventPollInterval, Duration.millis(50), Duration.minutes(1));
+  if (props.eventRetention) validateDuration('eventRetention', props.eventRetention, Duration.minutes(1), Duration.days(7));
+  validateToolTimeout(toolTimeout, timeout);
+  validateMemorySize(memorySize);
+  validateRuntime(runtime);
+  validateAllowedOrigins(allowedOrigins);
+  if (allowedToolFunctions.length > MAX_ALLOWED_TOOL_FUNCTIONS) {
+    throw new Error(`allowedToolFunctions has ${allowedToolFunctions.length} functions: at most ${MAX_ALLOWED_TOOL_FUNCTIONS} fit in the admin function's environment; route several tools through one function`);
+  }
+  if (props.toolFunctionTag !== undefined) validateToolFunctionTag(props.toolFunctionTag);
+  if (props.enableEvents !== undefined && props.eventTopic) {
+    throw new Error('enableEvents and eventTopic were both given: pass enableEvents: true to create a topic, or eventTopic to use an existing one, not both');
+  }
+  const { streams, maxStream } = resolveStreams(props, timeout);
+
+  return {
+    props,
+    serverName,
+    serverVersion,
+    sessionTtl,
+    timeout,
+    toolTimeout,
+    registryCacheTtl,
+    memorySize,
+    runtime,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    allowedOrigins,
+    functionOptions: props.functionOptions ?? {},
+    allowedToolFunctions,
+    buffered: props.responseMode === McpResponseMode.BUFFERED,
+    streams,
+    maxStream,
+  };
+}
+
+/** The stream mode, by default from whether there is an event topic, and a stream's own bound. */
+function resolveStreams(props: McpLambdaServerProps, timeout: Duration): { streams: McpStreams; maxStream: Duration } {
+  // Without an event topic nothing reaches a stream but run-time registry changes,
+  // which a user asks for explicitly: no stream is offered by default.
+  const hasTopic = props.enableEvents === true || props.eventTopic !== undefined;
+  const streams = props.streams ?? (hasTopic ? McpStreams.poll() : McpStreams.none());
+  if (hasTopic && streams.mode === 'off') {
+    throw new Error('streams is McpStreams.none() but an event topic is set: its events would reach no client; use McpStreams.poll() or McpStreams.live()');
+  }
+  const maxStream = streams.maxDuration ?? defaultMaxStream(timeout);
+  const resolved = !Token.isUnresolved(maxStream.toMilliseconds()) && !Token.isUnresolved(timeout.toMilliseconds());
+  if (resolved && maxStream.toMilliseconds() >= timeout.toMilliseconds()) {
+    throw new Error(`streams: maxDuration (${maxStream.toHumanString()}) must be less than the function timeout (${timeout.toHumanString()}): a stream cut by the timeout loses its clean end`);
+  }
+  return { streams, maxStream };
+}
+
+/** The Function URL's CORS: none without allowed origins. */
+function corsOptions(allowedOrigins: string[], authType: lambda.FunctionUrlAuthType): lambda.FunctionUrlCorsOptions | undefined {
+  if (allowedOrigins.length === 0) return undefined;
+  return {
+    allowedOrigins,
+    // Function URL CORS lists the methods of actual requests; Lambda answers
+    // the OPTIONS preflight itself, and OPTIONS is not a value it accepts here.
+    allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST, lambda.HttpMethod.DELETE],
+    allowedHeaders: authType === lambda.FunctionUrlAuthType.AWS_IAM
+      ? [...CORS_ALLOWED_HEADERS, ...CORS_SIGV4_HEADERS]
+      : CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    // Credentials mode is for cookies and TLS client certificates; MCP sends its
+    // token in the Authorization header, which needs no credentials mode.
+    allowCredentials: false,
+    // Browsers cap it (Chromium at 2 hours); without it every request is preflighted.
+    maxAge: Duration.hours(2),
+  };
 }
 
 /**

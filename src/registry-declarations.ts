@@ -9,6 +9,8 @@ import {
 /**
  * The registry items a CDK app declares with `addTool` and friends, as the JSON the
  * registry stores (lambda-src/model/registry-item.ts), checked as they are added.
+ * test/construct/registry-item-shape.test.ts checks that the fields written here are
+ * the runtime type's.
  *
  * Checks run the runtime's own validation, through the pre-built admin bundle
  * (assets/admin/index.js, which exports `validateRegistryItems`): one set of rules

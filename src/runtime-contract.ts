@@ -136,3 +136,18 @@ export const SORT_KEY = 'sk';
  * items late (hours, even days), so every read also compares it with the clock.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The marker of an McpLambdaServer in a synthesized template: a `Metadata` entry the
+ * construct writes on its handler function (`AWS::Lambda::Function`). The local
+ * emulator (`mcp-lambda-server dev --app`, lambda-src/local/cdk-app/app-model.ts) finds
+ * each server by it, and by nothing else; from the marked function it follows the
+ * environment (`MCP_SESSION_TABLE`, `MCP_REGISTRY_TABLE`) to the server's tables.
+ * CloudFormation ignores resource metadata, so the marker changes nothing deployed.
+ */
+export const SERVER_MARKER = {
+  /** The Metadata key. */
+  key: 'cdk-mcp-lambda-server:role',
+  /** Its value on the handler function. */
+  handler: 'handler',
+} as const;

@@ -21,11 +21,9 @@ import { adminRequestOf, callerOf, MAX_ADMIN_BODY_BYTES, type AdminRequest } fro
 import type { AllowedFunctions } from './allowed-functions';
 import { etagOf, parseIfMatch } from './item-version';
 import { validateRegistryItem } from './registration-validation';
-import type { RegistryItem, RegistryItemType, StoredRegistryItem } from '../model/registry-item';
+import { isRegistryItemType, REGISTRY_ITEM_TYPES, type RegistryItem, type RegistryItemType, type StoredRegistryItem } from '../model/registry-item';
 import { ItemTooLargeError } from '../store/item-size';
 import { RegistryConflictError, type RegistryStore } from '../store/registry-store';
-
-const TYPES: readonly RegistryItemType[] = ['tool', 'resource', 'resourceTemplate', 'prompt'];
 
 export interface AdminApiDeps {
   readonly store: RegistryStore;
@@ -92,9 +90,9 @@ async function route(request: AdminRequest, deps: AdminApiDeps, logged: Record<s
   if (!m) {
     throw new HttpError(404, 'not_found', `no route ${request.path}: use /items or /items/{type}/{id}`);
   }
-  const type = m[1] as RegistryItemType;
-  if (!TYPES.includes(type)) {
-    throw new HttpError(404, 'not_found', `no item type '${m[1]}': use ${TYPES.join(', ')}`);
+  const type = m[1];
+  if (!isRegistryItemType(type)) {
+    throw new HttpError(404, 'not_found', `no item type '${m[1]}': use ${REGISTRY_ITEM_TYPES.join(', ')}`);
   }
   const id = decodeId(m[2]);
   logged.item = `${type}#${id}`;
@@ -106,8 +104,8 @@ async function route(request: AdminRequest, deps: AdminApiDeps, logged: Record<s
 
 async function list(request: AdminRequest, deps: AdminApiDeps): Promise<Result> {
   const type = request.query.get('type');
-  if (type !== null && !TYPES.includes(type as RegistryItemType)) {
-    throw new HttpError(400, 'bad_request', `type '${type}' is not one of ${TYPES.join(', ')}`);
+  if (type !== null && !isRegistryItemType(type)) {
+    throw new HttpError(400, 'bad_request', `type '${type}' is not one of ${REGISTRY_ITEM_TYPES.join(', ')}`);
   }
   const items = await deps.store.list();
   return json(200, { items: type === null ? items : items.filter((i) => i.type === type) });

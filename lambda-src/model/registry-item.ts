@@ -123,6 +123,17 @@ export interface PromptItem extends FunctionTarget {
 export type RegistryItem = ToolItem | ResourceItem | ResourceTemplateItem | PromptItem;
 export type RegistryItemType = RegistryItem['type'];
 
+/**
+ * Every item type, in the order messages list them. A record, so that a type added to
+ * `RegistryItem` and not here does not compile.
+ */
+const ITEM_TYPES: { readonly [T in RegistryItemType]: true } = { tool: true, resource: true, resourceTemplate: true, prompt: true };
+export const REGISTRY_ITEM_TYPES = Object.keys(ITEM_TYPES) as readonly RegistryItemType[];
+
+export function isRegistryItemType(value: unknown): value is RegistryItemType {
+  return (REGISTRY_ITEM_TYPES as readonly unknown[]).includes(value);
+}
+
 /** An item as stored: with its identity, order and optimistic-concurrency version. */
 export type StoredRegistryItem = RegistryItem & {
   /** Monotonic registration order; items are listed by it. */

@@ -18,7 +18,7 @@
 import { createMcpHandler, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import { acceptsJsonAndEventStream } from './accept-header';
 import { builderDepsOf } from './builder-deps';
-import { resolveEndpointOptions } from './endpoint-options';
+import { resolveEndpointOptions, type ResolvedEndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
 import { checkBody } from './json-rpc-message';
@@ -27,7 +27,8 @@ import { withListenDeadline } from './listen-stream-deadline';
 import { claimsModernEnvelope } from './modern-claim';
 import type { ProtocolDeps } from './protocol-deps';
 import { MODERN_PROTOCOL_VERSION } from './protocol-versions';
-import { buildMcpServer } from './server-builder';
+import { buildMcpServer, type ServerBuilderDeps } from './server-builder';
+import { serverFeatures, type ServerFeatures } from './server-features';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from './store-unavailable';
 import { DEFAULT_MAX_STREAM_MS } from '../events/event-config';
 import { EventLogBus } from '../events/event-log-bus';
@@ -73,13 +74,47 @@ interface ModernCall {
 
 export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
   const options = resolveEndpointOptions(deps.options);
-  const maxBodyBytes = deps.config.maxBodyBytes;
   const builderDeps = builderDepsOf(deps);
-  const buildServer = deps.buildServer ?? buildMcpServer;
-
   // The factory only receives the Request; this maps it back to our per-request facts.
   const modernCalls = new WeakMap<Request, ModernCall>();
-  const modern = createMcpHandler(
+  const endpoint: Endpoint = {
+    deps,
+    options,
+    features: serverFeatures(builderDeps),
+    modernCalls,
+    modern: modernHandler(deps, options, builderDeps, modernCalls),
+    legacy: new LegacySessionEndpoint(deps, options),
+  };
+  return {
+    async handle(request: Request, ctx: RequestContext): Promise<Response> {
+      try {
+        return await route(endpoint, request, ctx);
+      } catch (error) {
+        return errorResponse(error, ctx, options);
+      }
+    },
+  };
+}
+
+/** What the endpoint's request handling shares, made once per environment. */
+interface Endpoint {
+  readonly deps: ProtocolDeps;
+  readonly options: ResolvedEndpointOptions;
+  readonly features: ServerFeatures;
+  readonly modernCalls: WeakMap<Request, ModernCall>;
+  /** The SDK's `createMcpHandler`, for 2026-07-28 requests. */
+  readonly modern: ReturnType<typeof createMcpHandler>;
+  /** Our sessionful serving, for 2025-era requests. */
+  readonly legacy: LegacySessionEndpoint;
+}
+
+/** The SDK's handler of 2026-07-28 requests, strict (`legacy: 'reject'`). */
+function modernHandler(
+  deps: ProtocolDeps, options: ResolvedEndpointOptions, builderDeps: ServerBuilderDeps, modernCalls: WeakMap<Request, ModernCall>,
+): ReturnType<typeof createMcpHandler> {
+  const maxBodyBytes = deps.config.maxBodyBytes;
+  const buildServer = deps.buildServer ?? buildMcpServer;
+  return createMcpHandler(
     async ({ requestInfo }) => {
       const call = requestInfo ? modernCalls.get(requestInfo) : undefined;
       if (!call) throw new Error('2026-07-28 request reached the server factory without its request context');
@@ -116,135 +151,155 @@ export function createMcpEndpoint(deps: ProtocolDeps): McpEndpoint {
         : {}),
     },
   );
-  const legacy = new LegacySessionEndpoint(deps, options);
+}
 
-  async function post(request: Request, ctx: RequestContext): Promise<Response> {
-    // Transports 2025-11-25 / 2026-07-28, "Sending Messages": the body is JSON. The
-    // SDK leaves this check to hand-wired routing like ours (isLegacyRequest docs).
-    const contentType = request.headers.get('content-type');
-    if (!isJsonContentType(contentType)) {
-      return jsonRpcErrorResponse(
-        415,
-        JsonRpcErrorCode.ServerError,
-        `Unsupported Media Type: Content-Type must be application/json, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`,
-      );
-    }
-    if (!acceptsJsonAndEventStream(request.headers.get('accept'))) {
-      return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
-    }
-    // The body the http layer kept with the request (http/request-body.ts) is decoded
-    // and parsed once for the request log and here; any other is read from its stream.
-    const kept = keptBody(request);
-    const read = kept
-      ? readKeptBody(request, kept, maxBodyBytes)
-      : await readRequestBody(request, maxBodyBytes);
-    if (read.tooLarge) {
-      return jsonRpcErrorResponse(413, JsonRpcErrorCode.ServerError, `Payload Too Large: the request body is over the limit of ${maxBodyBytes} bytes`);
-    }
-    if (read.text.trim().length === 0) {
-      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, 'Parse error: the request body is empty');
-    }
-    let body: unknown;
-    try {
-      body = kept ? kept.json() : JSON.parse(read.text);
-    } catch (error) {
-      return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`);
-    }
-    if (body === null || typeof body !== 'object') {
-      return jsonRpcErrorResponse(
-        400,
-        JsonRpcErrorCode.InvalidRequest,
-        `Invalid Request: the body must be a JSON-RPC message object, got ${body === null ? 'null' : typeof body}`,
-      );
-    }
-    const checked = checkBody(body);
-    if (!checked.ok) {
-      return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, `Invalid Request: ${checked.problem}`, checked.id);
-    }
-    // A message that claims the 2026-07-28 envelope is never legacy (modern-claim.ts):
-    // the SDK's classification, which createMcpHandler repeats, is needed only for others.
-    if (!claimsModernEnvelope(body) && await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
-      return legacy.post(request, ctx, checked.messages, checked.isBatch);
-    }
-    // Read (or find cached) here rather than first in the SDK's server factory: a store
-    // outage then reaches our handler below (503) instead of the SDK's generic 500.
-    await deps.registry.snapshot();
-    const method = (body as { method?: unknown }).method;
-    if (deps.responseMode === 'buffered' && method === 'subscriptions/listen') {
-      // Its answer is a stream that lasts as long as the subscription; a buffered
-      // response would hold it until the function's timeout and deliver nothing before.
-      return jsonRpcErrorResponse(
-        200,
-        JsonRpcErrorCode.MethodNotFound,
-        'Method not found: subscriptions/listen needs response streaming, and this server returns whole responses (buffered mode); poll the lists instead',
-        (body as { id?: string | number }).id ?? null,
-      );
-    }
-    modernCalls.set(request, { ctx, protocolVersion: claimedModernVersion(body) });
-    const response = await modern.fetch(request, { parsedBody: body });
-    const listen = body as { method?: unknown; id?: unknown };
-    if (listen.method === 'subscriptions/listen' && (typeof listen.id === 'string' || typeof listen.id === 'number')) {
-      return withListenDeadline(response, {
-        subscriptionId: listen.id,
-        // A listen has its own bound, far below the function timeout: on Lambda a
-        // client's hang-up is never seen, so nothing else would end it.
-        deadline: Math.min(ctx.deadline, options.now() + (deps.events?.maxStreamMs ?? DEFAULT_MAX_STREAM_MS) + options.streamEndMarginMs),
-        endMarginMs: options.streamEndMarginMs,
-        now: options.now,
+async function route(endpoint: Endpoint, request: Request, ctx: RequestContext): Promise<Response> {
+  const { legacy } = endpoint;
+  switch (request.method.toUpperCase()) {
+    case 'POST':
+      return post(endpoint, request, ctx);
+    // GET and DELETE are 2025-era session operations; 2026-07-28 has neither
+    // (2026-07-28 streamable-http, "Backward Compatibility").
+    case 'GET':
+      return legacy.get(request, ctx);
+    case 'DELETE':
+      return legacy.delete(request, ctx);
+    default:
+      return jsonRpcErrorResponse(405, JsonRpcErrorCode.ServerError, `Method Not Allowed: ${request.method}; the MCP endpoint serves POST, GET and DELETE`, null, {
+        allow: 'GET, POST, DELETE',
       });
-    }
-    return response;
   }
+}
 
-  async function route(request: Request, ctx: RequestContext): Promise<Response> {
-    switch (request.method.toUpperCase()) {
-      case 'POST':
-        return post(request, ctx);
-      // GET and DELETE are 2025-era session operations; 2026-07-28 has neither
-      // (2026-07-28 streamable-http, "Backward Compatibility").
-      case 'GET':
-        return legacy.get(request, ctx);
-      case 'DELETE':
-        return legacy.delete(request, ctx);
-      default:
-        return jsonRpcErrorResponse(405, JsonRpcErrorCode.ServerError, `Method Not Allowed: ${request.method}; the MCP endpoint serves POST, GET and DELETE`, null, {
-          allow: 'GET, POST, DELETE',
-        });
-    }
+async function post(endpoint: Endpoint, request: Request, ctx: RequestContext): Promise<Response> {
+  const { deps, legacy } = endpoint;
+  const maxBodyBytes = deps.config.maxBodyBytes;
+  const refused = checkPostHeaders(request);
+  if (refused) return refused;
+  const read = await readJsonRpcBody(request, maxBodyBytes);
+  if (read instanceof Response) return read;
+  const { body, checked } = read;
+  // A message that claims the 2026-07-28 envelope is never legacy (modern-claim.ts):
+  // the SDK's classification, which createMcpHandler repeats, is needed only for others.
+  if (!claimsModernEnvelope(body) && await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })) {
+    return legacy.post(request, ctx, checked.messages, checked.isBatch);
   }
+  // Read (or find cached) here rather than first in the SDK's server factory: a store
+  // outage then reaches our handler below (503) instead of the SDK's generic 500.
+  await deps.registry.snapshot();
+  return postModern(endpoint, request, ctx, body);
+}
 
-  return {
-    async handle(request: Request, ctx: RequestContext): Promise<Response> {
-      try {
-        return await route(request, ctx);
-      } catch (error) {
-        if (isStoreUnavailable(error)) {
-          // DynamoDB throttled, failed or did not answer through the client's bounded
-          // retries: the client may retry, so 503 with Retry-After, not 500.
-          options.log({
-            level: 'warn',
-            message: 'the store is unavailable',
-            requestId: ctx.requestId,
-            error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
-          });
-          return jsonRpcErrorResponse(
-            503,
-            JsonRpcErrorCode.InternalError,
-            'Service Unavailable: the session and registry store did not answer in time; retry the request',
-            null,
-            { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
-          );
-        }
-        // Details go to the log (never a token: nothing here holds one), the client gets a generic message.
-        options.log({
-          level: 'error',
-          message: 'unexpected error serving an MCP request',
-          requestId: ctx.requestId,
-          error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
-          stack: error instanceof Error && error.stack ? withoutSessionIds(error.stack) : undefined,
-        });
-        return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
-      }
-    },
-  };
+/** A 2026-07-28 request, through the SDK's handler; `subscriptions/listen` gets its own bound. */
+async function postModern(endpoint: Endpoint, request: Request, ctx: RequestContext, body: object): Promise<Response> {
+  const { deps, options, features, modernCalls, modern } = endpoint;
+  const method = (body as { method?: unknown }).method;
+  if (!features.streaming && method === 'subscriptions/listen') {
+    // Its answer is a stream that lasts as long as the subscription; a buffered
+    // response would hold it until the function's timeout and deliver nothing before.
+    return jsonRpcErrorResponse(
+      200,
+      JsonRpcErrorCode.MethodNotFound,
+      'Method not found: subscriptions/listen needs response streaming, and this server returns whole responses (buffered mode); poll the lists instead',
+      (body as { id?: string | number }).id ?? null,
+    );
+  }
+  modernCalls.set(request, { ctx, protocolVersion: claimedModernVersion(body) });
+  const response = await modern.fetch(request, { parsedBody: body });
+  const listen = body as { method?: unknown; id?: unknown };
+  if (listen.method === 'subscriptions/listen' && (typeof listen.id === 'string' || typeof listen.id === 'number')) {
+    return withListenDeadline(response, {
+      subscriptionId: listen.id,
+      // A listen has its own bound, far below the function timeout: on Lambda a
+      // client's hang-up is never seen, so nothing else would end it.
+      deadline: Math.min(ctx.deadline, options.now() + (deps.events?.maxStreamMs ?? DEFAULT_MAX_STREAM_MS) + options.streamEndMarginMs),
+      endMarginMs: options.streamEndMarginMs,
+      now: options.now,
+    });
+  }
+  return response;
+}
+
+/** The POST's Content-Type and Accept headers; a refusal, or undefined when they are right. */
+function checkPostHeaders(request: Request): Response | undefined {
+  // Transports 2025-11-25 / 2026-07-28, "Sending Messages": the body is JSON. The
+  // SDK leaves this check to hand-wired routing like ours (isLegacyRequest docs).
+  const contentType = request.headers.get('content-type');
+  if (!isJsonContentType(contentType)) {
+    return jsonRpcErrorResponse(
+      415,
+      JsonRpcErrorCode.ServerError,
+      `Unsupported Media Type: Content-Type must be application/json, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`,
+    );
+  }
+  if (!acceptsJsonAndEventStream(request.headers.get('accept'))) {
+    return jsonRpcErrorResponse(406, JsonRpcErrorCode.ServerError, 'Not Acceptable: the Accept header must list both application/json and text/event-stream');
+  }
+  return undefined;
+}
+
+/** The POST body, read once under the size limit and parsed; or the error response. */
+async function readJsonRpcBody(
+  request: Request, maxBodyBytes: number,
+): Promise<Response | { body: object; checked: Extract<ReturnType<typeof checkBody>, { ok: true }> }> {
+  // The body the http layer kept with the request (http/request-body.ts) is decoded
+  // and parsed once for the request log and here; any other is read from its stream.
+  const kept = keptBody(request);
+  const read = kept
+    ? readKeptBody(request, kept, maxBodyBytes)
+    : await readRequestBody(request, maxBodyBytes);
+  if (read.tooLarge) {
+    return jsonRpcErrorResponse(413, JsonRpcErrorCode.ServerError, `Payload Too Large: the request body is over the limit of ${maxBodyBytes} bytes`);
+  }
+  if (read.text.trim().length === 0) {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, 'Parse error: the request body is empty');
+  }
+  let body: unknown;
+  try {
+    body = kept ? kept.json() : JSON.parse(read.text);
+  } catch (error) {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`);
+  }
+  if (body === null || typeof body !== 'object') {
+    return jsonRpcErrorResponse(
+      400,
+      JsonRpcErrorCode.InvalidRequest,
+      `Invalid Request: the body must be a JSON-RPC message object, got ${body === null ? 'null' : typeof body}`,
+    );
+  }
+  const checked = checkBody(body);
+  if (!checked.ok) {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, `Invalid Request: ${checked.problem}`, checked.id);
+  }
+  return { body, checked };
+}
+
+/** The answer to an error thrown while serving a request, so that `handle` never throws. */
+function errorResponse(error: unknown, ctx: RequestContext, options: ResolvedEndpointOptions): Response {
+  if (isStoreUnavailable(error)) {
+    // DynamoDB throttled, failed or did not answer through the client's bounded
+    // retries: the client may retry, so 503 with Retry-After, not 500.
+    options.log({
+      level: 'warn',
+      message: 'the store is unavailable',
+      requestId: ctx.requestId,
+      error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+    });
+    return jsonRpcErrorResponse(
+      503,
+      JsonRpcErrorCode.InternalError,
+      'Service Unavailable: the session and registry store did not answer in time; retry the request',
+      null,
+      { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+    );
+  }
+  // Details go to the log (never a token: nothing here holds one), the client gets a generic message.
+  options.log({
+    level: 'error',
+    message: 'unexpected error serving an MCP request',
+    requestId: ctx.requestId,
+    error: withoutSessionIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+    stack: error instanceof Error && error.stack ? withoutSessionIds(error.stack) : undefined,
+  });
+  return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
 }

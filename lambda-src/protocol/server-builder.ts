@@ -17,6 +17,7 @@
 import { McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, UriTemplate } from '@modelcontextprotocol/server';
 import type { CallToolResult, CompleteResult, ServerCapabilities, ServerContext } from '@modelcontextprotocol/server';
 import { serverCapabilities } from './server-capabilities';
+import { serverFeatures, type ServerFeatures } from './server-features';
 import type { HandlerConfig } from '../model/config';
 import type { FunctionTarget, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from '../model/registry-item';
 import type { SessionState } from '../model/session-state-changes';
@@ -210,39 +211,109 @@ function indexOf(snapshot: RegistrySnapshot): SnapshotIndex {
 }
 
 export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDeps, call: CallContext): McpServer {
-  const { config } = deps;
-  const validators = deps.validators ?? sharedValidators;
-  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
-  const now = deps.now ?? Date.now;
-  const hasResources = snapshot.resources.length > 0 || snapshot.resourceTemplates.length > 0;
-  const hasPrompts = snapshot.prompts.length > 0;
-
-  // Capabilities say what this deployment serves, nothing more (2025-11-25,
-  // basic/lifecycle, "Capability Negotiation"; server-capabilities.ts has the rules).
-  // `listChanged` and `subscribe` only where a stream delivers them: the GET stream of
-  // a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/), which a
-  // buffered response cannot carry.
+  const features = serverFeatures(deps);
+  const index = indexOf(snapshot);
   const legacySession = call.sessionId !== undefined;
-  // Tasks are served, and so declared, only when some registered tool may run as one
-  // (2025-11-25 basic/utilities/tasks: the capability says task-augmented requests work).
-  const { taskTools, toolsByName, resourcesByUri, promptsByName } = indexOf(snapshot);
-  const tasks = taskTools && servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
+  const { tasks, extensionTasks } = taskServices(features, index, deps, call);
+  const capabilities = capabilitiesOf(snapshot, features, legacySession, { tasks, extensionTasks });
+  const mcp = newMcpServer(deps, capabilities);
+  const scope: RequestScope = {
+    snapshot,
+    index,
+    deps,
+    config: deps.config,
+    call,
+    mcp,
+    server: mcp.server,
+    validators: deps.validators ?? sharedValidators,
+    pageSize: deps.pageSize ?? DEFAULT_PAGE_SIZE,
+    // Who owns the tasks this request creates or reads, and whose requestState it opens.
+    caller: taskOwner(call.principal, call.sessionId),
+    tasks,
+    extensionTasks,
+    contextFor: (ctx, progressToken) => eventContextOf(call, ctx, progressToken),
+    ...invocations(deps, call),
+  };
+  const hasResources = snapshot.resources.length > 0 || snapshot.resourceTemplates.length > 0;
+
+  installTools(scope);
+  if (hasResources) installResources(scope);
+  const subscriptions = deps.events?.subscriptions;
+  if (hasResources && capabilities.resources?.subscribe && legacySession && subscriptions) installResourceSubscriptions(scope, subscriptions);
+  if (snapshot.prompts.length > 0) installPrompts(scope);
+  if (tasks) installTaskMethods(mcp, tasks, { owner: scope.caller, deadline: call.deadline, signal: call.signal });
+  if (extensionTasks) installTaskExtensionMethods(mcp, extensionTasks, scope.caller);
+  if (capabilities.completions) installCompletions(scope);
+  return mcp;
+}
+
+/** What the request handlers of one request's server share. */
+interface RequestScope {
+  readonly snapshot: RegistrySnapshot;
+  readonly index: SnapshotIndex;
+  readonly deps: ServerBuilderDeps;
+  readonly config: HandlerConfig;
+  readonly call: CallContext;
+  readonly mcp: McpServer;
+  readonly server: McpServer['server'];
+  readonly validators: JsonSchemaValidators;
+  readonly pageSize: number;
+  readonly caller: string;
+  /** The 2025-11-25 task methods' service, when this request is served them. */
+  readonly tasks?: TaskService;
+  /** The 2026-07-28 tasks extension's service, when this request is served it. */
+  readonly extensionTasks?: TaskService;
+  readonly contextFor: (ctx: ServerContext, progressToken?: string | number) => ToolEventContext;
+  readonly invoke: Invoke;
+  readonly takeInvocationSlot: () => void;
+}
+
+/**
+ * Tasks are served, and so declared, only when some registered tool may run as one
+ * (2025-11-25 basic/utilities/tasks: the capability says task-augmented requests work).
+ */
+function taskServices(
+  features: ServerFeatures, index: SnapshotIndex, deps: ServerBuilderDeps, call: CallContext,
+): { tasks?: TaskService; extensionTasks?: TaskService } {
+  if (!features.tasks || !index.taskTools) return {};
+  const legacySession = call.sessionId !== undefined;
+  const tasks = servesTasks(deps.tasks, call.protocolVersion, call.sessionId) ? deps.tasks : undefined;
   // 2026-07-28: tasks through the io.modelcontextprotocol/tasks extension (tasks/task-extension.ts).
-  const extensionTasks = taskTools && !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
-  // Who owns the tasks this request creates or reads, and whose requestState it opens.
-  const caller = taskOwner(call.principal, call.sessionId);
-  const capabilities: ServerCapabilities = {
+  const extensionTasks = !legacySession && call.protocolVersion >= '2026-07-28' ? deps.tasks : undefined;
+  return { tasks, extensionTasks };
+}
+
+/**
+ * Capabilities say what this deployment serves, nothing more (2025-11-25,
+ * basic/lifecycle, "Capability Negotiation"; server-capabilities.ts has the rules).
+ * `listChanged` and `subscribe` only where a stream delivers them: the GET stream of
+ * a 2025-era session, `subscriptions/listen` in 2026-07-28 (events/), which a
+ * buffered response cannot carry.
+ */
+function capabilitiesOf(
+  snapshot: RegistrySnapshot,
+  features: ServerFeatures,
+  legacySession: boolean,
+  { tasks, extensionTasks }: { tasks?: TaskService; extensionTasks?: TaskService },
+): ServerCapabilities {
+  return {
     ...(tasks ? { tasks: TASKS_CAPABILITY } : {}),
     ...(extensionTasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
     ...serverCapabilities(snapshot, {
-      notifications: deps.events !== undefined && (legacySession || deps.responseMode !== 'buffered'),
-      subscriptions: !legacySession || deps.events?.subscriptions !== undefined,
+      notifications: features.events && (legacySession || features.streaming),
+      subscriptions: !legacySession || features.legacySubscriptions,
       // A streaming tool's log lines reach the client through any invoker (tools/tool-stream.ts).
-      logMessages: deps.events !== undefined || deps.toolLogs !== false || snapshot.tools.some((t) => t.streaming === true),
+      logMessages: features.events || features.toolLogs || snapshot.tools.some((t) => t.streaming === true),
     }),
   };
-  // McpServer fills in `listChanged: true` for every list declared to its constructor;
-  // the lists are declared after it instead, so they claim exactly what is delivered.
+}
+
+/**
+ * McpServer fills in `listChanged: true` for every list declared to its constructor;
+ * the lists are declared after it instead, so they claim exactly what is delivered.
+ */
+function newMcpServer(deps: ServerBuilderDeps, capabilities: ServerCapabilities): McpServer {
+  const { config } = deps;
   const { tools: toolsCapability, resources: resourcesCapability, prompts: promptsCapability, ...otherCapabilities } = capabilities;
   const mcp = new McpServer(
     { name: config.serverName, version: config.serverVersion },
@@ -253,26 +324,37 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       cacheHints: cacheHintsFor(config.registryCacheSeconds),
     },
   );
-  const server = mcp.server;
-  server.registerCapabilities({
+  mcp.server.registerCapabilities({
     ...(toolsCapability ? { tools: toolsCapability } : {}),
     ...(resourcesCapability ? { resources: resourcesCapability } : {}),
     ...(promptsCapability ? { prompts: promptsCapability } : {}),
   });
+  return mcp;
+}
 
-
-  // The HTTP entry reads a tool's input schema through this to check SEP-2243
-  // `Mcp-Param-*` headers before dispatch; McpServer answers only for tools
-  // registered through registerTool, so answer for the registry's.
-  mcp.toolInputSchemaJson = (name: string) => toolsByName.get(name)?.inputSchema;
-
-  const contextFor = (ctx: ServerContext, progressToken?: string | number): ToolEventContext => ({
+function eventContextOf(call: CallContext, ctx: ServerContext, progressToken?: string | number): ToolEventContext {
+  return {
     requestId: call.requestId,
     protocolVersion: call.protocolVersion,
     sessionId: call.sessionId ?? ctx.sessionId,
     principal: call.principal,
     progressToken,
-  });
+  };
+}
+
+type Invoke = (
+  kind: InvocationRecord['kind'],
+  name: string,
+  target: FunctionTarget,
+  event: unknown,
+  ctx: ServerContext,
+  extra?: Pick<InvokeOptions, 'onProgress' | 'clientContext'>,
+) => Promise<InvokeOutcome>;
+
+/** How one request invokes functions, and the bound on how many it runs at once. */
+function invocations(deps: ServerBuilderDeps, call: CallContext): { invoke: Invoke; takeInvocationSlot: () => void } {
+  const { config } = deps;
+  const now = deps.now ?? Date.now;
 
   // Tool log messages go out as notifications/message, filtered by the level the
   // client set (the SDK applies the session's restored logging/setLevel threshold).
@@ -332,6 +414,19 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
       linked.dispose();
     }
   };
+  return { invoke, takeInvocationSlot };
+}
+
+/** tools/list and tools/call; the HTTP entry's view of the tools' input schemas. */
+function installTools(scope: RequestScope): void {
+  const { snapshot, index, deps, config, call, mcp, server, validators, pageSize, caller, tasks, extensionTasks } = scope;
+  const { contextFor, invoke, takeInvocationSlot } = scope;
+  const { toolsByName } = index;
+
+  // The HTTP entry reads a tool's input schema through this to check SEP-2243
+  // `Mcp-Param-*` headers before dispatch; McpServer answers only for tools
+  // registered through registerTool, so answer for the registry's.
+  mcp.toolInputSchemaJson = (name: string) => toolsByName.get(name)?.inputSchema;
 
   server.setRequestHandler('tools/list', (request) => {
     const page = pageAfter(snapshot.tools, 'tools/list', request.params?.cursor, pageSize);
@@ -458,72 +553,43 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     // The era's wire projection (SEP-2106 text fallback; the 2025 `{result}` wrap).
     return server.projectCallToolResult(result, tool.outputSchema);
   });
+}
 
-  if (hasResources) {
-    server.setRequestHandler('resources/list', (request) => {
-      const page = pageAfter(snapshot.resources, 'resources/list', request.params?.cursor, pageSize);
-      return { resources: page.items.map(resourceDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-    });
-    server.setRequestHandler('resources/templates/list', (request) => {
-      const page = pageAfter(snapshot.resourceTemplates, 'resources/templates/list', request.params?.cursor, pageSize);
-      return { resourceTemplates: page.items.map(templateDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-    });
-    server.setRequestHandler('resources/read', async (request, ctx) => {
-      const { uri } = request.params;
-      const resource = resourcesByUri.get(uri);
-      if (resource) {
-        if (!resource.lambdaArn && !resource.handler) return staticContents(resource);
-        return readFromFunction(resource, { uri, context: eventContext(contextFor(ctx)) }, uri, resource.mimeType, ctx);
+/** resources/list, resources/templates/list and resources/read. */
+function installResources(scope: RequestScope): void {
+  const { snapshot, index, deps, server, pageSize, caller, contextFor, invoke } = scope;
+  const { resourcesByUri } = index;
+  server.setRequestHandler('resources/list', (request) => {
+    const page = pageAfter(snapshot.resources, 'resources/list', request.params?.cursor, pageSize);
+    return { resources: page.items.map(resourceDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  });
+  server.setRequestHandler('resources/templates/list', (request) => {
+    const page = pageAfter(snapshot.resourceTemplates, 'resources/templates/list', request.params?.cursor, pageSize);
+    return { resourceTemplates: page.items.map(templateDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  });
+  server.setRequestHandler('resources/read', async (request, ctx) => {
+    const { uri } = request.params;
+    const resource = resourcesByUri.get(uri);
+    if (resource) {
+      if (!resource.lambdaArn && !resource.handler) return staticContents(resource);
+      return readFromFunction(resource, { uri, context: eventContext(contextFor(ctx)) }, uri, resource.mimeType, ctx);
+    }
+    for (const template of snapshot.resourceTemplates) {
+      const variables = templateOf(template.uriTemplate)?.match(uri);
+      const control = variables ? controlCharacterIn(variables) : undefined;
+      if (control) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Invalid params: the resource URI gives template variable '${control.name}' a control character (${control.codePoint}); control characters are refused`,
+        );
       }
-      for (const template of snapshot.resourceTemplates) {
-        const variables = templateOf(template.uriTemplate)?.match(uri);
-        const control = variables ? controlCharacterIn(variables) : undefined;
-        if (control) {
-          throw new ProtocolError(
-            ProtocolErrorCode.InvalidParams,
-            `Invalid params: the resource URI gives template variable '${control.name}' a control character (${control.codePoint}); control characters are refused`,
-          );
-        }
-        if (variables && !climbsOutOfTemplate(variables)) {
-          return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
-        }
+      if (variables && !climbsOutOfTemplate(variables)) {
+        return readFromFunction(template, { uri, variables, context: eventContext(contextFor(ctx)) }, uri, template.mimeType, ctx);
       }
-      // The SDK answers a miss with the code each protocol era expects (see report).
-      throw new ResourceNotFoundError(uri);
-    });
-  }
-
-  // 2025-era resources/subscribe and resources/unsubscribe (2025-11-25 server/resources,
-  // "Subscriptions"): kept with the session, so the GET stream on any environment
-  // delivers `notifications/resources/updated` for the URI. 2026-07-28 has no such
-  // methods: its clients name URIs in `subscriptions/listen`.
-  const subscriptions = deps.events?.subscriptions;
-  if (hasResources && capabilities.resources?.subscribe && legacySession && subscriptions) {
-    const sessionId = call.sessionId!;
-    const checkUri = (uri: string) => {
-      if (Buffer.byteLength(uri, 'utf8') > MAX_SUBSCRIPTION_URI_BYTES) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: the resource URI is over ${MAX_SUBSCRIPTION_URI_BYTES} bytes`);
-      }
-    };
-    server.setRequestHandler('resources/subscribe', async (request) => {
-      const { uri } = request.params;
-      checkUri(uri);
-      try {
-        if (!(await subscriptions.add(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
-      } catch (error) {
-        if (error instanceof SubscriptionLimitError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${error.message}`);
-        throw error;
-      }
-      return {};
-    });
-    server.setRequestHandler('resources/unsubscribe', async (request) => {
-      const { uri } = request.params;
-      checkUri(uri);
-      if (!(await subscriptions.remove(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
-      return {};
-    });
-  }
-
+    }
+    // The SDK answers a miss with the code each protocol era expects (see report).
+    throw new ResourceNotFoundError(uri);
+  });
   const readFromFunction = async (
     item: ResourceItem | ResourceTemplateItem,
     event: object,
@@ -542,59 +608,91 @@ export function buildMcpServer(snapshot: RegistrySnapshot, deps: ServerBuilderDe
     if (typeof contents === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `the function behind resource '${uri}' returned an invalid result: ${contents}`);
     return contents;
   };
+}
 
-  if (hasPrompts) {
-    server.setRequestHandler('prompts/list', (request) => {
-      const page = pageAfter(snapshot.prompts, 'prompts/list', request.params?.cursor, pageSize);
-      return { prompts: page.items.map(promptDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-    });
-    server.setRequestHandler('prompts/get', async (request, ctx) => {
-      const { name } = request.params;
-      const prompt = promptsByName.get(name);
-      // An unknown prompt is -32602 (2025-11-25, server/prompts, "Error Handling").
-      if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
-      const args = checkPromptArguments(prompt, request.params.arguments);
-      if (!prompt.lambdaArn && !prompt.handler) return renderStaticPrompt(prompt, args);
-      // A prompt function may ask for input like a tool (s2c/input-required-contract.ts).
-      // Its sealed state is bound to the prompt, so a tool's state cannot be replayed here.
-      const binding = { tool: `prompt:${name}`, caller };
-      const retry = await incomingRound(ctx, deps.inputSeal, binding);
-      const event = withInputResponses({ prompt: name, arguments: args, context: eventContext(contextFor(ctx)) }, retry);
-      const outcome = await invoke('prompt', name, prompt, event, ctx);
-      if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`prompt '${name}'`, outcome.kind, outcome.message));
-      const asked = await itemOutgoingRound(`prompt '${name}'`, outcome.payload, deps.inputSeal, binding);
-      if (asked) return asked;
-      const result = promptFunctionResult(outcome.payload);
-      if (typeof result === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt '${name}' returned an invalid result: ${result}`);
-      return result;
-    });
-  }
+// 2025-era resources/subscribe and resources/unsubscribe (2025-11-25 server/resources,
+// "Subscriptions"): kept with the session, so the GET stream on any environment
+// delivers `notifications/resources/updated` for the URI. 2026-07-28 has no such
+// methods: its clients name URIs in `subscriptions/listen`.
+function installResourceSubscriptions(scope: RequestScope, subscriptions: NonNullable<EventCapabilityDeps['subscriptions']>): void {
+  const { call, server } = scope;
+  const sessionId = call.sessionId!;
+  const checkUri = (uri: string) => {
+    if (Buffer.byteLength(uri, 'utf8') > MAX_SUBSCRIPTION_URI_BYTES) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: the resource URI is over ${MAX_SUBSCRIPTION_URI_BYTES} bytes`);
+    }
+  };
+  server.setRequestHandler('resources/subscribe', async (request) => {
+    const { uri } = request.params;
+    checkUri(uri);
+    try {
+      if (!(await subscriptions.add(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
+    } catch (error) {
+      if (error instanceof SubscriptionLimitError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+      throw error;
+    }
+    return {};
+  });
+  server.setRequestHandler('resources/unsubscribe', async (request) => {
+    const { uri } = request.params;
+    checkUri(uri);
+    if (!(await subscriptions.remove(sessionId, uri))) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'Session not found: it expired or was deleted');
+    return {};
+  });
+}
 
-  if (tasks) installTaskMethods(mcp, tasks, { owner: caller, deadline: call.deadline, signal: call.signal });
-  if (extensionTasks) installTaskExtensionMethods(mcp, extensionTasks, caller);
+/** prompts/list and prompts/get. */
+function installPrompts(scope: RequestScope): void {
+  const { snapshot, index, deps, server, pageSize, caller, contextFor, invoke } = scope;
+  const { promptsByName } = index;
+  server.setRequestHandler('prompts/list', (request) => {
+    const page = pageAfter(snapshot.prompts, 'prompts/list', request.params?.cursor, pageSize);
+    return { prompts: page.items.map(promptDefinition), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  });
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
+    const { name } = request.params;
+    const prompt = promptsByName.get(name);
+    // An unknown prompt is -32602 (2025-11-25, server/prompts, "Error Handling").
+    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const args = checkPromptArguments(prompt, request.params.arguments);
+    if (!prompt.lambdaArn && !prompt.handler) return renderStaticPrompt(prompt, args);
+    // A prompt function may ask for input like a tool (s2c/input-required-contract.ts).
+    // Its sealed state is bound to the prompt, so a tool's state cannot be replayed here.
+    const binding = { tool: `prompt:${name}`, caller };
+    const retry = await incomingRound(ctx, deps.inputSeal, binding);
+    const event = withInputResponses({ prompt: name, arguments: args, context: eventContext(contextFor(ctx)) }, retry);
+    const outcome = await invoke('prompt', name, prompt, event, ctx);
+    if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, describeFailure(`prompt '${name}'`, outcome.kind, outcome.message));
+    const asked = await itemOutgoingRound(`prompt '${name}'`, outcome.payload, deps.inputSeal, binding);
+    if (asked) return asked;
+    const result = promptFunctionResult(outcome.payload);
+    if (typeof result === 'string') throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt '${name}' returned an invalid result: ${result}`);
+    return result;
+  });
+}
 
-  if (capabilities.completions) {
-    server.setRequestHandler('completion/complete', (request) => {
-      const { ref, argument } = request.params;
-      let values: readonly string[] | undefined;
-      if (ref.type === 'ref/prompt') {
-        const prompt = promptsByName.get(ref.name);
-        if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-        values = prompt.arguments?.find((a) => a.name === argument.name)?.completions;
-      } else if (ref.type === 'ref/resource') {
-        const template = snapshot.resourceTemplates.find((t) => t.uriTemplate === ref.uri);
-        if (!template && !resourcesByUri.has(ref.uri)) {
-          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
-        }
-        values = template?.completions?.[argument.name];
-      } else {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown completion reference type: ${(ref as { type?: unknown }).type}`);
+/** completion/complete over the registered prompt arguments and template variables. */
+function installCompletions(scope: RequestScope): void {
+  const { snapshot, index, server } = scope;
+  const { promptsByName, resourcesByUri } = index;
+  server.setRequestHandler('completion/complete', (request) => {
+    const { ref, argument } = request.params;
+    let values: readonly string[] | undefined;
+    if (ref.type === 'ref/prompt') {
+      const prompt = promptsByName.get(ref.name);
+      if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      values = prompt.arguments?.find((a) => a.name === argument.name)?.completions;
+    } else if (ref.type === 'ref/resource') {
+      const template = snapshot.resourceTemplates.find((t) => t.uriTemplate === ref.uri);
+      if (!template && !resourcesByUri.has(ref.uri)) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
       }
-      return completionOf(values ?? [], argument.value);
-    });
-  }
-
-  return mcp;
+      values = template?.completions?.[argument.name];
+    } else {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown completion reference type: ${(ref as { type?: unknown }).type}`);
+    }
+    return completionOf(values ?? [], argument.value);
+  });
 }
 
 function toolDefinition(tool: ToolItem) {

@@ -13,7 +13,7 @@
  */
 import { placeholdersIn } from './prompt-placeholders';
 import { checkSchemaDefinition } from './schema-definition-check';
-import { TASK_SUPPORT, TOOL_CONTRACTS } from '../model/registry-item';
+import { isRegistryItemType, REGISTRY_ITEM_TYPES, TASK_SUPPORT, TOOL_CONTRACTS } from '../model/registry-item';
 import type { RegistryItem } from '../model/registry-item';
 import { parseHandler } from '../tools/handler-reference';
 import type { JsonSchemaValidators } from '../tools/json-schema-validators';
@@ -30,7 +30,6 @@ export interface RegistryItemValidationOptions {
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** A function name, partial ARN or full ARN, with an optional version or alias (Lambda Invoke's FunctionName pattern). */
 const FUNCTION_NAME = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
-const TYPES = ['tool', 'resource', 'resourceTemplate', 'prompt'];
 const MAX_TIMEOUT_SECONDS = 900;
 
 /** Every problem with one item; empty when it is valid. */
@@ -41,8 +40,8 @@ export function validateRegistryItem(item: unknown, options: RegistryItemValidat
   const err = (message: string) => errors.push(`${label}: ${message}`);
   const validators = options.validators ?? sharedValidators;
 
-  if (!TYPES.includes(item.type as string)) {
-    err(`'type' must be one of ${TYPES.map((t) => `'${t}'`).join(', ')} (got ${JSON.stringify(item.type)})`);
+  if (!isRegistryItemType(item.type)) {
+    err(`'type' must be one of ${REGISTRY_ITEM_TYPES.map((t) => `'${t}'`).join(', ')} (got ${JSON.stringify(item.type)})`);
     return errors;
   }
   optionalString(item, 'title', err);

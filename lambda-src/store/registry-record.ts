@@ -9,9 +9,7 @@
  */
 import { assertItemFits } from './item-size';
 import { MAX_SORT_KEY_BYTES, registryItemKey } from './table-schema';
-import { registryKey, type RegistryItem, type RegistryItemType, type StoredRegistryItem } from '../model/registry-item';
-
-const TYPES: ReadonlySet<string> = new Set<RegistryItemType>(['tool', 'resource', 'resourceTemplate', 'prompt']);
+import { isRegistryItemType, REGISTRY_ITEM_TYPES, registryKey, type RegistryItem, type RegistryItemType, type StoredRegistryItem } from '../model/registry-item';
 
 export type RegistryRecordItem = {
   readonly pk: string;
@@ -34,8 +32,8 @@ export function isStorableSortKey(sk: string): boolean {
 
 /** The sort key of `item`, refusing an item without its identity or with one too long to store. */
 export function sortKeyOf(item: RegistryItem): string {
-  if (!TYPES.has(item.type)) {
-    throw new Error(`registry item type '${String(item.type)}' is not one of tool, resource, resourceTemplate, prompt`);
+  if (!isRegistryItemType(item.type)) {
+    throw new Error(`registry item type '${String(item.type)}' is not one of ${REGISTRY_ITEM_TYPES.join(', ')}`);
   }
   const field = item.type === 'resource' ? 'uri' : 'name';
   const id = (item as unknown as Record<string, unknown>)[field];

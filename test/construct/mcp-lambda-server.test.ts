@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { logicalId, newStack, serverTemplate, type Statement } from './server-template';
 import { McpAuth, McpLambdaServer, McpLambdaServerProps, McpResponseMode } from '../../src';
+import { SERVER_MARKER } from '../../src/runtime-contract';
 
 const TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -88,6 +89,12 @@ describe('McpLambdaServer with defaults', () => {
     expect(server.node.tryFindChild('HandlerRole')).toBeDefined();
     const withEvents = serverTemplate({ enableEvents: true }).server;
     expect(withEvents.node.findChild('EventTopic')).toBe(withEvents.eventTopic);
+  });
+
+  test('marks its handler, and nothing else, with the metadata the local emulator finds servers by', () => {
+    const marked = Object.entries(template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>)
+      .filter(([, r]) => r.Metadata?.[SERVER_MARKER.key] !== undefined);
+    expect(marked).toEqual([[logicalId(server.function), expect.objectContaining({ Metadata: { [SERVER_MARKER.key]: SERVER_MARKER.handler } })]]);
   });
 
   test('puts a TTL on expiresAt of the session table only', () => {

@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_MARKER } from '../../src/runtime-contract';
 
 export const NODE_TOOL_SOURCE = `
 let calls = 0;
@@ -106,7 +107,7 @@ function server(prefix: string, tools: Array<{ name: string; fn: string }>, extr
           },
         },
       },
-      Metadata: { 'aws:cdk:path': `Fixture/${prefix}/Handler/Resource` },
+      Metadata: { 'aws:cdk:path': `Fixture/${prefix}/Handler/Resource`, [SERVER_MARKER.key]: SERVER_MARKER.handler },
     },
     [`${prefix}RegistryAAAA0004`]: {
       Type: 'Custom::McpRegistry',

@@ -3,15 +3,17 @@
  * declared), its Lambda functions (where their code is, how to run them, with which
  * environment) and each `McpLambdaServer` in it.
  *
- * A server is recognised by what the construct always synthesizes, not by a marker:
- * a Lambda function whose environment names its two tables by `Ref`
- * (`MCP_SESSION_TABLE`, `MCP_REGISTRY_TABLE`, the names lambda-src/model/config.ts reads),
- * and the `Custom::McpRegistry` resource that writes the items declared with
- * `addTool`/`addResource`/`addPrompt` into that registry table at deploy.
+ * A server is found by the marker the construct writes on its handler function
+ * (`SERVER_MARKER` of src/runtime-contract.ts, a resource `Metadata` entry), not by the
+ * template's shape. From the handler, its environment names the server's two tables by
+ * `Ref` (`MCP_SESSION_TABLE`, `MCP_REGISTRY_TABLE`, the names lambda-src/model/config.ts
+ * reads), and the `Custom::McpRegistry` resource that writes to that registry table
+ * holds the items declared with `addTool`/`addResource`/`addPrompt`.
  */
 import { join } from 'node:path';
 import type { AssemblyStack, CfnResource } from './cloud-assembly';
 import { IntrinsicResolver, type LocalResourceValues } from './intrinsic-resolver';
+import { SERVER_MARKER } from '../../../src/runtime-contract';
 import { ENV } from '../../model/config';
 import type { RegistryItem } from '../../model/registry-item';
 
@@ -167,11 +169,14 @@ function stackModel(stack: AssemblyStack): { servers: LocalMcpServer[]; tables: 
 
   const servers: LocalMcpServer[] = [];
   for (const [id, res] of Object.entries(resources)) {
-    if (res.Type !== 'AWS::Lambda::Function') continue;
+    if (!isServerHandler(res)) continue;
     const vars = res.Properties?.Environment?.Variables ?? {};
     const sessionTable = tablesById.get(vars[ENV.sessionTable]?.Ref);
     const registryTable = tablesById.get(vars[ENV.registryTable]?.Ref);
-    if (!sessionTable || !registryTable || vars[ENV.authMode] === undefined) continue;
+    if (!sessionTable || !registryTable) {
+      throw new AppModelError(`${stack.displayName}/${id} is marked as an McpLambdaServer handler, but its ${ENV.sessionTable} and ${ENV.registryTable} `
+        + 'do not name tables of its stack by Ref; synthesize the app again without changing them');
+    }
     const handler = functionsById.get(id)!;
     const path = handler.constructPath;
     const serverId = path && path.endsWith('/Handler/Resource') ? path.slice(0, -'/Handler/Resource'.length) : `${stack.displayName}/${id}`;
@@ -194,6 +199,11 @@ function stackModel(stack: AssemblyStack): { servers: LocalMcpServer[]; tables: 
     servers.push({ id: serverId, stackName, handler, sessionTable, registryTable, items, warnings, eventTopicArn });
   }
   return { servers, tables, functions };
+}
+
+/** Whether a resource is the handler function of an McpLambdaServer: it carries the construct's marker. */
+function isServerHandler(res: CfnResource): boolean {
+  return res.Type === 'AWS::Lambda::Function' && res.Metadata?.[SERVER_MARKER.key] === SERVER_MARKER.handler;
 }
 
 /** The topic of an `AWS::SNS::Subscription` (protocol lambda) that delivers to the function. */

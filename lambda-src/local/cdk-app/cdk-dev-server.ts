@@ -27,7 +27,7 @@ import { readCloudAssembly } from './cloud-assembly';
 import { ensureDeclaredTable, keySchemaChanged } from './declared-tables';
 import { UNRESOLVED_PREFIX } from './intrinsic-resolver';
 import { syncRegistry, type RegistrySyncResult } from './registry-sync';
-import { AUTH_MODE } from '../../../src/runtime-contract';
+import { AUTH_MODE, SERVER_MARKER } from '../../../src/runtime-contract';
 import { createHandler as ownCreateHandler, type RuntimeOverrides, type StreamingHandler } from '../../entry/index';
 import { loadEventConfig } from '../../events/event-config';
 import { createAuthenticator } from '../../http/authenticator';
@@ -226,7 +226,10 @@ export class CdkDevServer extends EventEmitter {
       return { ok: false, error: (err as Error).message, servers: this.servers, changes: {} };
     }
     if (model.servers.length === 0) {
-      return { ok: false, error: `no McpLambdaServer in ${model.stacks.join(', ') || 'the app'}`, servers: this.servers, changes: {} };
+      // An app synthesized with a version of the library that wrote no marker has none either.
+      const error = `no McpLambdaServer in ${model.stacks.join(', ') || 'the app'} (no function carries the Metadata `
+        + `'${SERVER_MARKER.key}': '${SERVER_MARKER.handler}'; if the app has one, synthesize it again with this version of cdk-mcp-lambda-server)`;
+      return { ok: false, error, servers: this.servers, changes: {} };
     }
     const changes: Record<string, RegistrySyncResult> = {};
     try {
