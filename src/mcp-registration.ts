@@ -147,6 +147,15 @@ export interface McpToolOptions {
    */
   readonly taskSupport?: ToolTaskSupport;
   /**
+   * A call that would run as a task (2026-07-28 tasks extension) first invokes the
+   * function synchronously, so it can gather input with `input_required` rounds on the
+   * `tools/call` itself, and the task is created when the function answers
+   * `{ "resultType": "task" }` (the extension recommends resolving multi round-trip
+   * exchanges before the task exists). Needs `taskSupport` `OPTIONAL` or `REQUIRED`.
+   * @default false
+   */
+  readonly inputBeforeTask?: boolean;
+  /**
    * The function streams its response: it is invoked with `InvokeWithResponseStream`
    * and writes progress and log lines, then its result, one JSON object a line, so the
    * client receives `notifications/progress` and `notifications/message` while it runs

@@ -21,6 +21,11 @@ export interface McpToolDefinitionOptions {
    */
   readonly taskSupport?: ToolTaskSupport;
   /**
+   * Gather input before the task is created (`McpToolOptions.inputBeforeTask`).
+   * @default false
+   */
+  readonly inputBeforeTask?: boolean;
+  /**
    * Icons for clients to show.
    * @default - none
    */
@@ -124,6 +129,7 @@ export class McpToolDefinition {
       function: options.function,
       timeout: options.timeout,
       taskSupport: options.taskSupport,
+      inputBeforeTask: options.inputBeforeTask,
       icons: options.icons,
     };
   }

@@ -83,6 +83,7 @@ export class RegistryDeclarations {
       timeoutSeconds: timeoutSeconds('addTool', options.timeout),
       contract: options.contract && options.contract !== ToolContract.MCP ? options.contract : undefined,
       taskSupport: options.taskSupport && options.taskSupport !== ToolTaskSupport.FORBIDDEN ? options.taskSupport : undefined,
+      inputBeforeTask: options.inputBeforeTask ? true : undefined,
       streaming: options.streaming ? true : undefined,
     });
     return this.add('addTool', item, options.function);

@@ -206,6 +206,17 @@ describe('the Custom::McpRegistry resource', () => {
     ]);
   });
 
+  test('inputBeforeTask is written for a task tool, and refused at synth without task support', () => {
+    const { stack, server } = setup();
+    server.addTool({
+      name: 'onboard', description: 'asks, then runs long', inputSchema, function: toolFunction(stack, 'O'),
+      taskSupport: ToolTaskSupport.REQUIRED, inputBeforeTask: true,
+    });
+    expect(declaredItems(Template.fromStack(stack))[0].inputBeforeTask).toBe(true);
+    expect(() => server.addTool({ name: 'quick', description: 'q', inputSchema, function: toolFunction(stack, 'Q'), inputBeforeTask: true }))
+      .toThrow("invalid addTool (tool 'quick'): 'inputBeforeTask' needs 'taskSupport' 'optional' or 'required'");
+  });
+
   test('without task support or allowed functions the handler may not invoke itself', () => {
     const { stack, server } = setup();
     server.addTool({ name: 'quick', description: 'q', inputSchema, function: toolFunction(stack, 'Q'), taskSupport: ToolTaskSupport.FORBIDDEN });

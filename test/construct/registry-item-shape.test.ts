@@ -109,7 +109,7 @@ describe('the construct options and the runtime item (checked by the type checke
 const FIELDS = {
   tool: [
     'type', 'name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations', 'icons',
-    'lambdaArn', 'timeoutSeconds', 'contract', 'taskSupport', 'streaming',
+    'lambdaArn', 'timeoutSeconds', 'contract', 'taskSupport', 'inputBeforeTask', 'streaming',
   ] as const,
   resource: ['type', 'uri', 'name', 'title', 'description', 'mimeType', 'text', 'blob', 'icons', 'lambdaArn', 'timeoutSeconds'] as const,
   resourceTemplate: [
@@ -146,6 +146,7 @@ describe('what addTool and friends write', () => {
     function: fn,
     timeout,
     taskSupport: ToolTaskSupport.OPTIONAL,
+    inputBeforeTask: true,
     streaming: true,
   });
   declarations.addTool({ ...common, name: 'b', inputSchema, function: fn, contract: ToolContract.BEDROCK_AGENTCORE_GATEWAY });
