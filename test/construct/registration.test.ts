@@ -209,8 +209,12 @@ describe('the Custom::McpRegistry resource', () => {
   test('inputBeforeTask is written for a task tool, and refused at synth without task support', () => {
     const { stack, server } = setup();
     server.addTool({
-      name: 'onboard', description: 'asks, then runs long', inputSchema, function: toolFunction(stack, 'O'),
-      taskSupport: ToolTaskSupport.REQUIRED, inputBeforeTask: true,
+      name: 'onboard',
+      description: 'asks, then runs long',
+      inputSchema,
+      function: toolFunction(stack, 'O'),
+      taskSupport: ToolTaskSupport.REQUIRED,
+      inputBeforeTask: true,
     });
     expect(declaredItems(Template.fromStack(stack))[0].inputBeforeTask).toBe(true);
     expect(() => server.addTool({ name: 'quick', description: 'q', inputSchema, function: toolFunction(stack, 'Q'), inputBeforeTask: true }))
