@@ -142,13 +142,25 @@ function pinningFetch(version) {
 async function connectClient(kind, url, onEvent) {
   if (kind === 'v2-listen') {
     const client = new ClientV2({ name: 'bench-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    client.setNotificationHandler('notifications/tools/list_changed', () => onEvent('list_changed'));
+    // Every listen begins with a list_changed of its own (docs/streams.md, "list_changed:
+    // never lost, never early"): the first one after each listen is not a published event.
+    let starts = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      if (starts > 0) starts--;
+      else onEvent('list_changed');
+    });
     await client.connect(new TransportV2(new URL(url)));
     let stopped = false;
     let subscription;
     let renewals = 0;
     const listen = async () => {
-      subscription = await client.listen({ toolsListChanged: true });
+      starts++;
+      try {
+        subscription = await client.listen({ toolsListChanged: true });
+      } catch (error) {
+        starts--;
+        throw error;
+      }
       void subscription.closed.then((how) => {
         // The SDK does not listen again when the server ends a listen: the application must.
         if (!stopped && how !== 'local') {

@@ -6,7 +6,8 @@
  *
  * One poll costs one Query per partition (2 strongly consistent reads of an empty
  * partition: 2 RRU), plus a registry read when the environment's cached snapshot is
- * older than `registryCacheSeconds`, plus one session read only when a
+ * older than `registryCacheSeconds` (registry changes are announced once every
+ * environment's cache shows them: registry-fingerprint.ts), plus one session read only when a
  * `notifications/resources/updated` or `notifications/message` is due (to check the
  * session's subscriptions and log level as they are now, not as they were when the
  * stream opened: clients usually subscribe after opening the GET stream).
@@ -19,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCNotification } from '@modelcontextprotocol/server';
 import type { BroadcastTail } from './broadcast-tail';
-import { changedLists, fingerprintOf, LIST_CHANGED_METHOD } from './registry-fingerprint';
+import { changedLists, LIST_CHANGED_METHOD, settledFingerprint, UNKNOWN_FINGERPRINT } from './registry-fingerprint';
 import type { StreamCursor, StreamCursorCodec } from './stream-cursor';
 import type { RegistrySource } from '../registry/registry-source';
 import type { EventLog, StoredEvent } from '../store/event-log';
@@ -74,12 +75,15 @@ export class SessionEventFeed {
   /** A feed at `resumeFrom`, or at the current end of both partitions. */
   static async open(options: SessionEventFeedOptions): Promise<SessionEventFeed> {
     if (options.resumeFrom) return new SessionEventFeed(options, options.resumeFrom);
-    const [broadcast, session, snapshot] = await Promise.all([
+    const [broadcast, session] = await Promise.all([
       options.log.head({}),
       options.log.head({ sessionId: options.sessionId }),
       options.registry.snapshot(),
     ]);
-    return new SessionEventFeed(options, { broadcast, session, fingerprint: fingerprintOf(snapshot) });
+    // The lists as every environment serves them now: the client's own list may come
+    // from any of them, so a change younger than the cache period is announced later.
+    const fingerprint = settledFingerprint(options.registry) ?? UNKNOWN_FINGERPRINT;
+    return new SessionEventFeed(options, { broadcast, session, fingerprint });
   }
 
   /** Random per stream: part of every event id, and the session's `streamId` while this stream is the session's. */
@@ -96,7 +100,7 @@ export class SessionEventFeed {
   /** The messages due since the last poll, in order; advances the cursor. */
   async poll(): Promise<FeedMessage[]> {
     const { log, sessionId } = this.options;
-    const [broadcast, session, snapshot, watched] = await Promise.all([
+    const [broadcast, session, , watched] = await Promise.all([
       this.options.broadcastTail ? this.options.broadcastTail.read(this.cursor.broadcast) : log.read({}, this.cursor.broadcast),
       log.read({ sessionId }, this.cursor.session),
       this.options.registry.snapshot(),
@@ -117,9 +121,12 @@ export class SessionEventFeed {
       if (!record) throw new SessionGoneError();
     }
     // Nothing below can fail: the cursor moves only with what is written to the stream.
-    const fingerprint = fingerprintOf(snapshot);
-    for (const kind of changedLists(this.cursor.fingerprint, fingerprint)) {
-      this.cursor = { ...this.cursor, fingerprint: { ...this.cursor.fingerprint, [kind]: fingerprint[kind] } };
+    // A change is announced once settled (registry-fingerprint.ts): a client that lists
+    // again at once, on any environment, then sees it. Until this environment has a
+    // settled read, the comparison waits and the cursor keeps what it had.
+    const fingerprint = settledFingerprint(this.options.registry);
+    for (const kind of fingerprint ? changedLists(this.cursor.fingerprint, fingerprint) : []) {
+      this.cursor = { ...this.cursor, fingerprint: { ...this.cursor.fingerprint, [kind]: fingerprint![kind] } };
       out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: LIST_CHANGED_METHOD[kind] } });
     }
     for (const { event, partition } of merged) {

@@ -28,6 +28,7 @@ import { consoleLogSink, type LogSink } from '../http/request-log';
 import type { HandlerConfig } from '../model/config';
 import type { RegistryItem } from '../model/registry-item';
 import { readRegistryFile } from '../registry/registry-file';
+import { RegistrySource } from '../registry/registry-source';
 import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
@@ -172,6 +173,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const handler: StreamingHandler = createHandler({
       ...stores.overrides,
       config,
+      // One process, one cache: what it read is what every list is served from, so a
+      // change is announced as soon as it is read (registry-source.ts, settled()).
+      registry: new RegistrySource(registryStore, { ttlMs: config.registryCacheSeconds * 1000, settleAfterMs: 0 }),
       // Tools by ARN still go to real Lambda (with the developer's AWS credentials);
       // `handler` modules run in process.
       invoker: new RoutingInvoker({ lambda: new LambdaInvoker(), local: handlers }),

@@ -19,7 +19,7 @@
  * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
  * INVOCATION_TIMEOUT_MS, STREAM_MODE (off | poll | live), STREAM_RETRY_MS,
  * MAX_STREAM_MS, HANG_UPS (`hidden`: as on Lambda, a client's hang-up is not
- * signalled to the handler; default `signalled`). Prints `READY <port>` once listening.
+ * signalled to the handler; default `signalled`), REGISTRY_CACHE_SECONDS (default 1). Prints `READY <port>` once listening.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +41,7 @@ const config: HandlerConfig = {
   serverName: 'events-test',
   serverVersion: '0.0.0',
   sessionTtlSeconds: 3600,
-  registryCacheSeconds: 1,
+  registryCacheSeconds: Number(env.REGISTRY_CACHE_SECONDS || 1),
   authMode: 'none',
   allowedOrigins: [],
   maxBodyBytes: 4 * 1024 * 1024,

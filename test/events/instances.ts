@@ -49,6 +49,8 @@ export interface InstanceOptions {
   readonly maxStreamMs?: number;
   /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
   readonly hangUps?: 'signalled' | 'hidden';
+  /** How long the instance serves its cached registry (`registryCacheSeconds`). @default 1 */
+  readonly registryCacheSeconds?: number;
 }
 
 /** Two instances sharing fresh tables on a DynamoDB Local of their own. */
@@ -100,6 +102,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       STREAM_RETRY_MS: options.streamRetryMs === undefined ? '' : String(options.streamRetryMs),
       MAX_STREAM_MS: options.maxStreamMs === undefined ? '' : String(options.maxStreamMs),
       HANG_UPS: options.hangUps ?? 'signalled',
+      REGISTRY_CACHE_SECONDS: options.registryCacheSeconds === undefined ? '' : String(options.registryCacheSeconds),
       TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json'),
     },
     stdio: ['pipe', 'pipe', 'inherit'],
