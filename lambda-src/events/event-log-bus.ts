@@ -23,7 +23,7 @@
 import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import { changedLists, fingerprintOf, type ListKind, type RegistryFingerprint } from './registry-fingerprint';
 import type { RegistrySource } from '../registry/registry-source';
-import type { EventLog, StoredEvent } from '../store/event-log';
+import { byShard, type EventLog, inAppendOrder, type LogCursor, type StoredEvent } from '../store/event-log';
 
 export interface EventLogBusOptions {
   readonly log: EventLog;
@@ -76,7 +76,7 @@ export class EventLogBus implements ServerEventBus {
   private readonly listeners = new Set<(event: ServerEvent) => void>();
   private running = false;
   private timer?: ReturnType<typeof setTimeout>;
-  private cursor?: number;
+  private cursor?: LogCursor;
   private fingerprint?: RegistryFingerprint;
   /** Bumped by start(): a tick of an earlier run that is still in flight stops there. */
   private generation = 0;
@@ -137,7 +137,7 @@ export class EventLogBus implements ServerEventBus {
         this.cursor = nextAfter;
         const due: ServerEvent[] = changedLists(this.fingerprint!, fingerprint).map((kind) => ({ kind: KIND_OF_LIST[kind] }) as ServerEvent);
         this.fingerprint = fingerprint;
-        for (const event of events) {
+        for (const event of inAppendOrder(byShard(events))) {
           const mapped = toServerEvent(event);
           if (mapped) due.push(mapped);
         }
