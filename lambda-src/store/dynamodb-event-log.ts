@@ -1,31 +1,36 @@
 /**
  * EventLog on DynamoDB, in the session table (table-schema.ts): per shard a counter item
- * holding its last `seq` (a session's `COUNTER` in its partition; the broadcast shards'
- * `COUNTER#<shard>` side by side in `EVENTS#broadcast`), and one item per event under
- * `E#<seq>` in the shard's partition (`EVENTS#session#<id>`, `EVENTS#broadcast#<shard>`).
+ * holding the highest `seq` committed in it (a session's `COUNTER` in its partition; the
+ * broadcast shards' `COUNTER#<shard>` side by side in `EVENTS#broadcast`), and one item
+ * per event under `E#<seq>` in the shard's partition (`EVENTS#session#<id>`,
+ * `EVENTS#broadcast#<shard>`).
  *
- * Why a transaction and not a timestamp sort key: any key chosen before the write
+ * Why a transaction and not a timestamp sort key alone: any key chosen before the write
  * commits (a clock reading, a counter increment) can commit out of key order when two
  * environments append at once. A reader that polls between the two commits would see
  * the later key, move its cursor past it, and never read the earlier one. Here an
- * append is one TransactWriteItems that (1) moves the shard's counter from the value it
- * read to value + 1, conditionally, (2) writes the event under that new value and (3)
- * writes the SNS de-duplication item if it does not exist. A concurrent append that
- * read the same counter value fails its condition and retries; so within a shard event
- * `n + 1` commits strictly after event `n`, and readers see a prefix of each shard.
+ * append is one TransactWriteItems that (1) moves the shard's counter forward to the
+ * event's `seq`, on the condition that the counter is below it, (2) writes the event
+ * under that `seq` and (3) writes the SNS de-duplication item if it does not exist. The
+ * counter only moves forward, so within a shard events commit in increasing `seq`
+ * order and readers see a prefix of each shard: an append whose `seq` another append
+ * overtook fails its condition and is retried above the counter, never committed below
+ * an event a reader may already have read past.
  *
- * Why shards: one counter serializes every append behind it, and each lost race costs
- * a round trip. A broadcast append picks a shard at random, so concurrent publishers
- * mostly write to different counters; a lost race tries a random shard again with the
- * counter value the failed condition returned (no extra read); and the environment
- * remembers the counters it last saw, so an append that does not race is one round trip.
+ * What keeps appends from racing: the `seq` is the clock in microseconds (clockSeq)
+ * unless the environment already saw the counter at or above it, so an append needs no
+ * read first and two appends race only when they reach the same shard's counter out of
+ * clock order; a broadcast append picks one of BROADCAST_SHARDS at random, so
+ * concurrent publishers mostly write to different counters; and a lost race learns the
+ * counter from the failed condition (ReturnValuesOnConditionCheckFailure), so the retry
+ * needs no read either. docs/streams.md ("Scale of the broadcast partition") measures it.
  *
  * Reading the broadcast: first the shards' counters (one Query of `EVENTS#broadcast`:
  * 1 read unit when nothing is new, as before sharding), then only the shards whose
- * counter is past the cursor, each from the cursor up to that counter value. Every
- * event up to the counter value committed with it, before the counter was read, so a
- * shard read that was not cut by the limit covers the shard up to the counter: the
- * cursor moves there even when TTL already deleted the events in between.
+ * counter is past the cursor. A shard's position moves only to events actually read
+ * (an expired one included), never to the counter value: the counter and the event are
+ * different items, and nothing documented says that a read which sees one of a
+ * transaction's items already sees the other.
  *
  * Reads are strongly consistent. An eventually consistent Query (half the price)
  * may answer from a replica that has not applied the latest writes; that alone is
@@ -38,7 +43,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, firstSeq, shardsOf,
+  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
   type EventInput, type EventLog, type EventTarget, type LogCursor, type StoredEvent,
 } from './event-log';
 import { assertItemFits } from './item-size';
@@ -76,8 +81,9 @@ export class DynamoDbEventLog implements EventLog {
   private readonly maxAttempts: number;
   /**
    * The broadcast counters as this environment last saw them (undefined: not known).
-   * Only a hint: a stale value fails the append's condition, which returns the current
-   * one. Sessions' counters are not kept (one entry per session would grow without bound).
+   * Only a hint: a `seq` at or below the counter fails the append's condition, which
+   * returns the counter as it is. Sessions' counters are not kept (one entry per
+   * session would grow without bound; their appends rarely race).
    */
   private readonly broadcastCounters: Array<number | undefined> = [];
 
@@ -92,13 +98,16 @@ export class DynamoDbEventLog implements EventLog {
   async append(input: EventInput): Promise<{ shard: number; seq: number } | undefined> {
     const broadcast = input.sessionId === undefined;
     const shards = shardsOf(input);
+    let lastSeen: number | undefined;
+    let shard = Math.floor(Math.random() * shards);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const shard = Math.floor(Math.random() * shards);
       const counterKey = eventCounterKey(input.sessionId, shard);
-      const known = broadcast ? this.broadcastCounters[shard] : undefined;
-      const current = known ?? await this.counter(counterKey);
       const nowMs = this.now();
-      const seq = current === undefined ? firstSeq(nowMs) : current + 1;
+      // At least the clock (clockSeq) and above the counter as last seen: no read
+      // before the write. A stale memory costs one failed attempt, which returns the
+      // counter as it is.
+      const known = broadcast ? this.broadcastCounters[shard] : lastSeen;
+      const seq = Math.max((known ?? 0) + 1, clockSeq(nowMs));
       const expiresAt = nowEpochSeconds(nowMs) + this.ttlSeconds;
       const event = {
         pk: eventPartitionKey(input.sessionId, shard),
@@ -128,11 +137,12 @@ export class DynamoDbEventLog implements EventLog {
           TableName: this.tableName,
           Key: counterKey,
           UpdateExpression: 'SET #seq = :seq, expiresAt = :expiresAt',
-          ConditionExpression: current === undefined ? 'attribute_not_exists(#seq)' : '#seq = :current',
+          // Only forwards: the counter is the highest seq committed in the shard, so
+          // events become visible in seq order (an expired counter TTL has not deleted
+          // still counts: it only grows).
+          ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
           ExpressionAttributeNames: { '#seq': 'seq' },
-          ExpressionAttributeValues: current === undefined
-            ? { ':seq': seq, ':expiresAt': expiresAt }
-            : { ':seq': seq, ':expiresAt': expiresAt, ':current': current },
+          ExpressionAttributeValues: { ':seq': seq, ':expiresAt': expiresAt },
           // A lost race says where the counter is now: the next attempt needs no read.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -148,15 +158,17 @@ export class DynamoDbEventLog implements EventLog {
         if (input.dedupKey !== undefined && reasons[0]?.Code === 'ConditionalCheckFailed') return undefined;
         const counterReason = reasons[input.dedupKey !== undefined ? 1 : 0];
         if (counterReason?.Code === 'ConditionalCheckFailed') {
-          // Lost the race for this seq (or the remembered value was stale): the
-          // counter as it is now, when DynamoDB returned it, else read it next time.
-          if (broadcast) this.broadcastCounters[shard] = seqOfItem(counterReason.Item);
+          // Overtaken (or the remembered value was stale): retry above the counter as it
+          // is now, as DynamoDB returned it (else as read).
+          lastSeen = seqOfItem(counterReason.Item) ?? await this.counter(counterKey);
+          if (broadcast) this.broadcastCounters[shard] = lastSeen;
           if (attempt > 2) await backOff(attempt);
           continue;
         }
         // A transaction conflict: another append is committing on the same counter.
         if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw err;
         if (broadcast) this.broadcastCounters[shard] = undefined;
+        shard = Math.floor(Math.random() * shards);
         await backOff(attempt);
       }
     }
@@ -170,7 +182,7 @@ export class DynamoDbEventLog implements EventLog {
 
   async read(target: EventTarget, after: LogCursor, limit: number = DEFAULT_READ_LIMIT): Promise<{ events: StoredEvent[]; nextAfter: LogCursor }> {
     if (target.sessionId !== undefined) {
-      const { events, last } = await this.readShard(target.sessionId, 0, after[0] ?? 0, undefined, limit);
+      const { events, last } = await this.readShard(target.sessionId, 0, after[0] ?? 0, limit);
       return { events, nextAfter: [Math.max(after[0] ?? 0, last)] };
     }
     const heads = await this.broadcastHeads();
@@ -178,17 +190,16 @@ export class DynamoDbEventLog implements EventLog {
       const from = after[shard] ?? 0;
       // Nothing new in this shard (or its counter expired and starts again above the cursor later).
       if (head === undefined || head <= from) return { events: [], next: from };
-      const { events, last, full } = await this.readShard(undefined, shard, from, head, limit);
-      // Not cut by the limit: everything up to `head` was read (what is missing expired).
-      return { events, next: full ? Math.max(from, last) : head };
+      const { events, last } = await this.readShard(undefined, shard, from, limit);
+      return { events, next: last };
     }));
     return { events: shards.flatMap((s) => s.events), nextAfter: shards.map((s) => s.next) };
   }
 
-  /** Live events of one shard in (after, to], in seq order; `last`: the highest seq seen, expired or not. */
+  /** Live events of one shard after `after`, in seq order; `last`: the highest seq seen, expired or not. */
   private async readShard(
-    sessionId: string | undefined, shard: number, after: number, to: number | undefined, limit: number,
-  ): Promise<{ events: StoredEvent[]; last: number; full: boolean }> {
+    sessionId: string | undefined, shard: number, after: number, limit: number,
+  ): Promise<{ events: StoredEvent[]; last: number }> {
     const { Items = [] } = await this.client.send(new QueryCommand({
       TableName: this.tableName,
       // `E#` + 16 digits sorts after `COUNTER`, and `E#9...9` bounds the range.
@@ -196,7 +207,7 @@ export class DynamoDbEventLog implements EventLog {
       ExpressionAttributeValues: {
         ':pk': eventPartitionKey(sessionId, shard),
         ':from': eventSortKey(after + 1),
-        ':to': to === undefined ? `${EVENT_SK_PREFIX}${'9'.repeat(16)}` : eventSortKey(to),
+        ':to': `${EVENT_SK_PREFIX}${'9'.repeat(16)}`,
       },
       ConsistentRead: true,
       Limit: limit,
@@ -217,7 +228,7 @@ export class DynamoDbEventLog implements EventLog {
         createdAt: item.createdAt as number,
       });
     }
-    return { events, last, full: Items.length >= limit };
+    return { events, last };
   }
 
   /** Every broadcast shard's counter (undefined: none yet), in one Query. */
@@ -236,7 +247,7 @@ export class DynamoDbEventLog implements EventLog {
     return heads;
   }
 
-  /** A counter's value; an expired counter TTL has not deleted still counts (it only grows). */
+  /** A counter's value (an expired counter TTL has not deleted still counts: it only grows). */
   private async counter(key: { pk: string; sk: string }): Promise<number | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return typeof Item?.seq === 'number' ? Item.seq : undefined;

@@ -138,12 +138,14 @@ export const DEFAULT_EVENT_TTL_SECONDS = 3600;
 export const DEDUP_TTL_SECONDS = 24 * 3600;
 
 /**
- * The first `seq` of a partition whose counter does not exist: the clock in
- * microsecond-ish units. A session partition's counter expires with the events; if it
- * is created again later, it starts above every `seq` it handed out before (as long
- * as fewer than 1000 events a millisecond were appended), so a stream's cursor never
- * stands ahead of new events. 16 digits until the year 2255, below 2^53.
+ * The lowest `seq` an append at `nowMs` takes: the clock in milliseconds times 1000
+ * (the counter then takes it above that when more than one append falls in a
+ * millisecond). So seqs follow the clock, appends need not read the counter first
+ * (dynamodb-event-log.ts), and a session partition whose counter expired with its
+ * events starts again above every `seq` it handed out before (as long as fewer than
+ * 1000 events a millisecond were appended on average): a stream's cursor never stands
+ * ahead of new events. 16 digits until the year 2255, below 2^53.
  */
-export function firstSeq(nowMs: number): number {
+export function clockSeq(nowMs: number): number {
   return Math.floor(nowMs) * 1000;
 }

@@ -6,7 +6,7 @@
  * runs against both.
  */
 import {
-  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, firstSeq, shardsOf,
+  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
   type EventInput, type EventLog, type EventTarget, type LogCursor, type StoredEvent,
 } from './event-log';
 import { assertItemFits } from './item-size';
@@ -42,7 +42,7 @@ export class MemoryEventLog implements EventLog {
     const shardNo = Math.floor(Math.random() * shardsOf(input));
     const pk = eventPartitionKey(input.sessionId, shardNo);
     const shard = this.shards.get(pk) ?? { events: [] };
-    const seq = shard.seq === undefined ? firstSeq(nowMs) : shard.seq + 1;
+    const seq = Math.max((shard.seq ?? 0) + 1, clockSeq(nowMs));
     const expiresAt = nowSeconds + this.ttlSeconds;
     assertItemFits(`event ${input.method}`, {
       pk, sk: eventSortKey(seq), seq, method: input.method, params: JSON.stringify(input.params), createdAt: nowMs, expiresAt,
@@ -83,8 +83,7 @@ export class MemoryEventLog implements EventLog {
         if (expiresAt <= nowSeconds) continue;
         events.push(JSON.parse(JSON.stringify(event)));
       }
-      // As DynamoDbEventLog: a broadcast shard read that the limit did not cut covers the shard up to its counter.
-      return target.sessionId === undefined && due.length < limit ? Math.max(next, shard?.seq ?? 0) : next;
+      return next;
     });
     return { events, nextAfter };
   }
