@@ -30,7 +30,7 @@ afterAll(async () => {
   await ddb?.stop();
 });
 
-type Variant = { log: EventLog; clock: TestClock; second?: EventLog; sessions: SessionStore };
+type Variant = { log: EventLog; clock: TestClock; second?: EventLog; sessions: SessionStore; client?: ReturnType<typeof createDocumentClient>; tableName?: string };
 
 const VARIANTS: Array<[string, () => Promise<Variant>]> = [
   ['DynamoDB', async () => {
@@ -42,6 +42,8 @@ const VARIANTS: Array<[string, () => Promise<Variant>]> = [
       second: new DynamoDbEventLog({ client, tableName: sessionTable, now: clock.now, ttlSeconds: 60 }),
       sessions: new DynamoDbSessionStore({ client, tableName: sessionTable, now: clock.now }),
       clock,
+      client,
+      tableName: sessionTable,
     };
   }],
   ['memory', async () => {
@@ -192,6 +194,29 @@ describe.each(VARIANTS)('%s event log', (_name, make) => {
     // Shard 0's writers disagree on the time: seq 2 says it is older than seq 1.
     const merged = inAppendOrder([[e(0, 2, 5), e(0, 1, 10)], [e(1, 1, 7), e(1, 2, 20)]]);
     expect(merged.map((x) => `${x.shard}:${x.seq}`)).toEqual(['1:1', '0:1', '0:2', '1:2']);
+  });
+
+  test('an append whose clock is behind commits above what readers already read past, in every shard', async () => {
+    // Two environments whose clocks disagree by 10 s: the one behind picks seqs below
+    // the other's; the counter condition sends them above, so a reader that has read
+    // past the first environment's events still gets the second's.
+    const ahead = { ms: v.clock.ms + 10_000 };
+    // In memory there is one clock: the same steps, without the disagreement.
+    const early = v.client && v.tableName
+      ? new DynamoDbEventLog({ client: v.client, tableName: v.tableName, now: () => ahead.ms, ttlSeconds: 60 })
+      : v.log;
+    const sid = id();
+    const first = [];
+    for (let i = 0; i < 12; i++) first.push(await early.append({ method: 'notifications/message', params: { level: 'info', data: `a${i}` } }));
+    first.push(await early.append({ sessionId: sid, method: 'notifications/message', params: { level: 'info', data: 'a' } }));
+    const broadcast = await v.log.read({}, ZERO);
+    const session = await v.log.read({ sessionId: sid }, [0]);
+    expect(broadcast.events).toHaveLength(12);
+    const later = [];
+    for (let i = 0; i < 12; i++) later.push(await v.log.append({ method: 'notifications/message', params: { level: 'info', data: `b${i}` } }));
+    later.push(await v.log.append({ sessionId: sid, method: 'notifications/message', params: { level: 'info', data: 'b' } }));
+    expect((await v.log.read({}, broadcast.nextAfter)).events.map((e) => e.params.data).sort()).toEqual(later.slice(0, 12).map((_, i) => `b${i}`).sort());
+    expect((await v.log.read({ sessionId: sid }, session.nextAfter)).events.map((e) => e.params.data)).toEqual(['b']);
   });
 
   describe('session subscriptions', () => {
