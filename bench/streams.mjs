@@ -28,8 +28,9 @@
 //   own DynamoDbEventLog as each SNS delivery is its own execution environment,
 //   appending for 5 s (one transaction per event, over the broadcast's shards);
 //   `--publish` runs only this part;
-// - N polling clients (raw GETs resuming with Last-Event-ID, 1 s interval) over M = 2
-//   handler instances in poll mode: Queries of the broadcast partition per second, with
+// - N polling clients (raw GETs resuming with Last-Event-ID, 1 s interval, after a
+//   first GET each) over M = 2 handler instances in poll mode: Queries of the broadcast
+//   (its counters and its shards) per second, with
 //   the per-environment shared read (BroadcastTail), against one per GET without it.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
@@ -247,11 +248,18 @@ async function measurePolling(ddb, tables, results) {
     try {
       for (const clients of [10, 100]) {
         const sessions = await Promise.all(Array.from({ length: clients }, (_, i) => openRawSession(instances[i % 2].url)));
+        // Each client's first GET (its stream opens at the head: one read of the
+        // counters each) before the window: the window measures polling as it goes on.
+        const firstIds = await Promise.all(sessions.map(async (session, i) => {
+          const headers = { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+          const res = await fetch(instances[i % 2].url, { headers });
+          return [...(await res.text()).matchAll(/^id: (.+)$/gm)].map((m) => m[1]).at(-1);
+        }));
         const before = await Promise.all(instances.map((x) => x.stats()));
         const t0 = Date.now();
         const WINDOW = 10_000;
         await Promise.all(sessions.map(async (session, i) => {
-          let lastId;
+          let lastId = firstIds[i];
           await sleep(Math.random() * 1000);
           let n = i;
           while (Date.now() - t0 < WINDOW) {
