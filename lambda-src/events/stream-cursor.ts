@@ -84,7 +84,8 @@ export class StreamCursorCodec {
     if (shards.length !== BROADCAST_SHARDS) return undefined;
     const broadcast = shards.map(seqOf);
     const session = seqOf(s);
-    if (broadcast.some((seq) => seq === undefined) || session === undefined || ![tools, prompts, resources].every((f) => FP.test(f))) return undefined;
+    if (broadcast.some((seq) => seq === undefined) || session === undefined) return undefined;
+    if (![tools, prompts, resources].every((f) => FP.test(f))) return undefined;
     return { broadcast: broadcast as number[], session, fingerprint: { tools, prompts, resources } };
   }
 

@@ -162,7 +162,9 @@ test('concurrent publishers on both instances, some messages delivered twice: po
   const PER_PUBLISHER = 10;
   const sessions = await Promise.all(Array.from({ length: READERS }, (_, i) => openSession((i % 2 ? b : a).url)));
   const headers = (session: string, lastId?: string) => ({
-    'accept': 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25',
+    'accept': 'text/event-stream',
+    'mcp-session-id': session,
+    'mcp-protocol-version': '2025-11-25',
     ...(lastId ? { 'last-event-id': lastId } : {}),
   });
   const frames = (text: string) => text.split('\n\n').map((block) => ({

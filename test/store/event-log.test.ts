@@ -30,7 +30,15 @@ afterAll(async () => {
   await ddb?.stop();
 });
 
-type Variant = { log: EventLog; clock: TestClock; second?: EventLog; sessions: SessionStore; client?: ReturnType<typeof createDocumentClient>; tableName?: string };
+type Variant = {
+  log: EventLog;
+  clock: TestClock;
+  second?: EventLog;
+  sessions: SessionStore;
+  /** DynamoDB only: to make another environment with a clock of its own. */
+  client?: ReturnType<typeof createDocumentClient>;
+  tableName?: string;
+};
 
 const VARIANTS: Array<[string, () => Promise<Variant>]> = [
   ['DynamoDB', async () => {
