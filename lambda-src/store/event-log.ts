@@ -15,11 +15,12 @@
  * "everything after my cursor" is exact: no skipped event, however SNS orders its
  * deliveries and however appends interleave over the shards.
  *
- * Why shards: appends to one shard are serialized by its counter (a lost race is
- * retried), which bounds one shard to one append per round trip to DynamoDB; the
- * broadcast takes the appends of every publisher, so it spreads them over shards
- * that do not contend with each other (docs/streams.md, "Scale of the broadcast
- * partition"). A session's events come from its own tools and tasks, one at a time.
+ * Why shards: appends to one shard race for its counter whenever they reach it out
+ * of clock order (the overtaken one is retried), and on DynamoDB two transactions on
+ * one item at the same moment conflict; the broadcast takes the appends of every
+ * publisher, so it spreads them over counters that do not contend with each other
+ * (docs/streams.md, "Publishing: sharded, and no read before the append"). A
+ * session's events come from its own tools and tasks, rarely at once.
  */
 
 /** The shards of the broadcast. Part of every event id (stream-cursor.ts): changing it makes earlier ids unreadable (400, the client reconnects without one). */
