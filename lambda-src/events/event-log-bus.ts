@@ -33,7 +33,7 @@
 import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import { changedLists, LIST_KINDS, type ListKind, type RegistryFingerprint, settledFingerprint } from './registry-fingerprint';
 import type { RegistrySource } from '../registry/registry-source';
-import type { EventLog, StoredEvent } from '../store/event-log';
+import { byShard, type EventLog, inAppendOrder, type LogCursor, type StoredEvent } from '../store/event-log';
 
 export interface EventLogBusOptions {
   readonly log: EventLog;
@@ -93,7 +93,7 @@ export class EventLogBus implements ServerEventBus {
   private readonly listeners = new Map<Listener, { told?: RegistryFingerprint }>();
   private running = false;
   private timer?: ReturnType<typeof setTimeout>;
-  private cursor?: number;
+  private cursor?: LogCursor;
   /** Bumped by start(): a tick of an earlier run that is still in flight stops there. */
   private generation = 0;
 
@@ -153,7 +153,7 @@ export class EventLogBus implements ServerEventBus {
         if (generation !== this.generation) return;
         this.cursor = nextAfter;
         const logged: ServerEvent[] = [];
-        for (const event of events) {
+        for (const event of inAppendOrder(byShard(events))) {
           const mapped = toServerEvent(event);
           if (mapped) logged.push(mapped);
         }

@@ -57,9 +57,11 @@ const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 client.middlewareStack.add((next, context) => (args) => {
   if (READS.has(context.commandName ?? '')) stats.reads++;
-  // Reads of the broadcast partition (the scale concern of poll mode): Queries on its key.
+  // Reads of the broadcast (the scale concern of poll mode): Queries of its counters
+  // (`EVENTS#broadcast`) and of its shards (`EVENTS#broadcast#<shard>`).
   const pk = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues?.[':pk'];
-  if (context.commandName === 'QueryCommand' && (pk === EVENTS_BROADCAST_PK || (pk as { S?: string } | undefined)?.S === EVENTS_BROADCAST_PK)) {
+  const pkText = typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
+  if (context.commandName === 'QueryCommand' && (pkText === EVENTS_BROADCAST_PK || pkText?.startsWith(`${EVENTS_BROADCAST_PK}#`))) {
     stats.broadcastReads++;
   }
   if (WRITES.has(context.commandName ?? '')) stats.writes++;
