@@ -14,6 +14,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { LambdaResponseStream } from './awslambda';
 import { ensureAwslambdaGlobal } from './awslambda-shim';
 import { type BufferedHandler, createBufferedHandler, viaStreamingHandler } from './buffered-handler';
+import { builtOnce } from './built-once';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
 import { loadResponseMode, type ResponseMode } from './response-mode';
 import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
@@ -226,19 +227,7 @@ const awslambda = ensureAwslambdaGlobal();
  * request with a 500 and logs why, rather than crashing the environment in a loop.
  */
 export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverrides) = {}): StreamingHandler {
-  let runtime: Runtime | undefined;
-  let failure: Error | undefined;
-  const getRuntime = (): Runtime => {
-    if (runtime) return runtime;
-    if (failure) throw failure;
-    try {
-      runtime = createRuntime(typeof overrides === 'function' ? overrides() : overrides);
-      return runtime;
-    } catch (err) {
-      failure = err instanceof Error ? err : new Error(String(err));
-      throw failure;
-    }
-  };
+  const getRuntime = builtOnce(() => createRuntime(typeof overrides === 'function' ? overrides() : overrides));
 
   return awslambda.streamifyResponse(async (event: unknown, responseStream: LambdaResponseStream, context: Context) => {
     if (isFunctionUrlEvent(event)) {
