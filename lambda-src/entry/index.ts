@@ -123,6 +123,8 @@ export interface Runtime {
   readonly events?: EventLog;
   /** Absent when tasks are off (see RuntimeOverrides.tasks). */
   readonly tasks?: TaskStore;
+  /** How often open streams read the event log, in ms: a task relays progress no faster. */
+  readonly eventPollIntervalMs?: number;
 }
 
 export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
@@ -211,6 +213,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   });
   const runtime: Runtime = {
     config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events, ...(taskStore ? { tasks: taskStore } : {}),
+    eventPollIntervalMs: eventConfig.pollIntervalMs,
   };
   runtimeRef.current = runtime;
   return runtime;
@@ -291,6 +294,10 @@ function taskExecutorDeps(runtime: Runtime, store: TaskStore): TaskExecutorDeps 
     registry: runtime.registry,
     invoker: runtime.invoker,
     events: runtime.events,
+    // The creating session's log level, and the stream's poll interval, bound what a
+    // task relays of its tool's progress and log messages (tasks/task-notification-relay.ts).
+    sessions: runtime.sessions,
+    ...(runtime.eventPollIntervalMs !== undefined ? { progressIntervalMs: runtime.eventPollIntervalMs } : {}),
     log: (entry) => runtime.log(JSON.stringify(entry)),
   };
 }
