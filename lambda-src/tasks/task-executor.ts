@@ -56,7 +56,7 @@ export interface TaskExecutorDeps {
   readonly events?: EventLog;
   /** Where the creating session's log level is read when a run starts; absent: every level is relayed. */
   readonly sessions?: Pick<SessionStore, 'get'>;
-  /** At most one progress append per this many ms (the GET stream's poll interval). @default 1000 */
+  /** At most one progress append per this many ms (how often the client's GET stream reads the log). @default 1000 */
   readonly progressIntervalMs?: number;
   /** Progress and log messages relayed per run, at most. @default MAX_TASK_NOTIFICATIONS */
   readonly maxNotifications?: number;

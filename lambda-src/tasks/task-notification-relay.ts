@@ -17,23 +17,27 @@
  *   messages on any SSE stream, including the HTTP GET stream.
  *
  * Each append is a DynamoDB transaction (1 RRU and 4 WRU), so the relay bounds what a
- * run writes: progress is coalesced to at most one append per `progressIntervalMs` (the
- * GET stream's poll interval: faster appends would reach the client in the same poll
- * anyway; the latest value wins, which MCP allows, progress rule 2 "at whatever
- * frequency they deem appropriate"), at most `maxNotifications` messages are appended
- * per run, and at most MAX_QUEUED wait for their append (a flood of log lines beyond
- * that is dropped, not buffered). Messages keep their order: a progress held back is
- * appended before any log line that came after it.
+ * run writes: progress is coalesced to at most one append per `progressIntervalMs` (how
+ * often the client's GET stream reads the log: faster appends would reach the client in
+ * the same read anyway; the latest value wins, which MCP allows, progress rule 2 "at
+ * whatever frequency they deem appropriate"), at most `maxNotifications` messages are appended
+ * per run, and at most MAX_QUEUED (and MAX_QUEUED_BYTES) wait for their append (a flood
+ * of log lines beyond that is dropped, not buffered). A message over the event log's item
+ * limit is dropped at once (a log line may be up to 6 MB; an event item holds 400 KB).
+ * Messages keep their order: a progress held back is appended before any log line that
+ * came after it.
  */
 import { RELATED_TASK_META_KEY } from '../model/task-record';
 import type { EventLog } from '../store/event-log';
-import { ItemTooLargeError } from '../store/item-size';
+import { ItemTooLargeError, MAX_ITEM_BYTES } from '../store/item-size';
 import { TOOL_LOG_LEVELS, type ToolLog, type ToolProgress } from '../tools/tool-invoker';
 
 /** Progress and log messages appended per task run, at most (docs/writing-tools.md states the cost). */
 export const MAX_TASK_NOTIFICATIONS = 1_000;
 /** Messages waiting for their append, at most. */
 export const MAX_QUEUED = 100;
+/** Bytes of messages waiting for their append, at most: what the queue may hold in memory. */
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export interface TaskNotificationRelayOptions {
   readonly events: EventLog;
@@ -56,10 +60,17 @@ interface Pending {
   readonly kind: 'progress' | 'log';
   readonly method: string;
   readonly params: Record<string, unknown>;
+  /** The params' JSON size: the event item stores them as a JSON string. */
+  readonly bytes: number;
+}
+
+function pending(kind: Pending['kind'], method: string, params: Record<string, unknown>): Pending {
+  return { kind, method, params, bytes: Buffer.byteLength(JSON.stringify(params), 'utf8') };
 }
 
 export class TaskNotificationRelay {
   private readonly queue: Pending[] = [];
+  private queuedBytes = 0;
   /** A progress held back until `progressIntervalMs` after the last one. */
   private held?: Pending;
   private heldTimer?: ReturnType<typeof setTimeout>;
@@ -85,11 +96,7 @@ export class TaskNotificationRelay {
 
   progress(progress: ToolProgress): void {
     if (this.stopped || this.options.progressToken === undefined) return;
-    const item: Pending = {
-      kind: 'progress',
-      method: 'notifications/progress',
-      params: { progressToken: this.options.progressToken, ...progress, _meta: this.meta() },
-    };
+    const item = pending('progress', 'notifications/progress', { progressToken: this.options.progressToken, ...progress, _meta: this.meta() });
     // Coalesced: a newer value replaces one not yet appended (values only increase).
     if (this.held) {
       this.held = item;
@@ -98,6 +105,7 @@ export class TaskNotificationRelay {
     const last = this.queue.at(-1);
     if (last?.kind === 'progress') {
       this.queue[this.queue.length - 1] = item;
+      this.queuedBytes += item.bytes - last.bytes;
       return;
     }
     const wait = this.lastProgressAt + (this.options.progressIntervalMs ?? 1_000) - this.now();
@@ -114,7 +122,7 @@ export class TaskNotificationRelay {
     // Below the session's level: never written (the GET stream filters again by the level as it is then).
     if ((TOOL_LOG_LEVELS as readonly string[]).indexOf(log.level) < this.minLevel) return;
     this.releaseHeld();
-    this.enqueue({ kind: 'log', method: 'notifications/message', params: { ...log, _meta: this.meta() } });
+    this.enqueue(pending('log', 'notifications/message', { ...log, _meta: this.meta() }));
   }
 
   /**
@@ -138,6 +146,7 @@ export class TaskNotificationRelay {
     if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
     this.dropped += this.queue.length + (this.held ? 1 : 0);
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.held = undefined;
     await this.running;
     if (this.dropped > 0) {
@@ -162,13 +171,19 @@ export class TaskNotificationRelay {
   }
 
   private enqueue(item: Pending): void {
-    if (this.accepted >= (this.options.maxNotifications ?? MAX_TASK_NOTIFICATIONS) || this.queue.length >= MAX_QUEUED) {
+    if (
+      item.bytes > MAX_ITEM_BYTES
+      || this.accepted >= (this.options.maxNotifications ?? MAX_TASK_NOTIFICATIONS)
+      || this.queue.length >= MAX_QUEUED
+      || this.queuedBytes + item.bytes > MAX_QUEUED_BYTES
+    ) {
       this.dropped++;
       return;
     }
     this.accepted++;
     if (item.kind === 'progress') this.lastProgressAt = this.now();
     this.queue.push(item);
+    this.queuedBytes += item.bytes;
     this.kick();
   }
 
@@ -184,6 +199,7 @@ export class TaskNotificationRelay {
   private async work(): Promise<void> {
     while (this.queue.length > 0 && !this.stopped) {
       const item = this.queue.shift()!;
+      this.queuedBytes -= item.bytes;
       try {
         await this.options.events.append({ sessionId: this.options.sessionId, method: item.method, params: item.params });
         this.appended++;

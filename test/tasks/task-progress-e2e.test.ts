@@ -89,8 +89,12 @@ beforeAll(async () => {
     });
 
   const items: ToolItem[] = [{
-    type: 'tool', name: 'long_scan', inputSchema: { type: 'object' }, lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:long-scan',
-    streaming: true, taskSupport: 'optional',
+    type: 'tool',
+    name: 'long_scan',
+    inputSchema: { type: 'object' },
+    lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:long-scan',
+    streaming: true,
+    taskSupport: 'optional',
   }];
   const harness = await buildHarness();
   disposeHarness = harness.dispose;
@@ -141,11 +145,11 @@ test("a task's progress and log messages reach the client on its GET stream, fro
   await client.connect(transport);
   // Every message as it came off the wire, in order.
   const wire: Wire[] = [];
-  const deliver = transport.onmessage!;
-  transport.onmessage = (message, extra) => {
-    wire.push(message as Wire);
-    deliver(message, extra);
-  };
+  const deliver = transport.onmessage!.bind(transport) as (...args: unknown[]) => void;
+  transport.onmessage = ((message: Wire, ...rest: unknown[]) => {
+    wire.push(message);
+    deliver(message, ...rest);
+  }) as typeof transport.onmessage;
   await client.setLoggingLevel('info');
   await opened;
 
@@ -165,7 +169,7 @@ test("a task's progress and log messages reach the client on its GET stream, fro
     },
   );
   const taskId = created.task.taskId;
-  const call = wire.find((m) => (m as { result?: { task?: unknown } }).id !== undefined && (m as { result?: { task?: unknown } }).result?.task);
+  const call = wire.find((m) => m.id !== undefined && (m as { result?: { task?: unknown } }).result?.task !== undefined);
   const progressToken = Number(call!.id);
 
   for (let step = 1; step <= STEPS; step++) {

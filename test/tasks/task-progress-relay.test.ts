@@ -76,6 +76,11 @@ beforeAll(async () => {
       for (let i = 1; i <= 3 * MAX_QUEUED; i++) text += line({ type: 'log', level: 'info', data: i });
       stream.write(text + line({ type: 'result', result: 'done' }));
     }),
+    streamingTool('large', (stream) => {
+      stream.write(line({ type: 'log', level: 'info', data: 'x'.repeat(500 * 1024) }));
+      stream.write(line({ type: 'log', level: 'info', data: 'small' }));
+      stream.write(line({ type: 'result', result: 'done' }));
+    }),
     streamingTool('gated', async (stream) => {
       stream.write(line({ type: 'progress', progress: 1 }));
       stream.write(line({ type: 'progress', progress: 2 }));
@@ -103,8 +108,14 @@ afterAll(async () => {
 async function session(id: string, logLevel?: string): Promise<string> {
   const now = Date.now();
   await sessions.create({
-    id, protocolVersion: '2025-11-25', clientCapabilities: {}, clientInfo: { name: 't', version: '1' },
-    createdAt: now, expiresAt: Math.floor(now / 1000) + 3600, version: 1, ...(logLevel ? { logLevel } : {}),
+    id,
+    protocolVersion: '2025-11-25',
+    clientCapabilities: {},
+    clientInfo: { name: 't', version: '1' },
+    createdAt: now,
+    expiresAt: Math.floor(now / 1000) + 3600,
+    version: 1,
+    ...(logLevel ? { logLevel } : {}),
   });
   return id;
 }
@@ -117,7 +128,11 @@ async function runTask(tool: string, options: {
   const { task } = await service.create({
     owner: OWNER,
     request: {
-      method: 'tools/call', tool, arguments: {}, protocolVersion: options.protocolVersion ?? '2025-11-25', requestId: '7',
+      method: 'tools/call',
+      tool,
+      arguments: {},
+      protocolVersion: options.protocolVersion ?? '2025-11-25',
+      requestId: '7',
       ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
       ...(options.progressToken !== undefined ? { progressToken: options.progressToken } : {}),
     },
@@ -125,7 +140,16 @@ async function runTask(tool: string, options: {
   });
   const event = started.at(-1)!;
   const run = executeTask(
-    { config: testConfig(), store, registry, invoker: new LambdaInvoker({ clientConfig: lambda.clientConfig() }), events, sessions, cancelPollMs: 25, ...options.deps },
+    {
+      config: testConfig(),
+      store,
+      registry,
+      events,
+      sessions,
+      cancelPollMs: 25,
+      invoker: new LambdaInvoker({ clientConfig: lambda.clientConfig() }),
+      ...options.deps,
+    },
     event,
     { requestId: 'task-invocation', deadline: Date.now() + 60_000 },
   );
@@ -175,6 +199,13 @@ test('a flood of lines read faster than they can be appended is dropped past the
   expect(logs.length).toBeGreaterThanOrEqual(MAX_QUEUED);
   expect(logs.length).toBeLessThan(3 * MAX_QUEUED);
   expect(logs.slice(0, MAX_QUEUED)).toEqual(Array.from({ length: MAX_QUEUED }, (_, i) => i + 1));
+});
+
+test('a log message over the event log\'s item limit is dropped; the next one is relayed', async () => {
+  const sessionId = await session('s-large');
+  const { events, run } = await runTask('large', { sessionId });
+  expect(await run).toBe('completed');
+  expect(events.appended.map((e) => e.params.data ?? e.params.status)).toEqual(['small', 'completed']);
 });
 
 test('the session\'s log level filters log lines; without a progressToken no progress is sent', async () => {
