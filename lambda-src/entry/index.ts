@@ -18,7 +18,7 @@ import { builtOnce } from './built-once';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
 import { loadResponseMode, type ResponseMode } from './response-mode';
 import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
-import { type EventConfig, loadEventConfig } from '../events/event-config';
+import { DEFAULT_STREAM_RETRY_MS, type EventConfig, loadEventConfig } from '../events/event-config';
 import { ingestSnsEvent, isSnsEvent, type SnsEventLike } from '../events/sns-ingest';
 import type { Authenticator } from '../http/authenticator';
 import { createHttpApp } from '../http/http-app';
@@ -124,6 +124,12 @@ export interface Runtime {
   readonly events?: EventLog;
   /** Absent when tasks are off (see RuntimeOverrides.tasks). */
   readonly tasks?: TaskStore;
+  /**
+   * How often a 2025-11-25 client's GET stream reads the event log, in ms (live mode:
+   * the poll interval; poll mode: the client's reconnect delay): a task appends its
+   * tool's progress no more often, as faster progress would reach the client in the same read.
+   */
+  readonly taskProgressIntervalMs?: number;
 }
 
 export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
@@ -211,7 +217,17 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     telemetry: operations.telemetry,
   });
   const runtime: Runtime = {
-    config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events, ...(taskStore ? { tasks: taskStore } : {}),
+    config,
+    sessions,
+    registryStore,
+    registry,
+    invoker,
+    app,
+    log,
+    lifetime: overrides.lifetime,
+    events,
+    ...(taskStore ? { tasks: taskStore } : {}),
+    taskProgressIntervalMs: eventConfig.streamMode === 'poll' ? eventConfig.streamRetryMs ?? DEFAULT_STREAM_RETRY_MS : eventConfig.pollIntervalMs,
   };
   runtimeRef.current = runtime;
   return runtime;
@@ -280,6 +296,10 @@ function taskExecutorDeps(runtime: Runtime, store: TaskStore): TaskExecutorDeps 
     registry: runtime.registry,
     invoker: runtime.invoker,
     events: runtime.events,
+    // The creating session's log level, and the stream's poll interval, bound what a
+    // task relays of its tool's progress and log messages (tasks/task-notification-relay.ts).
+    sessions: runtime.sessions,
+    ...(runtime.taskProgressIntervalMs !== undefined ? { progressIntervalMs: runtime.taskProgressIntervalMs } : {}),
     log: (entry) => runtime.log(JSON.stringify(entry)),
   };
 }
