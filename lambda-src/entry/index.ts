@@ -34,6 +34,8 @@ import { RegistrySource } from '../registry/registry-source';
 import { RequestStateSeal } from '../s2c/request-state-seal';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbEventLog } from '../store/dynamodb-event-log';
+import type { CancellationStore } from '../store/cancellation-store';
+import { DynamoDbCancellationStore } from '../store/dynamodb-cancellation-store';
 import { DynamoDbPendingRequestStore } from '../store/dynamodb-pending-request-store';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { dynamoDbSealKey } from '../store/dynamodb-seal-key';
@@ -88,6 +90,12 @@ export interface RuntimeOverrides {
    * @default a DynamoDbPendingRequestStore on `config.sessionTable`, unless `sessions` is injected
    */
   readonly pending?: PendingRequestStore;
+  /**
+   * Where `notifications/cancelled` and DELETE leave the marker a call running in another
+   * environment reads (docs/endpoint.md, "Cancellation").
+   * @default a DynamoDbCancellationStore on `config.sessionTable`, unless `sessions` is injected
+   */
+  readonly cancellations?: CancellationStore;
   /**
    * The key that seals tools' `requestState`.
    * @default the key item in `config.sessionTable` (store/dynamodb-seal-key.ts), unless `sessions` is injected
@@ -163,6 +171,8 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   const tableClient = () => client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint });
   const pending = overrides.pending
     ?? (onTable ? new DynamoDbPendingRequestStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const cancellations = overrides.cancellations
+    ?? (onTable ? new DynamoDbCancellationStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const sealKey = overrides.sealKey ?? (onTable ? dynamoDbSealKey({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const taskStore = overrides.tasks ?? (onTable ? new DynamoDbTaskStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const runtimeRef: { current?: Runtime } = {};
@@ -193,6 +203,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       }
       : {}),
     ...(pending ? { pending } : {}),
+    ...(cancellations ? { cancellations } : {}),
     ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
     ...(tasks ? { tasks } : {}),
     responseMode: overrides.responseMode ?? loadResponseMode(process.env),

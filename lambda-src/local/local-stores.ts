@@ -26,6 +26,7 @@ import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { processSealKey } from '../store/dynamodb-seal-key';
 import { MemoryEventLog } from '../store/memory-event-log';
+import { MemoryCancellationStore } from '../store/memory-cancellation-store';
 import { MemoryPendingRequestStore } from '../store/memory-pending-request-store';
 import { MemoryRegistryStore } from '../store/memory-registry-store';
 import { MemorySessionStore } from '../store/memory-session-store';
@@ -47,7 +48,7 @@ export interface ServerStores {
   /** Where the registry file's or the app's items are written. */
   readonly registryStore: RegistryStore;
   /** Injected into createHandler; empty for DynamoDB (the runtime builds its DynamoDB stores from `config.dynamoDbEndpoint`). */
-  readonly overrides: Pick<RuntimeOverrides, 'sessions' | 'registryStore' | 'eventLog' | 'pending' | 'sealKey' | 'tasks'>;
+  readonly overrides: Pick<RuntimeOverrides, 'sessions' | 'registryStore' | 'eventLog' | 'pending' | 'cancellations' | 'sealKey' | 'tasks'>;
 }
 
 export interface LocalStore {
@@ -109,6 +110,7 @@ export function embeddedStore(): LocalStore {
             registryStore,
             eventLog: new MemoryEventLog({ ttlSeconds: loadEventConfig(process.env).eventTtlSeconds }),
             pending: new MemoryPendingRequestStore(),
+            cancellations: new MemoryCancellationStore(),
             // A key of this process: nothing else opens what it seals.
             sealKey: processSealKey(),
             tasks: new MemoryTaskStore(),
