@@ -35,6 +35,8 @@ export interface InstanceStats {
   readonly writes: number;
   /** Queries of the broadcast partition. */
   readonly broadcastReads: number;
+  /** BatchGetItem requests: running calls reading their cancellation markers (protocol/cancellation-watch.ts). */
+  readonly batchReads: number;
 }
 
 export interface InstanceOptions {
@@ -49,6 +51,8 @@ export interface InstanceOptions {
   readonly maxStreamMs?: number;
   /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
   readonly hangUps?: 'signalled' | 'hidden';
+  /** A local Lambda Invoke endpoint (`http://127.0.0.1:<port>`) the tools are invoked at. */
+  readonly lambdaEndpoint?: string;
 }
 
 /** Two instances sharing fresh tables on a DynamoDB Local of their own. */
@@ -100,6 +104,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       STREAM_RETRY_MS: options.streamRetryMs === undefined ? '' : String(options.streamRetryMs),
       MAX_STREAM_MS: options.maxStreamMs === undefined ? '' : String(options.maxStreamMs),
       HANG_UPS: options.hangUps ?? 'signalled',
+      LAMBDA_ENDPOINT: options.lambdaEndpoint ?? '',
       TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json'),
     },
     stdio: ['pipe', 'pipe', 'inherit'],
