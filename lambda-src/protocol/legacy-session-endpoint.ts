@@ -85,6 +85,22 @@ export const MAX_CANCELS_PER_POST = 4;
 /** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
 const EXPIRY_REFRESH_FRACTION = 0.1;
 
+/**
+ * Ids of the requests of a batch that a `notifications/cancelled` of the same batch
+ * names. Wherever the cancel stands in the batch: the SDK delivers notifications a
+ * tick after requests, so it aborts such a request even when the cancel came first.
+ */
+function cancelledInBatch(messages: readonly JSONRPCMessage[]): CancelledRequestId[] {
+  const requests = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
+  const cancelled: CancelledRequestId[] = [];
+  for (const message of messages) {
+    if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
+    const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    if (isCancellableRequestId(id) && requests.has(id)) cancelled.push(id);
+  }
+  return cancelled;
+}
+
 export class LegacySessionEndpoint {
   private codec?: Promise<StreamCursorCodec>;
   /** The broadcast partition, read at most once per event poll interval for all polled GETs of this environment. */
@@ -469,7 +485,12 @@ export class LegacySessionEndpoint {
       await server.close();
       throw error;
     }
-    const outcome = await transport.exchange(messages, extra);
+    const exchanged = transport.exchange(messages, extra);
+    // A 2025-03-26 batch may cancel a request it carries: the SDK aborts that request
+    // and sends no answer for it ("Cancellation", rule 4), so the exchange must not
+    // wait for one (it would hold the invocation until its deadline).
+    for (const id of cancelledInBatch(messages)) transport.forget(id);
+    const outcome = await exchanged;
     switch (outcome.kind) {
       case 'json':
         await server.close();
