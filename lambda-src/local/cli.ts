@@ -167,7 +167,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
   }
   const store = storeChoice(values, io);
   if (store === undefined) return 1;
-  if (values.app !== undefined) return runApp(values.app, { ...values, port, hangUps, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
+  if (values.app !== undefined) {
+    return runApp(values.app, { ...values, port, hangUps, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
+  }
 
   try {
     const server = await startDevServer({
@@ -243,7 +245,13 @@ interface StoreOptions {
 async function runApp(
   appDir: string,
   values: StoreOptions & {
-    'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean; 'python'?: string;
+    'port': number;
+    'host'?: string;
+    'stack'?: string[];
+    'watch'?: boolean;
+    'allow-origin'?: string[];
+    'quiet'?: boolean;
+    'python'?: string;
     'hangUps': 'signalled' | 'hidden';
   },
   io: CliIo,

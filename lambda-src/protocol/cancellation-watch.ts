@@ -64,7 +64,8 @@ export class CancellationWatch {
       try {
         const read = await store.read(sessionId, requestId);
         if (disposed) return;
-        const cancelled = read.requestCancelledAt !== undefined && read.requestCancelledAt >= this.options.requestReceivedAt - CANCEL_MARKER_MARGIN_MS;
+        const since = this.options.requestReceivedAt - CANCEL_MARKER_MARGIN_MS;
+        const cancelled = read.requestCancelledAt !== undefined && read.requestCancelledAt >= since;
         if (cancelled || read.sessionEnded) {
           const reason: CancelReason = read.sessionEnded ? 'session deleted' : 'cancelled';
           disposed = true;

@@ -34,9 +34,9 @@ import type { HandlerConfig } from '../../lambda-src/model/config';
 import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
-import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
 
 const env = process.env;
 const endpoint = env.DDB_ENDPOINT!;

@@ -56,7 +56,7 @@ async function openSession(url: string): Promise<string> {
   const init = await post(url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'hang-ups', version: '1' } } });
   const id = init.headers.get('mcp-session-id')!;
   await init.text();
-  (await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, id)).body?.cancel();
+  await (await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, id)).text();
   return id;
 }
 

@@ -11,9 +11,9 @@ import { ACCEPT_BOTH, context, initializeMessage, postRequest, sseMessages, test
 import type { FunctionTarget } from '../../lambda-src/model/registry-item';
 import { CANCEL_MARKER_MARGIN_MS } from '../../lambda-src/protocol/cancellation-watch';
 import type { ProtocolLogEntry } from '../../lambda-src/protocol/endpoint-options';
-import { BATCH_PROTOCOL_VERSION } from '../../lambda-src/protocol/protocol-versions';
 import { MAX_CANCELS_PER_POST } from '../../lambda-src/protocol/legacy-session-endpoint';
 import { createMcpEndpoint, type McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
+import { BATCH_PROTOCOL_VERSION } from '../../lambda-src/protocol/protocol-versions';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import type { CancellationRead, CancellationStore, CancelledRequestId } from '../../lambda-src/store/cancellation-store';
 import { MemoryCancellationStore } from '../../lambda-src/store/memory-cancellation-store';
