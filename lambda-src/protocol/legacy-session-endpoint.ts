@@ -7,7 +7,9 @@
  * transport; the session's handshake state is restored on it first (session-restore.ts).
  * The hot path of a request in a session costs ONE SessionStore read; writes happen
  * only for `notifications/initialized`, `logging/setLevel`, an expiry refresh (at most
- * once per 10% of the TTL), initialize and DELETE.
+ * once per 10% of the TTL), initialize and DELETE, and a `notifications/cancelled` (a
+ * marker). A function invocation that runs longer than a second also reads its
+ * cancellation markers once a second (cancellation-watch.ts).
  *
  * Section names below are from the 2025-11-25 specification, basic/transports.mdx
  * ("Streamable HTTP") and basic/lifecycle.mdx.
