@@ -29,7 +29,7 @@ export interface CancellationStore {
   cancelRequest(sessionId: string, requestId: CancelledRequestId, cancelledAt: number): Promise<void>;
   /** Records that the session was deleted, at `endedAt` (epoch ms). */
   endSession(sessionId: string, endedAt: number): Promise<void>;
-  /** Both markers of a running request, in one strongly consistent read: they were written by another environment. */
+  /** Both markers of a running request, read strongly consistent: they were written by another environment. */
   read(sessionId: string, requestId: CancelledRequestId): Promise<CancellationRead>;
 }
 

@@ -1,11 +1,13 @@
 /**
  * CancellationStore on DynamoDB, in the session table. A marker is a bare item (key,
  * `cancelledAt`, `expiresAt`: under 100 bytes), written unconditionally: writing it
- * twice is harmless. A read is one BatchGetItem of the two markers of a running request,
- * strongly consistent, so each costs one read unit whether it is there or not: two per read.
+ * twice is harmless. A read is two GetItems at once, one per marker of a running request,
+ * strongly consistent, so each costs one read unit whether the marker is there or not:
+ * two per read. (Two GetItems rather than one BatchGetItem: the same read units, and the
+ * handler's role needs no action beyond those it has.)
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CANCEL_MARKER_TTL_SECONDS,
   CANCEL_SESSION_SK,
@@ -41,27 +43,24 @@ export class DynamoDbCancellationStore implements CancellationStore {
   async read(sessionId: string, requestId: CancelledRequestId): Promise<CancellationRead> {
     if (!isStorableSessionId(sessionId)) return { sessionEnded: false };
     const pk = `${SESSION_PREFIX}${sessionId}`;
-    const requestSk = cancelRequestSortKey(requestId);
-    // A key DynamoDB leaves unprocessed (throttling) reads as no marker: the next read sees it.
-    const { Responses } = await this.options.client.send(new BatchGetCommand({
-      RequestItems: {
-        [this.options.tableName]: {
-          Keys: [{ pk, sk: requestSk }, { pk, sk: CANCEL_SESSION_SK }],
-          // Written a moment ago by another execution environment.
-          ConsistentRead: true,
-        },
-      },
+    const [request, session] = await Promise.all([this.get(pk, cancelRequestSortKey(requestId)), this.get(pk, CANCEL_SESSION_SK)]);
+    return {
+      ...(request && typeof request.cancelledAt === 'number' ? { requestCancelledAt: request.cancelledAt } : {}),
+      sessionEnded: session !== undefined,
+    };
+  }
+
+  /** A live marker, or undefined. */
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.options.client.send(new GetCommand({
+      TableName: this.options.tableName,
+      Key: { pk, sk },
+      // Written a moment ago by another execution environment.
+      ConsistentRead: true,
     }));
-    const now = nowEpochSeconds(this.now());
-    let requestCancelledAt: number | undefined;
-    let sessionEnded = false;
-    for (const item of Responses?.[this.options.tableName] ?? []) {
-      // TTL deletes late: an expired marker is no marker.
-      if (typeof item.expiresAt !== 'number' || item.expiresAt <= now) continue;
-      if (item.sk === CANCEL_SESSION_SK) sessionEnded = true;
-      else if (item.sk === requestSk && typeof item.cancelledAt === 'number') requestCancelledAt = item.cancelledAt;
-    }
-    return { ...(requestCancelledAt !== undefined ? { requestCancelledAt } : {}), sessionEnded };
+    // TTL deletes late: an expired marker is no marker.
+    if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt <= nowEpochSeconds(this.now())) return undefined;
+    return Item;
   }
 
   private async put(key: { pk: string; sk: string }, at: number): Promise<void> {

@@ -14,8 +14,8 @@
  * - `GET /control/stats`: what a Lambda bill would count: HTTP invocations, those still
  *   running, the invocation-milliseconds they held (each invocation from its start to
  *   the handler's end, which on Lambda is what is billed; `heldNowMs` adds the running
- *   ones so far), DynamoDB read and write requests, and of the reads the BatchGetItem
- *   requests (only running calls reading their cancellation markers make them).
+ *   ones so far), DynamoDB read and write requests, and of the reads the GetItems of
+ *   cancellation markers (running calls make them, two each interval).
  *
  * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
  * INVOCATION_TIMEOUT_MS, STREAM_MODE (off | poll | live), STREAM_RETRY_MS,
@@ -34,6 +34,7 @@ import type { HandlerConfig } from '../../lambda-src/model/config';
 import type { RegistryItem } from '../../lambda-src/model/registry-item';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
+import { CANCEL_SK_PREFIX } from '../../lambda-src/store/cancellation-store';
 import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
@@ -55,7 +56,7 @@ const config: HandlerConfig = {
 };
 // The runtime takes the same shared client (same options), so this counts its reads.
 const client = sharedDocumentClient({ endpoint });
-const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0, batchReads: 0 };
+const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0, cancelReads: 0 };
 /** Start times of the invocations still running, for the time they have held so far. */
 const running = new Set<{ started: number }>();
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -67,8 +68,10 @@ client.middlewareStack.add((next, context) => (args) => {
   if (context.commandName === 'QueryCommand' && (pk === EVENTS_BROADCAST_PK || (pk as { S?: string } | undefined)?.S === EVENTS_BROADCAST_PK)) {
     stats.broadcastReads++;
   }
-  // BatchGetItem: only the reads of cancellation markers by running calls.
-  if (context.commandName === 'BatchGetItemCommand') stats.batchReads++;
+  // GetItems of cancellation markers (`CANCEL#...` sort keys), by running calls.
+  const sk = (args.input as { Key?: { sk?: unknown } }).Key?.sk;
+  const skText = typeof sk === 'string' ? sk : (sk as { S?: string } | undefined)?.S;
+  if (context.commandName === 'GetItemCommand' && skText?.startsWith(CANCEL_SK_PREFIX)) stats.cancelReads++;
   if (WRITES.has(context.commandName ?? '')) stats.writes++;
   return next(args);
 }, { step: 'initialize', name: 'countRequests' });

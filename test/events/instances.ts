@@ -35,8 +35,8 @@ export interface InstanceStats {
   readonly writes: number;
   /** Queries of the broadcast partition. */
   readonly broadcastReads: number;
-  /** BatchGetItem requests: running calls reading their cancellation markers (protocol/cancellation-watch.ts). */
-  readonly batchReads: number;
+  /** GetItem requests of cancellation markers: a running call reads its two each interval (protocol/cancellation-watch.ts). */
+  readonly cancelReads: number;
 }
 
 export interface InstanceOptions {
