@@ -33,6 +33,8 @@ import { createOperations, type Operations } from '../ops/operations';
 import { createMcpEndpoint, type McpEndpoint } from '../protocol/mcp-endpoint';
 import { RegistrySource } from '../registry/registry-source';
 import { RequestStateSeal } from '../s2c/request-state-seal';
+import type { CancellationStore } from '../store/cancellation-store';
+import { DynamoDbCancellationStore } from '../store/dynamodb-cancellation-store';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbEventLog } from '../store/dynamodb-event-log';
 import { DynamoDbPendingRequestStore } from '../store/dynamodb-pending-request-store';
@@ -89,6 +91,12 @@ export interface RuntimeOverrides {
    * @default a DynamoDbPendingRequestStore on `config.sessionTable`, unless `sessions` is injected
    */
   readonly pending?: PendingRequestStore;
+  /**
+   * Where `notifications/cancelled` and DELETE leave the marker a call running in another
+   * environment reads (docs/endpoint.md, "Cancellation").
+   * @default a DynamoDbCancellationStore on `config.sessionTable`, unless `sessions` is injected
+   */
+  readonly cancellations?: CancellationStore;
   /**
    * The key that seals tools' `requestState`.
    * @default the key item in `config.sessionTable` (store/dynamodb-seal-key.ts), unless `sessions` is injected
@@ -170,6 +178,8 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   const tableClient = () => client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint });
   const pending = overrides.pending
     ?? (onTable ? new DynamoDbPendingRequestStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const cancellations = overrides.cancellations
+    ?? (onTable ? new DynamoDbCancellationStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const sealKey = overrides.sealKey ?? (onTable ? dynamoDbSealKey({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const taskStore = overrides.tasks ?? (onTable ? new DynamoDbTaskStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const runtimeRef: { current?: Runtime } = {};
@@ -200,6 +210,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       }
       : {}),
     ...(pending ? { pending } : {}),
+    ...(cancellations ? { cancellations } : {}),
     ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
     ...(tasks ? { tasks } : {}),
     responseMode: overrides.responseMode ?? loadResponseMode(process.env),

@@ -12,6 +12,8 @@
  * |-----------------------|---------------------------|----------------------------------------|
  * | `SESSION#<id>`        | `META`                    | a 2025-era session (SessionRecord)     |
  * | `SESSION#<id>`        | `REQUEST#<wireId>`        | a client's answer to a server request   |
+ * | `SESSION#<id>`        | `CANCEL#R#<digest>`       | a cancelled request (cancellation-store.ts) |
+ * | `SESSION#<id>`        | `CANCEL#SESSION`          | the session was deleted (the same)      |
  * | `EVENTS#broadcast`    | `COUNTER#<shard>`         | the last `seq` of a broadcast shard     |
  * | `EVENTS#broadcast#<shard>` | `E#<seq, 16 digits>` | a broadcast event (event-log.ts)        |
  * | `EVENTS#session#<id>` | `E#<seq, 16 digits>`      | an event for one session's streams      |
