@@ -171,7 +171,7 @@ test('progress and log lines reach the session\'s partition in order, with the t
     { sessionId, method: 'notifications/tasks/status', params: expect.objectContaining({ taskId, status: 'completed' }) },
   ]);
   // What the session's GET stream reads, in seq order.
-  const read = await events.read({ sessionId }, 0);
+  const read = await events.read({ sessionId }, [0]);
   expect(read.events.map((e) => e.method)).toEqual(events.appended.map((e) => e.method));
 });
 
