@@ -65,7 +65,7 @@ const CONFIGURATIONS: Record<string, (stack: Stack) => McpLambdaServerProps> = {
     eventPollInterval: Duration.millis(500),
     eventRetention: Duration.hours(2),
     responseMode: McpResponseMode.BUFFERED,
-    streams: McpStreams.poll(Duration.seconds(20)),
+    streams: McpStreams.poll(Duration.seconds(20), { pollOlderRevisions: true }),
   }),
   'none': () => ({ auth: McpAuth.none() }),
   'oauth, every option': () => ({
