@@ -23,7 +23,7 @@ export interface McpPollStreamOptions {
    * Those revisions have no `retry:` field and no priming event: their clients reconnect
    * a GET stream the server ends after their own delay (1 second in the official SDKs),
    * and each session keeps a server-side cursor so nothing is lost or repeated between
-   * polls. An idle such client then costs about 1/20 of a live stream (docs/streams.md).
+   * polls. An idle such client then costs about a tenth of a live stream (docs/streams.md).
    *
    * Off by default because only the official SDK releases from November 2025 on
    * (TypeScript 1.23, Python 1.23) reconnect a GET stream the server ends: an older
