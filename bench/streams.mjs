@@ -26,11 +26,13 @@
 // `--seconds 300` for a longer, steadier one.
 //
 // `--scale` runs only the scale section instead (about 1 minute):
-// - publish throughput through the broadcast partition's single counter item: P
-//   concurrent publishers appending for 5 s each (DynamoDbEventLog, one transaction per
-//   event);
-// - N polling clients (raw GETs resuming with Last-Event-ID, 1 s interval) over M = 2
-//   handler instances in poll mode: Queries of the broadcast partition per second, with
+// - publish throughput of the broadcast: P concurrent publishers (1, 4, 16), each its
+//   own DynamoDbEventLog as each SNS delivery is its own execution environment,
+//   appending for 5 s (one transaction per event, over the broadcast's shards);
+//   `--publish` runs only this part;
+// - N polling clients (raw GETs resuming with Last-Event-ID, 1 s interval, after a
+//   first GET each) over M = 2 handler instances in poll mode: Queries of the broadcast
+//   (its counters and its shards) per second, with
 //   the per-environment shared read (BroadcastTail), against one per GET without it.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
@@ -148,13 +150,25 @@ function pinningFetch(version) {
 async function connectClient(kind, url, onEvent) {
   if (kind === 'v2-listen') {
     const client = new ClientV2({ name: 'bench-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    client.setNotificationHandler('notifications/tools/list_changed', () => onEvent('list_changed'));
+    // Every listen begins with a list_changed of its own (docs/streams.md, "list_changed:
+    // never lost, never early"): the first one after each listen is not a published event.
+    let starts = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      if (starts > 0) starts--;
+      else onEvent('list_changed');
+    });
     await client.connect(new TransportV2(new URL(url)));
     let stopped = false;
     let subscription;
     let renewals = 0;
     const listen = async () => {
-      subscription = await client.listen({ toolsListChanged: true });
+      starts++;
+      try {
+        subscription = await client.listen({ toolsListChanged: true });
+      } catch (error) {
+        starts--;
+        throw error;
+      }
       void subscription.closed.then((how) => {
         // The SDK does not listen again when the server ends a listen: the application must.
         if (!stopped && how !== 'local') {
@@ -179,13 +193,13 @@ async function connectClient(kind, url, onEvent) {
 
 const KINDS = ['v1-2025-11-25', 'v1-2025-06-18', 'v2-listen'];
 
-if (process.argv.includes('--scale')) {
-  await runScale();
+if (process.argv.includes('--scale') || process.argv.includes('--publish')) {
+  await runScale({ polling: !process.argv.includes('--publish') });
   process.exit(0);
 }
 
-/** Publish throughput through the broadcast counter, and broadcast reads of N polling clients over 2 instances. */
-async function runScale() {
+/** Publish throughput of the broadcast, and broadcast reads of N polling clients over 2 instances. */
+async function runScale({ polling }) {
   const ddb = await startDynamoDbLocal();
   const admin = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const results = { publish: [], polling: [] };
@@ -194,12 +208,21 @@ async function runScale() {
     const tables = { sessionTable: `bench-scale-${suffix}`, registryTable: `bench-scale-registry-${suffix}` };
     await createTables(admin, tables);
     const doc = createDocumentClient({ endpoint: ddb.endpoint });
-    const log = new DynamoDbEventLog({ client: doc, tableName: tables.sessionTable });
+    // What each appended event cost in requests: transactions (retries included) and counter reads.
+    const requests = { TransactWriteItemsCommand: 0, GetItemCommand: 0 };
+    doc.middlewareStack.add((next, context) => (args) => {
+      if (context.commandName in requests) requests[context.commandName]++;
+      return next(args);
+    }, { step: 'initialize', name: 'countPublishRequests' });
     for (const publishers of [1, 4, 16]) {
       let appended = 0;
       let failed = 0;
+      requests.TransactWriteItemsCommand = 0;
+      requests.GetItemCommand = 0;
       const until = Date.now() + 5000;
       await Promise.all(Array.from({ length: publishers }, async () => {
+        // One environment per publisher: what it remembers of the counters is its own.
+        const log = new DynamoDbEventLog({ client: doc, tableName: tables.sessionTable });
         while (Date.now() < until) {
           try {
             await log.append({ method: 'notifications/message', params: { level: 'info', data: 'x' } });
@@ -209,12 +232,32 @@ async function runScale() {
           }
         }
       }));
-      const row = { publishers, 'events/s': Math.round(appended / 5), failed };
+      const row = {
+        publishers, 'events/s': Math.round(appended / 5), 'given up': failed,
+        'transactions/event': +(requests.TransactWriteItemsCommand / Math.max(1, appended)).toFixed(2),
+        'counter reads/event': +(requests.GetItemCommand / Math.max(1, appended)).toFixed(2),
+      };
       results.publish.push(row);
       console.log(JSON.stringify(row));
     }
     doc.destroy();
+    if (polling) await measurePolling(ddb, tables, results);
+  } finally {
+    admin.destroy();
+    await ddb.stop();
+  }
+  console.log('\npublish throughput of the broadcast (DynamoDB Local, one transaction per event, 5 s per row):');
+  console.table(results.publish);
+  if (polling) {
+    console.log('polling clients over 2 instances, 1 s interval: broadcast partition reads');
+    console.table(results.polling);
+  }
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', polling ? 'streams-scale.json' : 'streams-publish.json'), JSON.stringify(results, null, 2));
+}
 
+/** Queries of the broadcast per second by N clients polling every second over 2 instances in poll mode. */
+async function measurePolling(ddb, tables, results) {
     const env = {
       DDB_ENDPOINT: ddb.endpoint, SESSION_TABLE: tables.sessionTable, REGISTRY_TABLE: tables.registryTable,
       POLL_INTERVAL_MS: '1000', HANG_UPS: 'hidden', STREAM_MODE: 'poll', STREAM_RETRY_MS: '1000',
@@ -223,11 +266,18 @@ async function runScale() {
     try {
       for (const clients of [10, 100]) {
         const sessions = await Promise.all(Array.from({ length: clients }, (_, i) => openRawSession(instances[i % 2].url)));
+        // Each client's first GET (its stream opens at the head: one read of the
+        // counters each) before the window: the window measures polling as it goes on.
+        const firstIds = await Promise.all(sessions.map(async (session, i) => {
+          const headers = { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+          const res = await fetch(instances[i % 2].url, { headers });
+          return [...(await res.text()).matchAll(/^id: (.+)$/gm)].map((m) => m[1]).at(-1);
+        }));
         const before = await Promise.all(instances.map((x) => x.stats()));
         const t0 = Date.now();
         const WINDOW = 10_000;
         await Promise.all(sessions.map(async (session, i) => {
-          let lastId;
+          let lastId = firstIds[i];
           await sleep(Math.random() * 1000);
           let n = i;
           while (Date.now() - t0 < WINDOW) {
@@ -253,16 +303,6 @@ async function runScale() {
     } finally {
       for (const x of instances) x.child.kill('SIGTERM');
     }
-  } finally {
-    admin.destroy();
-    await ddb.stop();
-  }
-  console.log('\npublish throughput through the broadcast counter (DynamoDB Local, one transaction per event):');
-  console.table(results.publish);
-  console.log('polling clients over 2 instances, 1 s interval: broadcast partition reads');
-  console.table(results.polling);
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'streams-scale.json'), JSON.stringify(results, null, 2));
 }
 
 async function openRawSession(url) {

@@ -5,6 +5,8 @@
 const TEST_IMAGE_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 const TEST_AUDIO_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
+const { elicit, form, inputRequired } = require('./input');
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 exports.simpleText = async () => ({
@@ -100,7 +102,7 @@ exports.promptWithEmbeddedResource = async (event) => ({
 // elicitation/create on the POST stream; 2026-07-28 clients retry the call.
 const askOnce = (key, request, answer) => async (event) => {
   const response = event.inputResponses && event.inputResponses[key];
-  if (!response) return { resultType: 'input_required', inputRequests: { [key]: request(event) } };
+  if (!response) return inputRequired({ [key]: request(event) });
   return { content: [{ type: 'text', text: answer(response) }] };
 };
 
@@ -200,20 +202,7 @@ exports.elicitationEnums = askOnce(
 // asks for input like a tool, and answers the retry that carries the response.
 exports.promptInputRequired = async (event) => {
   const answer = (event.inputResponses || {}).user_context;
-  if (!answer) {
-    return {
-      resultType: 'input_required',
-      inputRequests: {
-        user_context: {
-          method: 'elicitation/create',
-          params: {
-            message: 'What context should the prompt use?',
-            requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
-          },
-        },
-      },
-    };
-  }
+  if (!answer) return inputRequired({ user_context: elicit('What context should the prompt use?', form({ context: 'string' })) });
   const context = answer.action === 'accept' && answer.content ? answer.content.context : '(none)';
   return { messages: [{ role: 'user', content: { type: 'text', text: `Use this context: ${context}` } }] };
 };
@@ -225,20 +214,7 @@ exports.failingJob = async () => ({ content: [{ type: 'text', text: 'the job fai
 // task waits in input_required until tasks/update answers every request.
 exports.confirmDelete = async (event) => {
   const answer = (event.inputResponses || {}).confirm;
-  if (!answer) {
-    return {
-      resultType: 'input_required',
-      inputRequests: {
-        confirm: {
-          method: 'elicitation/create',
-          params: {
-            message: `Delete ${event.arguments.filename}?`,
-            requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] },
-          },
-        },
-      },
-    };
-  }
+  if (!answer) return inputRequired({ confirm: elicit(`Delete ${event.arguments.filename}?`, form({ confirm: 'boolean' })) });
   const yes = answer.action === 'accept' && answer.content && answer.content.confirm === true;
   return { content: [{ type: 'text', text: yes ? `deleted ${event.arguments.filename}` : `kept ${event.arguments.filename}` }] };
 };
@@ -246,11 +222,8 @@ exports.confirmDelete = async (event) => {
 exports.multiInput = async (event) => {
   const answers = event.inputResponses || {};
   if (!answers.first || !answers.second) {
-    const ask = (message) => ({
-      method: 'elicitation/create',
-      params: { message, requestedSchema: { type: 'object', properties: { value: { type: 'string' } }, required: ['value'] } },
-    });
-    return { resultType: 'input_required', inputRequests: { first: ask('First value?'), second: ask('Second value?') } };
+    const ask = (message) => elicit(message, form({ value: 'string' }));
+    return inputRequired({ first: ask('First value?'), second: ask('Second value?') });
   }
   const value = (a) => (a.action === 'accept' && a.content ? a.content.value : a.action);
   return { content: [{ type: 'text', text: `got ${value(answers.first)} and ${value(answers.second)}` }] };
@@ -279,20 +252,7 @@ exports.protocolErrorJob = async () => ({
 // tools/call itself), then asks for the task; the task's run gets the answer.
 exports.toolWithTask = async (event) => {
   const answer = (event.inputResponses || {}).user_name;
-  if (!answer) {
-    return {
-      resultType: 'input_required',
-      inputRequests: {
-        user_name: {
-          method: 'elicitation/create',
-          params: {
-            message: 'What is your name?',
-            requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
-          },
-        },
-      },
-    };
-  }
+  if (!answer) return inputRequired({ user_name: elicit('What is your name?', form({ name: 'string' })) });
   if (event.task && event.task.admission) return { resultType: 'task' };
   const name = answer.action === 'accept' && answer.content ? answer.content.name : '(no name)';
   return { content: [{ type: 'text', text: `Hello, ${name}! (task ${event.task ? event.task.taskId : 'none'})` }] };

@@ -18,6 +18,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { LambdaResponseStream } from './awslambda';
 import { CollectingSink, invokeStreamingHandler } from './awslambda-shim';
+import { builtOnce } from './built-once';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
 import { MAX_BUFFERED_RESPONSE_BYTES } from './response-mode';
 import { JsonRpcCode, jsonRpcErrorResponse } from '../http/json-rpc-error';
@@ -82,19 +83,7 @@ const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|javascript))/i;
  * streaming handler's is). A runtime that cannot be built answers 500 and logs why.
  */
 export function createBufferedHandler(buildRuntime: () => Runtime, options: BufferedHandlerOptions = {}): BufferedHandler {
-  let runtime: Runtime | undefined;
-  let failure: Error | undefined;
-  const getRuntime = (): Runtime => {
-    if (runtime) return runtime;
-    if (failure) throw failure;
-    try {
-      runtime = buildRuntime();
-      return runtime;
-    } catch (err) {
-      failure = err instanceof Error ? err : new Error(String(err));
-      throw failure;
-    }
-  };
+  const getRuntime = builtOnce(buildRuntime);
   const maxBytes = options.maxResponseBytes ?? MAX_BUFFERED_RESPONSE_BYTES;
 
   return async (event, context) => {

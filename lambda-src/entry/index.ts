@@ -14,10 +14,11 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { LambdaResponseStream } from './awslambda';
 import { ensureAwslambdaGlobal } from './awslambda-shim';
 import { type BufferedHandler, createBufferedHandler, viaStreamingHandler } from './buffered-handler';
+import { builtOnce } from './built-once';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent } from './function-url-event';
 import { loadResponseMode, type ResponseMode } from './response-mode';
 import { createInvocationLifetime, type LifetimeOptions, writeResponse } from './response-stream';
-import { type EventConfig, loadEventConfig } from '../events/event-config';
+import { DEFAULT_STREAM_RETRY_MS, type EventConfig, loadEventConfig } from '../events/event-config';
 import { ingestSnsEvent, isSnsEvent, type SnsEventLike } from '../events/sns-ingest';
 import type { Authenticator } from '../http/authenticator';
 import { createHttpApp } from '../http/http-app';
@@ -32,6 +33,8 @@ import { createOperations, type Operations } from '../ops/operations';
 import { createMcpEndpoint, type McpEndpoint } from '../protocol/mcp-endpoint';
 import { RegistrySource } from '../registry/registry-source';
 import { RequestStateSeal } from '../s2c/request-state-seal';
+import type { CancellationStore } from '../store/cancellation-store';
+import { DynamoDbCancellationStore } from '../store/dynamodb-cancellation-store';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbEventLog } from '../store/dynamodb-event-log';
 import { DynamoDbPendingRequestStore } from '../store/dynamodb-pending-request-store';
@@ -89,6 +92,12 @@ export interface RuntimeOverrides {
    */
   readonly pending?: PendingRequestStore;
   /**
+   * Where `notifications/cancelled` and DELETE leave the marker a call running in another
+   * environment reads (docs/endpoint.md, "Cancellation").
+   * @default a DynamoDbCancellationStore on `config.sessionTable`, unless `sessions` is injected
+   */
+  readonly cancellations?: CancellationStore;
+  /**
    * The key that seals tools' `requestState`.
    * @default the key item in `config.sessionTable` (store/dynamodb-seal-key.ts), unless `sessions` is injected
    */
@@ -123,6 +132,12 @@ export interface Runtime {
   readonly events?: EventLog;
   /** Absent when tasks are off (see RuntimeOverrides.tasks). */
   readonly tasks?: TaskStore;
+  /**
+   * How often a 2025-11-25 client's GET stream reads the event log, in ms (live mode:
+   * the poll interval; poll mode: the client's reconnect delay): a task appends its
+   * tool's progress no more often, as faster progress would reach the client in the same read.
+   */
+  readonly taskProgressIntervalMs?: number;
 }
 
 export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
@@ -163,6 +178,8 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
   const tableClient = () => client ?? sharedDocumentClient({ endpoint: config.dynamoDbEndpoint });
   const pending = overrides.pending
     ?? (onTable ? new DynamoDbPendingRequestStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
+  const cancellations = overrides.cancellations
+    ?? (onTable ? new DynamoDbCancellationStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const sealKey = overrides.sealKey ?? (onTable ? dynamoDbSealKey({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const taskStore = overrides.tasks ?? (onTable ? new DynamoDbTaskStore({ client: tableClient(), tableName: config.sessionTable }) : undefined);
   const runtimeRef: { current?: Runtime } = {};
@@ -194,6 +211,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       }
       : {}),
     ...(pending ? { pending } : {}),
+    ...(cancellations ? { cancellations } : {}),
     ...(sealKey ? { inputSeal: new RequestStateSeal(sealKey) } : {}),
     ...(tasks ? { tasks } : {}),
     responseMode: overrides.responseMode ?? loadResponseMode(process.env),
@@ -211,7 +229,17 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     telemetry: operations.telemetry,
   });
   const runtime: Runtime = {
-    config, sessions, registryStore, registry, invoker, app, log, lifetime: overrides.lifetime, events, ...(taskStore ? { tasks: taskStore } : {}),
+    config,
+    sessions,
+    registryStore,
+    registry,
+    invoker,
+    app,
+    log,
+    lifetime: overrides.lifetime,
+    events,
+    ...(taskStore ? { tasks: taskStore } : {}),
+    taskProgressIntervalMs: eventConfig.streamMode === 'poll' ? eventConfig.streamRetryMs ?? DEFAULT_STREAM_RETRY_MS : eventConfig.pollIntervalMs,
   };
   runtimeRef.current = runtime;
   return runtime;
@@ -227,19 +255,7 @@ const awslambda = ensureAwslambdaGlobal();
  * request with a 500 and logs why, rather than crashing the environment in a loop.
  */
 export function createHandler(overrides: RuntimeOverrides | (() => RuntimeOverrides) = {}): StreamingHandler {
-  let runtime: Runtime | undefined;
-  let failure: Error | undefined;
-  const getRuntime = (): Runtime => {
-    if (runtime) return runtime;
-    if (failure) throw failure;
-    try {
-      runtime = createRuntime(typeof overrides === 'function' ? overrides() : overrides);
-      return runtime;
-    } catch (err) {
-      failure = err instanceof Error ? err : new Error(String(err));
-      throw failure;
-    }
-  };
+  const getRuntime = builtOnce(() => createRuntime(typeof overrides === 'function' ? overrides() : overrides));
 
   return awslambda.streamifyResponse(async (event: unknown, responseStream: LambdaResponseStream, context: Context) => {
     if (isFunctionUrlEvent(event)) {
@@ -292,6 +308,10 @@ function taskExecutorDeps(runtime: Runtime, store: TaskStore): TaskExecutorDeps 
     registry: runtime.registry,
     invoker: runtime.invoker,
     events: runtime.events,
+    // The creating session's log level, and the stream's poll interval, bound what a
+    // task relays of its tool's progress and log messages (tasks/task-notification-relay.ts).
+    sessions: runtime.sessions,
+    ...(runtime.taskProgressIntervalMs !== undefined ? { progressIntervalMs: runtime.taskProgressIntervalMs } : {}),
     log: (entry) => runtime.log(JSON.stringify(entry)),
   };
 }

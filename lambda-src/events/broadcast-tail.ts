@@ -11,21 +11,23 @@
  * Exactly-once delivery is kept: a GET served from the cache gets the events after its
  * own cursor that the cached read saw, and its cursor moves only to what that read
  * covered. An event appended after the cached read is delivered by the next poll.
+ * Cursors have one seq per broadcast shard (event-log.ts): a read made from `from`
+ * serves a cursor that is at or after `from` in every shard.
  */
-import type { EventLog, StoredEvent } from '../store/event-log';
+import { cursorAtOrBefore, type EventLog, type LogCursor, maxCursor, type StoredEvent } from '../store/event-log';
 
 interface CachedRead {
-  /** The cursor the read was made from: it covers seqs in (from, nextAfter]. */
-  readonly from: number;
+  /** The cursor the read was made from: per shard it covers seqs in (from, nextAfter]. */
+  readonly from: LogCursor;
   readonly events: StoredEvent[];
-  readonly nextAfter: number;
+  readonly nextAfter: LogCursor;
   /** Epoch ms of the read. */
   readonly at: number;
 }
 
 export class BroadcastTail {
   private cached?: CachedRead;
-  private inFlight?: { readonly from: number; readonly promise: Promise<CachedRead> };
+  private inFlight?: { readonly from: LogCursor; readonly promise: Promise<CachedRead> };
 
   constructor(
     private readonly log: EventLog,
@@ -33,27 +35,27 @@ export class BroadcastTail {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Broadcast events with `seq > after`, as EventLog.read, from a read at most `maxAgeMs` old. */
-  async read(after: number): Promise<{ events: StoredEvent[]; nextAfter: number }> {
+  /** Broadcast events after `after`, as EventLog.read, from a read at most `maxAgeMs` old. */
+  async read(after: LogCursor): Promise<{ events: StoredEvent[]; nextAfter: LogCursor }> {
     let read = this.usable(after);
     if (!read) {
       // Join a read already on its way when it starts at or before our cursor (decided
       // now, before any await, so that concurrent callers share one read).
       const pending = this.inFlight;
-      read = await (pending && pending.from <= after ? pending.promise : this.fetch(after));
+      read = await (pending && cursorAtOrBefore(pending.from, after) ? pending.promise : this.fetch(after));
     }
     return {
-      events: read.events.filter((e) => e.seq > after),
-      nextAfter: Math.max(after, read.nextAfter),
+      events: read.events.filter((e) => e.seq > (after[e.shard] ?? 0)),
+      nextAfter: maxCursor(after, read.nextAfter),
     };
   }
 
-  private usable(after: number): CachedRead | undefined {
+  private usable(after: LogCursor): CachedRead | undefined {
     const c = this.cached;
-    return c && c.from <= after && this.now() - c.at <= this.maxAgeMs ? c : undefined;
+    return c && cursorAtOrBefore(c.from, after) && this.now() - c.at <= this.maxAgeMs ? c : undefined;
   }
 
-  private fetch(after: number): Promise<CachedRead> {
+  private fetch(after: LogCursor): Promise<CachedRead> {
     const at = this.now();
     const promise = this.log.read({}, after).then(({ events, nextAfter }) => {
       const read = { from: after, events, nextAfter, at };
@@ -63,7 +65,7 @@ export class BroadcastTail {
     });
     const entry = { from: after, promise };
     // The lowest cursor in flight serves the most callers.
-    if (!this.inFlight || after <= this.inFlight.from) this.inFlight = entry;
+    if (!this.inFlight || cursorAtOrBefore(after, this.inFlight.from)) this.inFlight = entry;
     const settle = () => {
       if (this.inFlight === entry) this.inFlight = undefined;
     };

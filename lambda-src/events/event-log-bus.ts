@@ -11,8 +11,18 @@
  *   (`notifications/message`) are not listen types and are not published: the
  *   specification forbids un-requested types on the stream, and 2026-07-28 has no
  *   sessions, so session-targeted events have no 2026-era reader;
- * - registry changes: the environment's cached registry snapshot is compared with
- *   the one of the previous poll (registry-fingerprint.ts).
+ * - registry changes, once settled (registry-fingerprint.ts): the state every
+ *   environment's cache shows by now is compared with the one this listener was last
+ *   told about, so a client that lists again at once, wherever it lands, sees the
+ *   change;
+ * - at the start of every listen, the three `list_changed` (the router passes on
+ *   those the subscription asked for). A listen is bounded (it ends gracefully at
+ *   the maximum stream duration) and 2026-07-28 has no session: a renewing client
+ *   carries nothing that says what it was last told, and the SDK v2 client neither
+ *   reads the graceful end's result nor lets the application add to the request, so
+ *   a token cannot make the round trip. Without this, a change made between two
+ *   listens (or between the client's list and its listen) would never be announced.
+ *   Its cost is one list request per subscribed list per renewal (docs/streams.md).
  *
  * While at least one listener is subscribed, the bus polls every `pollIntervalMs`
  * (one Query of the broadcast partition); with none, it does nothing. In Lambda one
@@ -21,9 +31,9 @@
  * listeners on every environment.
  */
 import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
-import { changedLists, fingerprintOf, type ListKind, type RegistryFingerprint } from './registry-fingerprint';
+import { changedLists, LIST_KINDS, type ListKind, type RegistryFingerprint, settledFingerprint } from './registry-fingerprint';
 import type { RegistrySource } from '../registry/registry-source';
-import type { EventLog, StoredEvent } from '../store/event-log';
+import { byShard, type EventLog, inAppendOrder, type LogCursor, type StoredEvent } from '../store/event-log';
 
 export interface EventLogBusOptions {
   readonly log: EventLog;
@@ -72,12 +82,18 @@ function toStoredMethod(event: ServerEvent): { method: string; params: Record<st
   }
 }
 
+type Listener = (event: ServerEvent) => void;
+
 export class EventLogBus implements ServerEventBus {
-  private readonly listeners = new Set<(event: ServerEvent) => void>();
+  /**
+   * Each listener with the lists it was last told about: the settled state when it
+   * subscribed (it was sent every `list_changed` then), undefined when this
+   * environment had none yet (all lists are announced again once a read settles).
+   */
+  private readonly listeners = new Map<Listener, { told?: RegistryFingerprint }>();
   private running = false;
   private timer?: ReturnType<typeof setTimeout>;
-  private cursor?: number;
-  private fingerprint?: RegistryFingerprint;
+  private cursor?: LogCursor;
   /** Bumped by start(): a tick of an earlier run that is still in flight stops there. */
   private generation = 0;
 
@@ -88,8 +104,11 @@ export class EventLogBus implements ServerEventBus {
     this.options.log.append({ method, params }).catch((error: unknown) => this.report(error));
   }
 
-  subscribe(listener: (event: ServerEvent) => void): () => void {
-    this.listeners.add(listener);
+  subscribe(listener: Listener): () => void {
+    // The SDK's router subscribes after writing the acknowledgment, which must come
+    // first (2026-07-28 basic/patterns/subscriptions, "Acknowledgment").
+    this.listeners.set(listener, { told: settledFingerprint(this.options.registry) });
+    for (const kind of LIST_KINDS) this.deliverTo(listener, { kind: KIND_OF_LIST[kind] } as ServerEvent);
     if (!this.running) this.start();
     let live = true;
     return () => {
@@ -108,7 +127,6 @@ export class EventLogBus implements ServerEventBus {
   private start(): void {
     this.running = true;
     this.cursor = undefined;
-    this.fingerprint = undefined;
     void this.tick(++this.generation);
   }
 
@@ -122,26 +140,32 @@ export class EventLogBus implements ServerEventBus {
     this.timer = undefined;
     if (!this.running || generation !== this.generation) return;
     try {
-      const snapshot = await this.options.registry.snapshot();
-      const fingerprint = fingerprintOf(snapshot);
+      // Keeps this environment's reads of the registry coming (one per cache period).
+      await this.options.registry.snapshot();
       if (generation !== this.generation) return;
       if (this.cursor === undefined) {
         // The start: from now on.
         const head = await this.options.log.head({});
         if (generation !== this.generation) return;
         this.cursor = head;
-        this.fingerprint = fingerprint;
       } else {
         const { events, nextAfter } = await this.options.log.read({}, this.cursor);
         if (generation !== this.generation) return;
         this.cursor = nextAfter;
-        const due: ServerEvent[] = changedLists(this.fingerprint!, fingerprint).map((kind) => ({ kind: KIND_OF_LIST[kind] }) as ServerEvent);
-        this.fingerprint = fingerprint;
-        for (const event of events) {
+        const logged: ServerEvent[] = [];
+        for (const event of inAppendOrder(byShard(events))) {
           const mapped = toServerEvent(event);
-          if (mapped) due.push(mapped);
+          if (mapped) logged.push(mapped);
         }
-        for (const event of due) this.deliver(event);
+        const settled = settledFingerprint(this.options.registry);
+        for (const [listener, state] of [...this.listeners]) {
+          if (settled) {
+            const kinds = state.told ? changedLists(state.told, settled) : LIST_KINDS;
+            state.told = settled;
+            for (const kind of kinds) this.deliverTo(listener, { kind: KIND_OF_LIST[kind] } as ServerEvent);
+          }
+          for (const event of logged) this.deliverTo(listener, event);
+        }
       }
     } catch (error) {
       this.report(error);
@@ -151,13 +175,12 @@ export class EventLogBus implements ServerEventBus {
     }
   }
 
-  private deliver(event: ServerEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.report(error);
-      }
+  private deliverTo(listener: Listener, event: ServerEvent): void {
+    if (!this.listeners.has(listener)) return;
+    try {
+      listener(event);
+    } catch (error) {
+      this.report(error);
     }
   }
 

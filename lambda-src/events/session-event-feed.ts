@@ -6,7 +6,8 @@
  *
  * One poll costs one Query per partition (2 strongly consistent reads of an empty
  * partition: 2 RRU), plus a registry read when the environment's cached snapshot is
- * older than `registryCacheSeconds`, plus one session read only when a
+ * older than `registryCacheSeconds` (registry changes are announced once every
+ * environment's cache shows them: registry-fingerprint.ts), plus one session read only when a
  * `notifications/resources/updated` or `notifications/message` is due (to check the
  * session's subscriptions and log level as they are now, not as they were when the
  * stream opened: clients usually subscribe after opening the GET stream).
@@ -19,10 +20,10 @@
 import { randomBytes } from 'node:crypto';
 import type { JSONRPCNotification } from '@modelcontextprotocol/server';
 import type { BroadcastTail } from './broadcast-tail';
-import { changedLists, fingerprintOf, LIST_CHANGED_METHOD } from './registry-fingerprint';
+import { changedLists, LIST_CHANGED_METHOD, settledFingerprint, UNKNOWN_FINGERPRINT } from './registry-fingerprint';
 import type { StreamCursor, StreamCursorCodec } from './stream-cursor';
 import type { RegistrySource } from '../registry/registry-source';
-import type { EventLog, StoredEvent } from '../store/event-log';
+import { byShard, type EventLog, inAppendOrder, maxCursor, type StoredEvent } from '../store/event-log';
 import type { SessionRecord } from '../store/session-store';
 
 export interface FeedMessage {
@@ -74,12 +75,15 @@ export class SessionEventFeed {
   /** A feed at `resumeFrom`, or at the current end of both partitions. */
   static async open(options: SessionEventFeedOptions): Promise<SessionEventFeed> {
     if (options.resumeFrom) return new SessionEventFeed(options, options.resumeFrom);
-    const [broadcast, session, snapshot] = await Promise.all([
+    const [broadcast, session] = await Promise.all([
       options.log.head({}),
       options.log.head({ sessionId: options.sessionId }),
       options.registry.snapshot(),
     ]);
-    return new SessionEventFeed(options, { broadcast, session, fingerprint: fingerprintOf(snapshot) });
+    // The lists as every environment serves them now: the client's own list may come
+    // from any of them, so a change younger than the cache period is announced later.
+    const fingerprint = settledFingerprint(options.registry) ?? UNKNOWN_FINGERPRINT;
+    return new SessionEventFeed(options, { broadcast, session: session[0] ?? 0, fingerprint });
   }
 
   /** Random per stream: part of every event id, and the session's `streamId` while this stream is the session's. */
@@ -110,9 +114,9 @@ export class SessionEventFeed {
   /** The messages due since the last poll, in order; advances the cursor. */
   async poll(): Promise<FeedMessage[]> {
     const { log, sessionId } = this.options;
-    const [broadcast, session, snapshot, watched] = await Promise.all([
+    const [broadcast, session, , watched] = await Promise.all([
       this.options.broadcastTail ? this.options.broadcastTail.read(this.cursor.broadcast) : log.read({}, this.cursor.broadcast),
-      log.read({ sessionId }, this.cursor.session),
+      log.read({ sessionId }, [this.cursor.session]),
       this.options.registry.snapshot(),
       this.options.watch ? this.options.loadSession().then((r) => r ?? null) : Promise.resolve(undefined),
     ]);
@@ -120,10 +124,15 @@ export class SessionEventFeed {
     if (watched && watched.streamId !== this.streamId) throw new StreamSupersededError();
     const out: FeedMessage[] = [];
 
-    const merged: Array<{ event: StoredEvent; partition: 'broadcast' | 'session' }> = [
-      ...broadcast.events.map((event) => ({ event, partition: 'broadcast' as const })),
-      ...session.events.map((event) => ({ event, partition: 'session' as const })),
-    ].sort((a, b) => a.event.createdAt - b.event.createdAt);
+    // Oldest first over the broadcast shards and the session's partition, each kept in
+    // its own seq order: the cursor below moves event by event, never backwards.
+    type Due = Pick<StoredEvent, 'shard' | 'seq' | 'createdAt'> & { event: StoredEvent; partition: 'broadcast' | 'session' };
+    const lane = (events: StoredEvent[], partition: Due['partition']): Due[] =>
+      events.map((event) => ({ shard: event.shard, seq: event.seq, createdAt: event.createdAt, event, partition }));
+    const merged = inAppendOrder([
+      ...byShard(broadcast.events).map((events) => lane(events, 'broadcast')),
+      lane(session.events, 'session'),
+    ]);
     const needsSession = merged.some(({ event }) => event.method === 'notifications/resources/updated' || event.method === 'notifications/message');
     let record: SessionRecord | undefined = watched;
     if (needsSession && !record) {
@@ -131,21 +140,26 @@ export class SessionEventFeed {
       if (!record) throw new SessionGoneError();
     }
     // Nothing below can fail: the cursor moves only with what is written to the stream.
-    const fingerprint = fingerprintOf(snapshot);
-    for (const kind of changedLists(this.cursor.fingerprint, fingerprint)) {
-      this.cursor = { ...this.cursor, fingerprint: { ...this.cursor.fingerprint, [kind]: fingerprint[kind] } };
+    // A change is announced once settled (registry-fingerprint.ts): a client that lists
+    // again at once, on any environment, then sees it. Until this environment has a
+    // settled read, the comparison waits and the cursor keeps what it had.
+    const fingerprint = settledFingerprint(this.options.registry);
+    for (const kind of fingerprint ? changedLists(this.cursor.fingerprint, fingerprint) : []) {
+      this.cursor = { ...this.cursor, fingerprint: { ...this.cursor.fingerprint, [kind]: fingerprint![kind] } };
       out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: LIST_CHANGED_METHOD[kind] } });
     }
     for (const { event, partition } of merged) {
-      this.cursor = partition === 'broadcast' ? { ...this.cursor, broadcast: event.seq } : { ...this.cursor, session: event.seq };
+      this.cursor = partition === 'broadcast'
+        ? { ...this.cursor, broadcast: this.cursor.broadcast.map((seq, shard) => (shard === event.shard ? event.seq : seq)) }
+        : { ...this.cursor, session: event.seq };
       if (event.createdAt < this.options.sessionCreatedAt || !accepts(event, record)) continue;
       out.push({ id: this.nextId(), message: { jsonrpc: '2.0', method: event.method, params: event.params } });
     }
     // Expired events skipped by the reads still move the cursor.
     this.cursor = {
       ...this.cursor,
-      broadcast: Math.max(this.cursor.broadcast, broadcast.nextAfter),
-      session: Math.max(this.cursor.session, session.nextAfter),
+      broadcast: maxCursor(this.cursor.broadcast, broadcast.nextAfter),
+      session: Math.max(this.cursor.session, session.nextAfter[0] ?? 0),
     };
     return out;
   }

@@ -54,6 +54,7 @@ export async function ingestSnsEvent(
         messageId,
         method: parsed.event.method,
         target: parsed.event.sessionId === undefined ? 'broadcast' : 'session',
+        shard: result.shard,
         seq: result.seq,
       });
     }

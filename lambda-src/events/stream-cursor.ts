@@ -3,10 +3,11 @@
  * client reconnecting with `Last-Event-ID` resumes exactly where it was (2025-11-25
  * basic/transports, "Resumability and Redelivery"):
  *
- *   `<broadcast seq>.<session seq>.<tools fp>.<prompts fp>.<resources fp>:<stream>:<n>:<mac>`
+ *   `<broadcast seqs>.<session seq>.<tools fp>.<prompts fp>.<resources fp>:<stream>:<n>:<mac>`
  *
- * - the two seqs: the last event read from the broadcast and from the session's
- *   partition of the event log; resuming reads `seq > ` each of them, so nothing is
+ * - the seqs: the last event read from each shard of the broadcast (joined by `-`,
+ *   one per shard, BROADCAST_SHARDS of them) and from the session's partition of the
+ *   event log; resuming reads `seq > ` each of them, shard by shard, so nothing is
  *   replayed twice and nothing is skipped;
  * - the registry fingerprints the client was last told about, so that a list change
  *   that happened while it was away is announced when it comes back;
@@ -23,9 +24,11 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RegistryFingerprint } from './registry-fingerprint';
+import { BROADCAST_SHARDS, type LogCursor } from '../store/event-log';
 
 export interface StreamCursor {
-  readonly broadcast: number;
+  /** Per broadcast shard (event-log.ts). */
+  readonly broadcast: LogCursor;
   readonly session: number;
   readonly fingerprint: RegistryFingerprint;
 }
@@ -34,8 +37,8 @@ export interface StreamCursor {
 export function sameCursor(a: StreamCursor | undefined, b: StreamCursor | undefined): boolean {
   if (!a || !b) return a === b;
   const [fa, fb] = [a.fingerprint, b.fingerprint];
-  return a.broadcast === b.broadcast && a.session === b.session
-    && fa.tools === fb.tools && fa.prompts === fb.prompts && fa.resources === fb.resources;
+  return a.broadcast.length === b.broadcast.length && a.broadcast.every((seq, shard) => seq === b.broadcast[shard])
+    && a.session === b.session && fa.tools === fb.tools && fa.prompts === fb.prompts && fa.resources === fb.resources;
 }
 
 /** At most 16 digits and at most 2^53-1, so a seq and seq + 1 are exact numbers of the same width class. */
@@ -44,7 +47,7 @@ const FP = /^[A-Za-z0-9_-]{1,16}$/;
 const STREAM = /^[A-Za-z0-9_-]{1,16}$/;
 const COUNT = /^(0|[1-9][0-9]{0,8})$/;
 const MAC = /^[A-Za-z0-9_-]{22}$/;
-/** Longer than any id we issue (about 110 characters). */
+/** Longer than any id we issue (at most about 190 characters with 4 shards). */
 const MAX_ID_LENGTH = 256;
 
 function seqOf(text: string): number | undefined {
@@ -59,12 +62,14 @@ export class StreamCursorCodec {
 
   /** `sealKey`: the deployment's secret; a key for event ids alone is derived from it. */
   constructor(sealKey: Uint8Array) {
-    this.key = createHmac('sha256', sealKey).update('mcp-lambda-server stream cursor v1').digest();
+    // v2: one seq per broadcast shard. An id of v1 (one broadcast seq) fails its MAC
+    // instead of being read with another meaning.
+    this.key = createHmac('sha256', sealKey).update('mcp-lambda-server stream cursor v2').digest();
   }
 
   encode(sessionId: string, cursor: StreamCursor, stream: string, n: number): string {
     const fp = cursor.fingerprint;
-    const body = `${cursor.broadcast}.${cursor.session}.${fp.tools}.${fp.prompts}.${fp.resources}:${stream}:${n}`;
+    const body = `${cursor.broadcast.join('-')}.${cursor.session}.${fp.tools}.${fp.prompts}.${fp.resources}:${stream}:${n}`;
     return `${body}:${this.mac(sessionId, body)}`;
   }
 
@@ -83,10 +88,13 @@ export class StreamCursorCodec {
     const fields = position.split('.');
     if (fields.length !== 5) return undefined;
     const [b, s, tools, prompts, resources] = fields;
-    const broadcast = seqOf(b);
+    const shards = b.split('-');
+    if (shards.length !== BROADCAST_SHARDS) return undefined;
+    const broadcast = shards.map(seqOf);
     const session = seqOf(s);
-    if (broadcast === undefined || session === undefined || ![tools, prompts, resources].every((f) => FP.test(f))) return undefined;
-    return { broadcast, session, fingerprint: { tools, prompts, resources } };
+    if (broadcast.some((seq) => seq === undefined) || session === undefined) return undefined;
+    if (![tools, prompts, resources].every((f) => FP.test(f))) return undefined;
+    return { broadcast: broadcast as number[], session, fingerprint: { tools, prompts, resources } };
   }
 
   private mac(sessionId: string, body: string): string {

@@ -2,7 +2,7 @@
  * `mcp-lambda-server`: the package's command line (bundled to assets/cli/index.js by
  * scripts/bundle.mjs; bin/mcp-lambda-server.js runs it).
  *
- *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...]
+ *   mcp-lambda-server dev [--port 3000] [--host 127.0.0.1] [--registry FILE] [--allow-origin URL ...] [--hang-ups hidden]
  *   mcp-lambda-server dev --app cdk.out [--stack NAME ...] [--port 3000] [--watch]
  *   (either with [--store embedded|dynamodb-local | --dynamodb-endpoint URL])
  *   mcp-lambda-server publish [--url URL] [--session ID] [--method M] MESSAGE (publish-command.ts)
@@ -55,6 +55,9 @@ Options:
                         endpoint (and --table-prefix) share one set of sessions
   --table-prefix <p>    with --registry and a DynamoDB store: table names (default mcp-local)
   --allow-origin <url>  a browser origin to allow besides localhost ones (repeatable)
+  --hang-ups <mode>     signalled (default: a client that leaves stops its request at once)
+                        or hidden (as on Lambda: the handler is not told, the request runs
+                        until the handler ends it; for trying the bounds deployed streams rely on)
   --quiet               no request log lines
   -h, --help            this text
 `;
@@ -98,6 +101,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     'table-prefix'?: string;
     'python'?: string;
     'timeout'?: string;
+    'hang-ups'?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -114,6 +118,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
         'table-prefix': { type: 'string' },
         'python': { type: 'string' },
         'timeout': { type: 'string' },
+        'hang-ups': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'quiet': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
@@ -155,9 +160,16 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
     io.err('--timeout is for --registry: with --app each server runs with its function\'s own timeout\n');
     return 1;
   }
+  const hangUps = values['hang-ups'] ?? 'signalled';
+  if (hangUps !== 'signalled' && hangUps !== 'hidden') {
+    io.err(`--hang-ups must be signalled or hidden, got '${hangUps}'\n`);
+    return 1;
+  }
   const store = storeChoice(values, io);
   if (store === undefined) return 1;
-  if (values.app !== undefined) return runApp(values.app, { ...values, port, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
+  if (values.app !== undefined) {
+    return runApp(values.app, { ...values, port, hangUps, store: store.store, dynamoDbEndpoint: store.dynamoDbEndpoint }, io);
+  }
 
   try {
     const server = await startDevServer({
@@ -171,6 +183,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<DevServ
       watch: true,
       python: values.python,
       invocationTimeoutMs: timeoutSeconds * 1000,
+      hangUps,
       out: (line) => io.err(`${line}\n`),
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,
@@ -232,7 +245,14 @@ interface StoreOptions {
 async function runApp(
   appDir: string,
   values: StoreOptions & {
-    'port': number; 'host'?: string; 'stack'?: string[]; 'watch'?: boolean; 'allow-origin'?: string[]; 'quiet'?: boolean; 'python'?: string;
+    'port': number;
+    'host'?: string;
+    'stack'?: string[];
+    'watch'?: boolean;
+    'allow-origin'?: string[];
+    'quiet'?: boolean;
+    'python'?: string;
+    'hangUps': 'signalled' | 'hidden';
   },
   io: CliIo,
 ): Promise<CdkDevServer | number> {
@@ -246,6 +266,7 @@ async function runApp(
       host: values.host,
       watch: values.watch,
       python: values.python,
+      hangUps: values.hangUps,
       allowedOrigins: values['allow-origin'],
       log: values.quiet ? () => undefined : undefined,
       out: (line) => io.err(`${line}\n`),
@@ -298,6 +319,7 @@ export function banner(server: DevServer, registryFile?: string): string {
     line('resources', [...names('resource'), ...names('resourceTemplate')]),
     line('prompts', names('prompt')),
     `  store      ${server.storeDescription}${server.dynamoDbEndpoint ? ` (tables ${server.config.sessionTable}, ${server.config.registryTable})` : ''}\n`,
+    ...(server.hangUps === 'hidden' ? ['  hang-ups   hidden, as on Lambda: a request whose client left runs until the handler ends it\n'] : []),
     '\nEvents (as the deployed server\'s SNS topic delivers them), from another terminal:\n',
     `  every open stream  npx mcp-lambda-server publish --url ${server.url} 'hello'\n`,
     `  one session        npx mcp-lambda-server publish --url ${server.url} --session SESSION_ID '{"level":"warning","data":"..."}'\n`,

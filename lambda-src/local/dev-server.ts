@@ -28,6 +28,7 @@ import { consoleLogSink, type LogSink } from '../http/request-log';
 import type { HandlerConfig } from '../model/config';
 import type { RegistryItem } from '../model/registry-item';
 import { readRegistryFile } from '../registry/registry-file';
+import { RegistrySource } from '../registry/registry-source';
 import { createTables } from '../store/table-schema';
 import { LambdaInvoker } from '../tools/lambda-invoker';
 import { RoutingInvoker } from '../tools/routing-invoker';
@@ -86,6 +87,13 @@ export interface DevServerOptions {
    * included, are not bounded by it. @default 30000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * `hidden`: behave as Lambda does about a client's hang-up: a streamed response is not
+   * interrupted when the client leaves, the handler is never told, and the invocation
+   * runs until the handler ends it (docs/streams.md). `signalled` tells the handler at
+   * once, as a plain local server would. @default 'signalled'
+   */
+  readonly hangUps?: 'signalled' | 'hidden';
 }
 
 /** The default of DevServerOptions.requestTimeoutMs. */
@@ -105,6 +113,8 @@ export interface DevServer {
   readonly store: LocalStoreKind;
   /** One line saying where state lives, for the banner. */
   readonly storeDescription: string;
+  /** Whether a client's hang-up is told to the handler (see DevServerOptions.hangUps). */
+  readonly hangUps: 'signalled' | 'hidden';
   /** The DynamoDB endpoint; absent for the embedded store. */
   readonly dynamoDbEndpoint?: string;
   /** Applies the registry file again (what the watcher does on a change). */
@@ -172,6 +182,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const handler: StreamingHandler = createHandler({
       ...stores.overrides,
       config,
+      // One process, one cache: what it read is what every list is served from, so a
+      // change is announced as soon as it is read (registry-source.ts, settled()).
+      registry: new RegistrySource(registryStore, { ttlMs: config.registryCacheSeconds * 1000, settleAfterMs: 0 }),
       // Tools by ARN still go to real Lambda (with the developer's AWS credentials);
       // `handler` modules run in process.
       invoker: new RoutingInvoker({ lambda: new LambdaInvoker(), local: handlers }),
@@ -194,7 +207,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         void servePublish({ handler: () => handler, topicArn: LOCAL_TOPIC_ARN }, req, res);
         return;
       }
-      void serve(handler, req, res, `${host}:${(server.address() as AddressInfo).port}`, options.invocationTimeoutMs);
+      void serve(handler, req, res, `${host}:${(server.address() as AddressInfo).port}`, options.invocationTimeoutMs, options.hangUps);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -217,6 +230,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       reload: () => (loader ? loader.load() : Promise.resolve({ ok: true, items: fixedItems })),
       store: store.kind,
       storeDescription: store.description,
+      hangUps: options.hangUps ?? 'signalled',
       ...(endpoint ? { dynamoDbEndpoint: endpoint } : {}),
       stop() {
         stopped ??= runCleanups(cleanups);
@@ -229,9 +243,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 }
 
-/** Answers one HTTP request with the handler, as a Function URL would invoke it. */
+/**
+ * Answers one HTTP request with the handler, as a Function URL would invoke it;
+ * `hangUps: 'hidden'` hides a client's hang-up from the handler, as Lambda does.
+ */
 export async function serve(
   handler: StreamingHandler, req: IncomingMessage, res: ServerResponse, fallbackHost: string, timeoutMs?: number,
+  hangUps: 'signalled' | 'hidden' = 'signalled',
 ): Promise<void> {
   try {
     const read = await readBodyWithin(req, FUNCTION_URL_MAX_REQUEST_BYTES, MAX_DRAINED_BYTES);
@@ -250,7 +268,7 @@ export async function serve(
       if (!res.writableFinished) res.destroy();
     }, budgetMs);
     try {
-      await invokeStreamingHandler(handler, event, serverResponseSink(res), createInvocationContext({ timeoutMs: budgetMs }));
+      await invokeStreamingHandler(handler, event, serverResponseSink(res, { hangUps }), createInvocationContext({ timeoutMs: budgetMs }));
     } finally {
       clearTimeout(cut);
     }

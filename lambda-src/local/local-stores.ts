@@ -26,6 +26,7 @@ import { loadEventConfig } from '../events/event-config';
 import { sharedDocumentClient } from '../store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../store/dynamodb-registry-store';
 import { processSealKey } from '../store/dynamodb-seal-key';
+import { MemoryCancellationStore } from '../store/memory-cancellation-store';
 import { MemoryEventLog } from '../store/memory-event-log';
 import { MemoryPendingRequestStore } from '../store/memory-pending-request-store';
 import { MemoryRegistryStore } from '../store/memory-registry-store';
@@ -48,7 +49,7 @@ export interface ServerStores {
   /** Where the registry file's or the app's items are written. */
   readonly registryStore: RegistryStore;
   /** Injected into createHandler; empty for DynamoDB (the runtime builds its DynamoDB stores from `config.dynamoDbEndpoint`). */
-  readonly overrides: Pick<RuntimeOverrides, 'sessions' | 'registryStore' | 'eventLog' | 'pending' | 'sealKey' | 'tasks'>;
+  readonly overrides: Pick<RuntimeOverrides, 'sessions' | 'registryStore' | 'eventLog' | 'pending' | 'cancellations' | 'sealKey' | 'tasks'>;
 }
 
 export interface LocalStore {
@@ -110,6 +111,7 @@ export function embeddedStore(): LocalStore {
             registryStore,
             eventLog: new MemoryEventLog({ ttlSeconds: loadEventConfig(process.env).eventTtlSeconds }),
             pending: new MemoryPendingRequestStore(),
+            cancellations: new MemoryCancellationStore(),
             // A key of this process: nothing else opens what it seals.
             sealKey: processSealKey(),
             tasks: new MemoryTaskStore(),

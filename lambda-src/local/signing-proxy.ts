@@ -34,6 +34,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { writeFetchResponse } from './write-fetch-response';
 
 /** No usable AWS credentials: the message says where the chain looked and what to run. */
 export class MissingCredentialsError extends Error {
@@ -66,6 +67,9 @@ const HOP_HEADERS = new Set([
   'content-length', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256',
   'accept-encoding', 'origin', 'referer', 'cookie', 'user-agent',
 ]);
+
+/** Response headers that describe the body as it came over the wire, before fetch decoded it. */
+const DECODED_BODY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
 
 /**
  * A fetch that signs every request with SigV4 (service `lambda`). It takes the body as a
@@ -361,28 +365,8 @@ async function forward(req: IncomingMessage, res: ServerResponse, signing: typeo
     res.end(text);
     return;
   }
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    // fetch has already decoded the body; the length and encoding no longer hold.
-    if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) out[key] = value;
-  });
-  res.writeHead(response.status, out);
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // the upstream stream ended early or the client left
-  }
-  res.end();
+  // fetch has already decoded the body: its length and encoding no longer hold.
+  await writeFetchResponse(response, res, DECODED_BODY_HEADERS);
 }
 
 export const PROXY_USAGE = `Usage: mcp-lambda-server proxy --url https://<id>.lambda-url.<region>.on.aws/mcp [options]

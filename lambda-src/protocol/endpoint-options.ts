@@ -20,6 +20,13 @@ export interface EndpointOptions {
    * @default 1000
    */
   readonly reconnectDelayMs?: number;
+  /**
+   * How often a function invocation of a 2025-era session's request reads whether it
+   * was cancelled (or its session deleted) in another environment, in ms; the first
+   * read comes after one interval (protocol/cancellation-watch.ts).
+   * @default 1000
+   */
+  readonly cancelPollMs?: number;
   /** Clock, epoch ms. @default Date.now */
   readonly now?: () => number;
   /** Where log entries go. @default one JSON line on stdout */
@@ -33,6 +40,7 @@ export function resolveEndpointOptions(options: EndpointOptions = {}): ResolvedE
     keepAliveMs: options.keepAliveMs ?? 15_000,
     streamEndMarginMs: options.streamEndMarginMs ?? 5_000,
     reconnectDelayMs: options.reconnectDelayMs ?? 1_000,
+    cancelPollMs: options.cancelPollMs ?? 1_000,
     now: options.now ?? Date.now,
     log: clippedLog(options.log ?? ((entry) => console.log(JSON.stringify({ layer: 'protocol', ...entry })))),
   };

@@ -7,7 +7,9 @@
  * transport; the session's handshake state is restored on it first (session-restore.ts).
  * The hot path of a request in a session costs ONE SessionStore read; writes happen
  * only for `notifications/initialized`, `logging/setLevel`, an expiry refresh (at most
- * once per 10% of the TTL), initialize and DELETE.
+ * once per 10% of the TTL), initialize and DELETE, and a `notifications/cancelled` (a
+ * marker). A function invocation that runs longer than a second also reads its
+ * cancellation markers once a second (cancellation-watch.ts).
  *
  * Section names below are from the 2025-11-25 specification, basic/transports.mdx
  * ("Streamable HTTP") and basic/lifecycle.mdx.
@@ -23,6 +25,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { acceptsEventStream } from './accept-header';
 import { builderDepsOf } from './builder-deps';
+import { CancellationWatch } from './cancellation-watch';
 import type { ResolvedEndpointOptions } from './endpoint-options';
 import { withInvalidParamsCorrection } from './invalid-params';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error-response';
@@ -45,6 +48,7 @@ import { sameCursor, type StreamCursor, StreamCursorCodec } from '../events/stre
 import type { RequestContext } from '../model/request-context';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
+import { type CancelledRequestId, isCancellableRequestId } from '../store/cancellation-store';
 import { ItemTooLargeError } from '../store/item-size';
 import { samePrincipal, type SessionRecord } from '../store/session-store';
 
@@ -72,8 +76,32 @@ export const MAX_CLIENT_DESCRIPTION_BYTES = 32 * 1024;
 /** The levels of `logging/setLevel` (2025-11-25 server/utilities/logging, "Log Levels", RFC 5424). */
 const LOGGING_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
 
+/**
+ * Most `notifications/cancelled` of one POST written as markers. A 2025-03-26 batch may
+ * carry many, each a write; a client cancels one request at a time, and the spec lets a
+ * receiver ignore a cancellation (2025-11-25 basic/utilities/cancellation, "Behavior
+ * Requirements", rule 5).
+ */
+export const MAX_CANCELS_PER_POST = 4;
+
 /** A session's expiry is pushed forward only once this share of the TTL has passed since the last push. */
 const EXPIRY_REFRESH_FRACTION = 0.1;
+
+/**
+ * Ids of the requests of a batch that a `notifications/cancelled` of the same batch
+ * names. Wherever the cancel stands in the batch: the SDK delivers notifications a
+ * tick after requests, so it aborts such a request even when the cancel came first.
+ */
+function cancelledInBatch(messages: readonly JSONRPCMessage[]): CancelledRequestId[] {
+  const requests = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
+  const cancelled: CancelledRequestId[] = [];
+  for (const message of messages) {
+    if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
+    const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    if (isCancellableRequestId(id) && requests.has(id)) cancelled.push(id);
+  }
+  return cancelled;
+}
 
 export class LegacySessionEndpoint {
   private codec?: Promise<StreamCursorCodec>;
@@ -87,6 +115,7 @@ export class LegacySessionEndpoint {
 
   /** POST of checked messages (json-rpc-message.ts); `isBatch` when the body was an array. */
   async post(request: Request, ctx: RequestContext, messages: JSONRPCMessage[], isBatch: boolean): Promise<Response> {
+    const receivedAt = this.options.now();
     const initialize = messages.find(isInitialize);
     if (initialize) {
       // Lifecycle, "Initialization": the initialize request MUST NOT be part of a batch.
@@ -110,11 +139,11 @@ export class LegacySessionEndpoint {
     }
 
     if (!messages.some(isJSONRPCRequest)) {
-      return this.acceptNotifications(session, messages);
+      return this.acceptNotifications(ctx, session, messages);
     }
     // 2025-03-26 batches may mix answers with requests; the answers are stored first.
     if (this.deps.pending && isBatch) await storeClientAnswers(this.deps.pending, session.id, messages);
-    return this.serve(request, ctx, session, messages, isBatch);
+    return this.serve(request, ctx, session, messages, isBatch, receivedAt);
   }
 
   /**
@@ -273,6 +302,16 @@ export class LegacySessionEndpoint {
     const found = await this.findSession(request, ctx);
     if (found instanceof Response) return found;
     if (!(await this.deps.sessions.delete(found.id))) return this.sessionNotFound();
+    // A call of the session running in another environment reads this and stops
+    // (cancellation-watch.ts): the client ended the session, nobody will read its answer.
+    if (this.deps.cancellations) {
+      try {
+        await this.deps.cancellations.endSession(found.id, this.options.now());
+      } catch (error) {
+        // The session is gone either way; its running calls then end on their own bounds.
+        this.options.log({ level: 'warn', message: 'writing the deleted session\'s marker failed', requestId: ctx.requestId, error: String(error) });
+      }
+    }
     return new Response(null, { status: 200 });
   }
 
@@ -334,7 +373,8 @@ export class LegacySessionEndpoint {
   }
 
   /** Notifications and responses only: 202 ("Sending Messages to the Server", rule 4). */
-  private async acceptNotifications(session: SessionRecord, messages: JSONRPCMessage[]): Promise<Response> {
+  private async acceptNotifications(ctx: RequestContext, session: SessionRecord, messages: JSONRPCMessage[]): Promise<Response> {
+    await this.recordCancellations(ctx, session, messages);
     // Answers to the server's sampling/elicitation requests: the invocation that asked
     // (on this environment or another) is polling the store for them (s2c/).
     if (this.deps.pending) await storeClientAnswers(this.deps.pending, session.id, messages);
@@ -343,10 +383,45 @@ export class LegacySessionEndpoint {
     } else {
       await this.refreshExpiry(session);
     }
-    // `notifications/cancelled` for a request running in another invocation has
-    // nothing to reach here: it is accepted and has no effect (docs/endpoint.md,
-    // "Cancellation").
     return new Response(null, { status: 202 });
+  }
+
+  /**
+   * `notifications/cancelled` for a request of this session that is not in this POST:
+   * it runs in another invocation (one request per environment at a time), which reads
+   * the marker written here and stops (cancellation-watch.ts). A request in the same
+   * POST (a 2025-03-26 batch) is cancelled by the SDK itself. Malformed ones, those
+   * without a string or number `requestId`, are ignored (2025-11-25
+   * basic/utilities/cancellation, "Error Handling"), as are those beyond
+   * MAX_CANCELS_PER_POST. The marker is written under the session that passed the
+   * principal check: a client can only cancel its own session's requests.
+   */
+  private async recordCancellations(ctx: RequestContext, session: SessionRecord, messages: readonly JSONRPCMessage[]): Promise<void> {
+    const store = this.deps.cancellations;
+    if (!store) return;
+    const posted = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
+    const cancelled = new Map<string, { id: CancelledRequestId; reason?: unknown }>();
+    for (const message of messages) {
+      if (cancelled.size >= MAX_CANCELS_PER_POST) break;
+      if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
+      const params = (message.params ?? {}) as { requestId?: unknown; reason?: unknown };
+      const id = params.requestId;
+      if (!isCancellableRequestId(id) || posted.has(id)) continue;
+      cancelled.set(JSON.stringify(id), { id, reason: params.reason });
+    }
+    if (cancelled.size === 0) return;
+    const at = this.options.now();
+    await Promise.all([...cancelled.values()].map(({ id }) => store.cancelRequest(session.id, id, at)));
+    // Cancellation, "Implementation Notes": both parties SHOULD log cancellation reasons.
+    for (const { id, reason } of cancelled.values()) {
+      this.options.log({
+        level: 'info',
+        message: 'the client cancelled a request',
+        requestId: ctx.requestId,
+        cancelledRequestId: String(id),
+        ...(typeof reason === 'string' ? { reason } : {}),
+      });
+    }
   }
 
   /** Requests (and, under 2025-03-26, the notifications batched with them) in a live session. */
@@ -356,9 +431,11 @@ export class LegacySessionEndpoint {
     session: SessionRecord,
     messages: JSONRPCMessage[],
     isBatch: boolean,
+    receivedAt: number,
   ): Promise<Response> {
     const [answers] = await Promise.all([
-      this.exchangeOnce(request, ctx, session, messages, 'auto', session),
+      this.exchangeOnce(request, ctx, session, messages, 'auto', session, receivedAt),
+      this.recordCancellations(ctx, session, messages),
       messages.some(isInitialized) && !session.initialized
         ? this.deps.sessions.update(session.id, { initialized: true, ...this.expiryPatch(session) })
         : this.refreshExpiry(session),
@@ -379,7 +456,26 @@ export class LegacySessionEndpoint {
     messages: JSONRPCMessage[],
     responseMode: 'auto' | 'json',
     restoreFrom?: SessionRecord,
+    receivedAt: number = this.options.now(),
   ): Promise<JSONRPCMessage[] | Response> {
+    // A request of a session may be cancelled, or its session deleted, from another
+    // environment while a function it invoked runs; the transport, built below, then
+    // forgets the request so that its late answer is not sent.
+    let exchange: SessionExchangeTransport | undefined;
+    const cancellations = this.deps.cancellations;
+    const watch = cancellations && restoreFrom
+      ? new CancellationWatch({
+        store: cancellations,
+        sessionId: target.id,
+        requestReceivedAt: receivedAt,
+        pollMs: this.options.cancelPollMs,
+        onCancelled: (id, reason) => {
+          this.options.log({ level: 'info', message: `stopping a running request: ${reason}`, requestId: ctx.requestId, cancelledRequestId: String(id) });
+          exchange?.forget(id);
+        },
+        onError: (error) => this.options.log({ level: 'warn', message: 'reading cancellation markers failed; retrying', requestId: ctx.requestId, error: String(error) }),
+      })
+      : undefined;
     const call: CallContext = {
       requestId: ctx.requestId,
       protocolVersion: target.protocolVersion,
@@ -389,6 +485,7 @@ export class LegacySessionEndpoint {
       principal: ctx.principal,
       signal: ctx.signal,
       deadline: ctx.deadline,
+      ...(watch ? { watchCancellation: (id: CancelledRequestId) => watch.watch(id) } : {}),
     };
     const snapshot = await this.deps.registry.snapshot();
     const build = this.deps.buildServer ?? buildMcpServer;
@@ -409,7 +506,7 @@ export class LegacySessionEndpoint {
     // Buffered mode returns a response only when it is complete, so a request to the
     // client written before the result could never be answered: none is relayed.
     const pending = this.deps.responseMode === 'buffered' ? undefined : this.deps.pending;
-    const transport = new SessionExchangeTransport({
+    const transport = exchange = new SessionExchangeTransport({
       sessionId: target.id,
       responseMode,
       ...(pending && restoreFrom
@@ -448,7 +545,12 @@ export class LegacySessionEndpoint {
       await server.close();
       throw error;
     }
-    const outcome = await transport.exchange(messages, extra);
+    const exchanged = transport.exchange(messages, extra);
+    // A 2025-03-26 batch may cancel a request it carries: the SDK aborts that request
+    // and sends no answer for it ("Cancellation", rule 4), so the exchange must not
+    // wait for one (it would hold the invocation until its deadline).
+    for (const id of cancelledInBatch(messages)) transport.forget(id);
+    const outcome = await exchanged;
     switch (outcome.kind) {
       case 'json':
         await server.close();

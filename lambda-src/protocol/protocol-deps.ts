@@ -4,6 +4,7 @@ import type { buildMcpServer } from './server-builder';
 import type { HandlerConfig } from '../model/config';
 import type { RegistrySource } from '../registry/registry-source';
 import type { RequestStateSeal } from '../s2c/request-state-seal';
+import type { CancellationStore } from '../store/cancellation-store';
 import type { EventLog } from '../store/event-log';
 import type { PendingRequestStore } from '../store/pending-request-store';
 import type { SessionStore } from '../store/session-store';
@@ -35,6 +36,12 @@ export interface ProtocolDeps {
    * (s2c/). Absent: tools cannot ask 2025-era clients for input.
    */
   readonly pending?: PendingRequestStore;
+  /**
+   * Where a 2025-era session's `notifications/cancelled` and DELETE leave a marker that
+   * a call running in another environment reads (docs/endpoint.md, "Cancellation").
+   * Absent: such a cancellation reaches only calls in the same POST.
+   */
+  readonly cancellations?: CancellationStore;
   /** Seals the `requestState` of tools that ask for input (s2c/request-state-seal.ts). Absent: such tools get an error result. */
   readonly inputSeal?: RequestStateSeal;
   /** 2025-11-25 tasks (tasks/). Absent: no `tasks` capability; task metadata is ignored, as the spec says. */

@@ -62,6 +62,12 @@ export interface CallContext {
   readonly signal?: AbortSignal;
   /** Epoch ms; tool invocations must end before it. */
   readonly deadline?: number;
+  /**
+   * Follows cancellations of a request made in other environments while one of its
+   * function invocations runs (protocol/cancellation-watch.ts): a 2025-era session's
+   * `notifications/cancelled` and DELETE. Absent: only this environment's signals stop it.
+   */
+  readonly watchCancellation?: (requestId: string | number) => { readonly signal: AbortSignal; dispose(): void };
 }
 
 export interface ServerBuilderDeps {
@@ -397,7 +403,8 @@ function invocations(deps: ServerBuilderDeps, call: CallContext): { invoke: Invo
   ): Promise<InvokeOutcome> => {
     const limits = [(target.timeoutSeconds ?? config.toolTimeoutSeconds) * 1000];
     if (call.deadline !== undefined) limits.push(call.deadline - now() - DEADLINE_MARGIN_MS);
-    const linked = linkSignals([ctx.mcpReq.signal, call.signal]);
+    const watched = call.watchCancellation?.(ctx.mcpReq.id);
+    const linked = linkSignals([ctx.mcpReq.signal, call.signal, watched?.signal]);
     const options: InvokeOptions = {
       signal: linked.signal,
       timeoutMs: Math.max(0, Math.min(...limits)),
@@ -412,6 +419,7 @@ function invocations(deps: ServerBuilderDeps, call: CallContext): { invoke: Invo
       return outcome;
     } finally {
       linked.dispose();
+      watched?.dispose();
     }
   };
   return { invoke, takeInvocationSlot };

@@ -206,6 +206,25 @@ export class SessionExchangeTransport implements Transport {
     return { ...message, params: { ...message.params, requestId: wireId } };
   }
 
+  /**
+   * Drops a posted request that was cancelled in another environment: the response
+   * its handler still produces is not sent (2025-11-25 basic/utilities/cancellation,
+   * "Behavior Requirements", rule 4). When it was the last one open, the exchange ends:
+   * with the other answers of a batch, or with an SSE stream that ends without an
+   * answer (a POST of a request is answered with JSON or a stream, never 202).
+   */
+  forget(id: RequestId): void {
+    if (this.closed || !this.open.delete(id) || this.open.size > 0) return;
+    if (this.controller) {
+      void this.close();
+    } else if (this.collected.length > 0) {
+      this.settleWith({ kind: 'json', messages: this.collected });
+    } else {
+      this.upgradeToStream();
+      void this.close();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -3,6 +3,11 @@
  * is at most `ttlMs` old (MCP_REGISTRY_CACHE_SECONDS, 30 s by default), except while
  * the store cannot be read (below). A registration therefore reaches clients of
  * every execution environment within the TTL, with no cross-instance invalidation.
+ *
+ * The same bound tells a stream when a change may be announced (`settled()`): once
+ * this environment read a state at least `ttlMs` (and a margin) ago, every other
+ * environment has read the store since, so a client that lists again on any of them
+ * sees that state or a newer one.
  */
 import type { PromptItem, ResourceItem, ResourceTemplateItem, StoredRegistryItem, ToolItem } from '../model/registry-item';
 import type { RegistryStore } from '../store/registry-store';
@@ -30,13 +35,29 @@ export interface RegistrySourceOptions {
   readonly now?: () => number;
   /** Told when a read fails and a stale snapshot is served instead. */
   readonly onStaleServe?: (error: unknown, snapshot: RegistrySnapshot) => void;
+  /**
+   * How long after it returned a read counts as settled (`settled()`): the longest
+   * any environment serves a cached snapshot, plus a second because the clocks of two
+   * environments may differ a little and an eventually consistent read may lag a
+   * write. 0 where this cache is the only one (the local server). @default ttlMs + 1000
+   */
+  readonly settleAfterMs?: number;
+}
+
+interface PastRead {
+  readonly snapshot: RegistrySnapshot;
+  /** Epoch ms when the read returned: every change it shows was written by then. */
+  readonly readAt: number;
 }
 
 export class RegistrySource {
   private readonly ttlMs: number;
   private readonly maxStaleMs: number;
   private readonly now: () => number;
+  private readonly settleAfterMs: number;
   private current?: RegistrySnapshot;
+  /** Successful reads, oldest first: the newest one that is settled, and every newer one. */
+  private readonly reads: PastRead[] = [];
   private inFlight?: Promise<RegistrySnapshot>;
   /** Bumped by invalidate(), so a read begun before it cannot install its older result. */
   private generation = 0;
@@ -48,6 +69,7 @@ export class RegistrySource {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.maxStaleMs = options.maxStaleMs ?? 10 * this.ttlMs;
     this.now = options.now ?? Date.now;
+    this.settleAfterMs = options.settleAfterMs ?? this.ttlMs + 1000;
   }
 
   /** The registry, read from the store at most once per `ttlMs`; concurrent callers share one read. */
@@ -62,6 +84,25 @@ export class RegistrySource {
       this.inFlight = read;
     }
     return this.inFlight;
+  }
+
+  /**
+   * The newest snapshot this environment read from the store that returned at least
+   * `settleAfterMs` (the cache period and a second) ago; undefined until there is one. Every change it shows
+   * was written before then, and every environment's cache was read after then (a
+   * cache is served for at most `ttlMs`), so from now on a list served anywhere shows
+   * at least this state. A stream that announces `list_changed` only for the settled
+   * state never sends a client to re-list where the change is not visible yet. Not
+   * while the store fails: an environment then serves a snapshot up to `maxStaleMs`
+   * old. Reads nothing; `snapshot()` is what keeps reads coming.
+   */
+  settled(): RegistrySnapshot | undefined {
+    const cutoff = this.now() - this.settleAfterMs;
+    let newest = -1;
+    while (newest + 1 < this.reads.length && this.reads[newest + 1].readAt <= cutoff) newest++;
+    if (newest < 0) return undefined;
+    this.reads.splice(0, newest);
+    return this.reads[0].snapshot;
   }
 
   /** Drop the cache (after a local registry write). */
@@ -88,6 +129,10 @@ export class RegistrySource {
       throw err;
     }
     const snapshot = splitByType(items, startedAt);
+    // A read overtaken by invalidate() is not served, but it is still a true record
+    // of what the store held when it returned.
+    this.reads.push({ snapshot, readAt: this.now() });
+    this.settled(); // drops the reads it supersedes
     if (generation === this.generation) this.current = snapshot;
     return snapshot;
   }

@@ -1,16 +1,36 @@
 /**
- * EventLog on DynamoDB, in the session table (table-schema.ts): per partition a
- * `COUNTER` item holding the last `seq`, and one item per event under `E#<seq>`.
+ * EventLog on DynamoDB, in the session table (table-schema.ts): per shard a counter item
+ * holding the highest `seq` committed in it (a session's `COUNTER` in its partition; the
+ * broadcast shards' `COUNTER#<shard>` side by side in `EVENTS#broadcast`), and one item
+ * per event under `E#<seq>` in the shard's partition (`EVENTS#session#<id>`,
+ * `EVENTS#broadcast#<shard>`).
  *
- * Why a transaction and not a timestamp sort key: any key chosen before the write
+ * Why a transaction and not a timestamp sort key alone: any key chosen before the write
  * commits (a clock reading, a counter increment) can commit out of key order when two
  * environments append at once. A reader that polls between the two commits would see
  * the later key, move its cursor past it, and never read the earlier one. Here an
- * append is one TransactWriteItems that (1) moves the counter from the value it read
- * to value + 1, conditionally, (2) writes the event under that new value and (3)
- * writes the SNS de-duplication item if it does not exist. A concurrent append that
- * read the same counter value fails its condition and retries with the next value; so
- * event `n + 1` commits strictly after event `n`, and readers see a prefix of the log.
+ * append is one TransactWriteItems that (1) moves the shard's counter forward to the
+ * event's `seq`, on the condition that the counter is below it, (2) writes the event
+ * under that `seq` and (3) writes the SNS de-duplication item if it does not exist. The
+ * counter only moves forward, so within a shard events commit in increasing `seq`
+ * order and readers see a prefix of each shard: an append whose `seq` another append
+ * overtook fails its condition and is retried above the counter, never committed below
+ * an event a reader may already have read past.
+ *
+ * What keeps appends from racing: the `seq` is the clock in microseconds (clockSeq)
+ * unless the environment already saw the counter at or above it, so an append needs no
+ * read first and two appends race only when they reach the same shard's counter out of
+ * clock order; a broadcast append picks one of BROADCAST_SHARDS at random, so
+ * concurrent publishers mostly write to different counters; and a lost race learns the
+ * counter from the failed condition (ReturnValuesOnConditionCheckFailure), so the retry
+ * needs no read either. docs/streams.md ("Scale of the broadcast partition") measures it.
+ *
+ * Reading the broadcast: first the shards' counters (one Query of `EVENTS#broadcast`:
+ * 1 read unit when nothing is new, as before sharding), then only the shards whose
+ * counter is past the cursor. A shard's position moves only to events actually read
+ * (an expired one included), never to the counter value: the counter and the event are
+ * different items, and nothing documented says that a read which sees one of a
+ * transaction's items already sees the other.
  *
  * Reads are strongly consistent. An eventually consistent Query (half the price)
  * may answer from a replica that has not applied the latest writes; that alone is
@@ -23,11 +43,14 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, firstSeq,
-  type EventInput, type EventLog, type EventTarget, type StoredEvent,
+  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
+  type EventInput, type EventLog, type EventTarget, type LogCursor, type StoredEvent,
 } from './event-log';
 import { assertItemFits } from './item-size';
-import { dedupItemKey, EVENT_COUNTER_SK, EVENT_SK_PREFIX, eventPartitionKey, eventSortKey, nowEpochSeconds, seqOfSortKey } from './table-schema';
+import {
+  BROADCAST_COUNTER_SK_PREFIX, dedupItemKey, EVENT_SK_PREFIX, EVENTS_BROADCAST_PK, eventCounterKey, eventPartitionKey,
+  eventSortKey, nowEpochSeconds, seqOfSortKey,
+} from './table-schema';
 
 export interface DynamoDbEventLogOptions {
   readonly client: DynamoDBDocumentClient;
@@ -56,6 +79,13 @@ export class DynamoDbEventLog implements EventLog {
   private readonly ttlSeconds: number;
   private readonly now: () => number;
   private readonly maxAttempts: number;
+  /**
+   * The broadcast counters as this environment last saw them (undefined: not known).
+   * Only a hint: a `seq` at or below the counter fails the append's condition, which
+   * returns the counter as it is. Sessions' counters are not kept (one entry per
+   * session would grow without bound; their appends rarely race).
+   */
+  private readonly broadcastCounters: Array<number | undefined> = [];
 
   constructor(options: DynamoDbEventLogOptions) {
     this.client = options.client;
@@ -65,15 +95,22 @@ export class DynamoDbEventLog implements EventLog {
     this.maxAttempts = options.maxAttempts ?? 25;
   }
 
-  async append(input: EventInput): Promise<{ seq: number } | undefined> {
-    const pk = eventPartitionKey(input.sessionId);
+  async append(input: EventInput): Promise<{ shard: number; seq: number } | undefined> {
+    const broadcast = input.sessionId === undefined;
+    const shards = shardsOf(input);
+    let lastSeen: number | undefined;
+    let shard = Math.floor(Math.random() * shards);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const current = await this.counter(pk);
+      const counterKey = eventCounterKey(input.sessionId, shard);
       const nowMs = this.now();
-      const seq = current === undefined ? firstSeq(nowMs) : current + 1;
+      // At least the clock (clockSeq) and above the counter as last seen: no read
+      // before the write. A stale memory costs one failed attempt, which returns the
+      // counter as it is.
+      const known = broadcast ? this.broadcastCounters[shard] : lastSeen;
+      const seq = Math.max((known ?? 0) + 1, clockSeq(nowMs));
       const expiresAt = nowEpochSeconds(nowMs) + this.ttlSeconds;
       const event = {
-        pk,
+        pk: eventPartitionKey(input.sessionId, shard),
         sk: eventSortKey(seq),
         seq,
         method: input.method,
@@ -98,43 +135,77 @@ export class DynamoDbEventLog implements EventLog {
       items.push({
         Update: {
           TableName: this.tableName,
-          Key: { pk, sk: EVENT_COUNTER_SK },
+          Key: counterKey,
           UpdateExpression: 'SET #seq = :seq, expiresAt = :expiresAt',
-          ConditionExpression: current === undefined ? 'attribute_not_exists(#seq)' : '#seq = :current',
+          // Only forwards: the counter is the highest seq committed in the shard, so
+          // events become visible in seq order (an expired counter TTL has not deleted
+          // still counts: it only grows).
+          ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
           ExpressionAttributeNames: { '#seq': 'seq' },
-          ExpressionAttributeValues: current === undefined
-            ? { ':seq': seq, ':expiresAt': expiresAt }
-            : { ':seq': seq, ':expiresAt': expiresAt, ':current': current },
+          ExpressionAttributeValues: { ':seq': seq, ':expiresAt': expiresAt },
+          // A lost race says where the counter is now: the next attempt needs no read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       });
       items.push({ Put: { TableName: this.tableName, Item: event } });
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { seq };
+        if (broadcast) this.broadcastCounters[shard] = seq;
+        return { shard, seq };
       } catch (err) {
         if (!(err instanceof TransactionCanceledException) && (err as Error).name !== 'TransactionCanceledException') throw err;
         const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
         if (input.dedupKey !== undefined && reasons[0]?.Code === 'ConditionalCheckFailed') return undefined;
-        const counterReason = reasons[input.dedupKey !== undefined ? 1 : 0]?.Code;
-        // Lost the race for this seq (or a transaction conflict): read the counter again.
-        if (counterReason !== 'ConditionalCheckFailed' && counterReason !== 'TransactionConflict' && !reasons.some((r) => r.Code === 'TransactionConflict')) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+        const counterReason = reasons[input.dedupKey !== undefined ? 1 : 0];
+        if (counterReason?.Code === 'ConditionalCheckFailed') {
+          // Overtaken (or the remembered value was stale): retry above the counter as it
+          // is now, as DynamoDB returned it (else as read).
+          lastSeen = seqOfItem(counterReason.Item) ?? await this.counter(counterKey);
+          if (broadcast) this.broadcastCounters[shard] = lastSeen;
+          if (attempt > 2) await backOff(attempt);
+          continue;
+        }
+        // A transaction conflict: another append is committing on the same counter.
+        if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw err;
+        if (broadcast) this.broadcastCounters[shard] = undefined;
+        shard = Math.floor(Math.random() * shards);
+        await backOff(attempt);
       }
     }
     throw new EventAppendContentionError(this.maxAttempts);
   }
 
-  async head(target: EventTarget): Promise<number> {
-    return (await this.counter(eventPartitionKey(target.sessionId))) ?? 0;
+  async head(target: EventTarget): Promise<LogCursor> {
+    if (target.sessionId !== undefined) return [(await this.counter(eventCounterKey(target.sessionId))) ?? 0];
+    return (await this.broadcastHeads()).map((seq) => seq ?? 0);
   }
 
-  async read(target: EventTarget, after: number, limit: number = DEFAULT_READ_LIMIT): Promise<{ events: StoredEvent[]; nextAfter: number }> {
+  async read(target: EventTarget, after: LogCursor, limit: number = DEFAULT_READ_LIMIT): Promise<{ events: StoredEvent[]; nextAfter: LogCursor }> {
+    if (target.sessionId !== undefined) {
+      const { events, last } = await this.readShard(target.sessionId, 0, after[0] ?? 0, limit);
+      return { events, nextAfter: [Math.max(after[0] ?? 0, last)] };
+    }
+    const heads = await this.broadcastHeads();
+    const shards = await Promise.all(heads.map(async (head, shard) => {
+      const from = after[shard] ?? 0;
+      // Nothing new in this shard (or its counter expired and starts again above the cursor later).
+      if (head === undefined || head <= from) return { events: [], next: from };
+      const { events, last } = await this.readShard(undefined, shard, from, limit);
+      return { events, next: last };
+    }));
+    return { events: shards.flatMap((s) => s.events), nextAfter: shards.map((s) => s.next) };
+  }
+
+  /** Live events of one shard after `after`, in seq order; `last`: the highest seq seen, expired or not. */
+  private async readShard(
+    sessionId: string | undefined, shard: number, after: number, limit: number,
+  ): Promise<{ events: StoredEvent[]; last: number }> {
     const { Items = [] } = await this.client.send(new QueryCommand({
       TableName: this.tableName,
       // `E#` + 16 digits sorts after `COUNTER`, and `E#9...9` bounds the range.
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: {
-        ':pk': eventPartitionKey(target.sessionId),
+        ':pk': eventPartitionKey(sessionId, shard),
         ':from': eventSortKey(after + 1),
         ':to': `${EVENT_SK_PREFIX}${'9'.repeat(16)}`,
       },
@@ -142,30 +213,55 @@ export class DynamoDbEventLog implements EventLog {
       Limit: limit,
     }));
     const nowSeconds = nowEpochSeconds(this.now());
-    let nextAfter = after;
+    let last = after;
     const events: StoredEvent[] = [];
     for (const item of Items) {
       const seq = seqOfSortKey(item.sk as string);
-      nextAfter = Math.max(nextAfter, seq);
+      last = Math.max(last, seq);
       if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) continue;
       events.push({
+        shard,
         seq,
-        ...(target.sessionId !== undefined ? { sessionId: target.sessionId } : {}),
+        ...(sessionId !== undefined ? { sessionId } : {}),
         method: item.method as string,
         params: JSON.parse(item.params as string),
         createdAt: item.createdAt as number,
       });
     }
-    return { events, nextAfter };
+    return { events, last };
   }
 
-  /** The counter's value; an expired counter TTL has not deleted still counts (it only grows). */
-  private async counter(pk: string): Promise<number | undefined> {
-    const { Item } = await this.client.send(new GetCommand({
+  /** Every broadcast shard's counter (undefined: none yet), in one Query. */
+  private async broadcastHeads(): Promise<Array<number | undefined>> {
+    const { Items = [] } = await this.client.send(new QueryCommand({
       TableName: this.tableName,
-      Key: { pk, sk: EVENT_COUNTER_SK },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': EVENTS_BROADCAST_PK, ':prefix': BROADCAST_COUNTER_SK_PREFIX },
       ConsistentRead: true,
     }));
+    const heads = new Array<number | undefined>(shardsOf({})).fill(undefined);
+    for (const item of Items) {
+      const shard = Number((item.sk as string).slice(BROADCAST_COUNTER_SK_PREFIX.length));
+      if (Number.isInteger(shard) && shard >= 0 && shard < heads.length && typeof item.seq === 'number') heads[shard] = item.seq;
+    }
+    return heads;
+  }
+
+  /** A counter's value (an expired counter TTL has not deleted still counts: it only grows). */
+  private async counter(key: { pk: string; sk: string }): Promise<number | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return typeof Item?.seq === 'number' ? Item.seq : undefined;
   }
+}
+
+/** The `seq` of a counter item a cancelled transaction returned (marshalled: the document client does not convert errors). */
+function seqOfItem(item: Record<string, unknown> | undefined): number | undefined {
+  const seq = item?.seq as { N?: string } | number | undefined;
+  if (typeof seq === 'number') return seq;
+  return seq?.N !== undefined ? Number(seq.N) : undefined;
+}
+
+/** A short random pause, growing with the attempts, so that racing appends spread out. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
 }

@@ -1,17 +1,18 @@
 /**
  * EventLog in process memory, for unit tests and the dev server's embedded store
  * (local/local-stores.ts): same semantics as DynamoDbEventLog
- * (seq numbering, de-duplication, expiry by comparison with the clock, the item size
- * limit); the shared suite in test/store/ runs against both.
+ * (shards, seq numbering per shard, cursors per shard, de-duplication, expiry by
+ * comparison with the clock, the item size limit); the shared suite in test/store/
+ * runs against both.
  */
 import {
-  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, firstSeq,
-  type EventInput, type EventLog, type EventTarget, type StoredEvent,
+  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
+  type EventInput, type EventLog, type EventTarget, type LogCursor, type StoredEvent,
 } from './event-log';
 import { assertItemFits } from './item-size';
 import { eventPartitionKey, eventSortKey, nowEpochSeconds } from './table-schema';
 
-interface Partition {
+interface Shard {
   seq?: number;
   events: Array<StoredEvent & { expiresAt: number }>;
 }
@@ -24,7 +25,7 @@ export interface MemoryEventLogOptions {
 }
 
 export class MemoryEventLog implements EventLog {
-  private readonly partitions = new Map<string, Partition>();
+  private readonly shards = new Map<string, Shard>();
   private readonly dedup = new Map<string, number>();
   private readonly ttlSeconds: number;
   private readonly now: () => number;
@@ -34,12 +35,14 @@ export class MemoryEventLog implements EventLog {
     this.now = options.now ?? Date.now;
   }
 
-  async append(input: EventInput): Promise<{ seq: number } | undefined> {
+  async append(input: EventInput): Promise<{ shard: number; seq: number } | undefined> {
     const nowMs = this.now();
     const nowSeconds = nowEpochSeconds(nowMs);
-    const pk = eventPartitionKey(input.sessionId);
-    const partition = this.partitions.get(pk) ?? { events: [] };
-    const seq = partition.seq === undefined ? firstSeq(nowMs) : partition.seq + 1;
+    // At random, as DynamoDbEventLog picks one.
+    const shardNo = Math.floor(Math.random() * shardsOf(input));
+    const pk = eventPartitionKey(input.sessionId, shardNo);
+    const shard = this.shards.get(pk) ?? { events: [] };
+    const seq = Math.max((shard.seq ?? 0) + 1, clockSeq(nowMs));
     const expiresAt = nowSeconds + this.ttlSeconds;
     assertItemFits(`event ${input.method}`, {
       pk, sk: eventSortKey(seq), seq, method: input.method, params: JSON.stringify(input.params), createdAt: nowMs, expiresAt,
@@ -49,8 +52,9 @@ export class MemoryEventLog implements EventLog {
       if (until !== undefined && until > nowSeconds) return undefined;
       this.dedup.set(input.dedupKey, nowSeconds + DEDUP_TTL_SECONDS);
     }
-    partition.seq = seq;
-    partition.events.push({
+    shard.seq = seq;
+    shard.events.push({
+      shard: shardNo,
       seq,
       ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
       method: input.method,
@@ -58,24 +62,29 @@ export class MemoryEventLog implements EventLog {
       createdAt: nowMs,
       expiresAt,
     });
-    this.partitions.set(pk, partition);
-    return { seq };
+    this.shards.set(pk, shard);
+    return { shard: shardNo, seq };
   }
 
-  async head(target: EventTarget): Promise<number> {
-    return this.partitions.get(eventPartitionKey(target.sessionId))?.seq ?? 0;
+  async head(target: EventTarget): Promise<LogCursor> {
+    return Array.from({ length: shardsOf(target) }, (_, n) => this.shards.get(eventPartitionKey(target.sessionId, n))?.seq ?? 0);
   }
 
-  async read(target: EventTarget, after: number, limit: number = DEFAULT_READ_LIMIT): Promise<{ events: StoredEvent[]; nextAfter: number }> {
-    const all = (this.partitions.get(eventPartitionKey(target.sessionId))?.events ?? []).filter((e) => e.seq > after).slice(0, limit);
+  async read(target: EventTarget, after: LogCursor, limit: number = DEFAULT_READ_LIMIT): Promise<{ events: StoredEvent[]; nextAfter: LogCursor }> {
     const nowSeconds = nowEpochSeconds(this.now());
-    let nextAfter = after;
     const events: StoredEvent[] = [];
-    for (const { expiresAt, ...event } of all) {
-      nextAfter = Math.max(nextAfter, event.seq);
-      if (expiresAt <= nowSeconds) continue;
-      events.push(JSON.parse(JSON.stringify(event)));
-    }
+    const nextAfter = Array.from({ length: shardsOf(target) }, (_, n) => {
+      const from = after[n] ?? 0;
+      const shard = this.shards.get(eventPartitionKey(target.sessionId, n));
+      const due = (shard?.events ?? []).filter((e) => e.seq > from).slice(0, limit);
+      let next = from;
+      for (const { expiresAt, ...event } of due) {
+        next = Math.max(next, event.seq);
+        if (expiresAt <= nowSeconds) continue;
+        events.push(JSON.parse(JSON.stringify(event)));
+      }
+      return next;
+    });
     return { events, nextAfter };
   }
 }

@@ -12,8 +12,10 @@
  * |-----------------------|---------------------------|----------------------------------------|
  * | `SESSION#<id>`        | `META`                    | a 2025-era session (SessionRecord)     |
  * | `SESSION#<id>`        | `REQUEST#<wireId>`        | a client's answer to a server request   |
- * | `EVENTS#broadcast`    | `E#<seq, 16 digits>`      | a broadcast event (event-log.ts)        |
- * | `EVENTS#broadcast`    | `COUNTER`                 | the last broadcast `seq` handed out     |
+ * | `SESSION#<id>`        | `CANCEL#R#<digest>`       | a cancelled request (cancellation-store.ts) |
+ * | `SESSION#<id>`        | `CANCEL#SESSION`          | the session was deleted (the same)      |
+ * | `EVENTS#broadcast`    | `COUNTER#<shard>`         | the last `seq` of a broadcast shard     |
+ * | `EVENTS#broadcast#<shard>` | `E#<seq, 16 digits>` | a broadcast event (event-log.ts)        |
  * | `EVENTS#session#<id>` | `E#<seq, 16 digits>`      | an event for one session's streams      |
  * | `EVENTS#session#<id>` | `COUNTER`                 | the last `seq` of that session          |
  * | `SNS#<messageId>`     | `DEDUP`                   | SNS de-duplication (in the append)      |
@@ -55,12 +57,21 @@ export const EVENTS_BROADCAST_PK = 'EVENTS#broadcast';
 export const EVENTS_SESSION_PREFIX = 'EVENTS#session#';
 export const EVENT_SK_PREFIX = 'E#';
 export const EVENT_COUNTER_SK = 'COUNTER';
+/** The counters of the broadcast shards: `COUNTER#<shard>`, all in EVENTS_BROADCAST_PK so that one Query reads them. */
+export const BROADCAST_COUNTER_SK_PREFIX = 'COUNTER#';
 export const DEDUP_PREFIX = 'SNS#';
 export const DEDUP_SK = 'DEDUP';
 
-/** The event partition of a session, or the broadcast one. */
-export function eventPartitionKey(sessionId?: string): string {
-  return sessionId === undefined ? EVENTS_BROADCAST_PK : `${EVENTS_SESSION_PREFIX}${sessionId}`;
+/** The event partition of a session, or of one broadcast shard. */
+export function eventPartitionKey(sessionId?: string, shard = 0): string {
+  return sessionId === undefined ? `${EVENTS_BROADCAST_PK}#${shard}` : `${EVENTS_SESSION_PREFIX}${sessionId}`;
+}
+
+/** The key of the item holding a partition's last seq: the session's `COUNTER`, or a broadcast shard's `COUNTER#<shard>`. */
+export function eventCounterKey(sessionId?: string, shard = 0): { pk: string; sk: string } {
+  return sessionId === undefined
+    ? { pk: EVENTS_BROADCAST_PK, sk: `${BROADCAST_COUNTER_SK_PREFIX}${shard}` }
+    : { pk: `${EVENTS_SESSION_PREFIX}${sessionId}`, sk: EVENT_COUNTER_SK };
 }
 
 /** An event's sort key: `E#` and the seq zero-padded to 16 digits, so string order is seq order. */

@@ -13,6 +13,11 @@
  *    ("Task Cancellation", rule 3). A `CallToolResult` with `isError` makes the task
  *    `failed` ("Task Status": for tool calls, failed includes isError results), and
  *    `tasks/result` returns the result either way;
+ *    Meanwhile the progress and log messages the tool reports (a streaming Lambda tool's
+ *    lines, a local module's `sendProgress`/`sendLog`) go to the 2025-11-25 session that
+ *    created the task, through its partition of the event log (task-notification-relay.ts);
+ *    the relay is drained before the outcome is stored, so progress stops before the
+ *    task is terminal;
  * 4. tell a 2025-era session that created the task: `notifications/tasks/status` with
  *    the task's state ("Task Status Notification": receivers MAY send it when the status
  *    changes, and SHOULD NOT add related-task metadata), appended to the session's
@@ -23,12 +28,14 @@
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEvent } from './task-event';
 import { TASK_EVENT_KEY } from './task-event';
+import { TaskNotificationRelay } from './task-notification-relay';
 import type { HandlerConfig } from '../model/config';
 import { isTerminal, sourcesOf, toWireTask, type TaskInputRound, type TaskOutcome, type TaskRecord, type TaskStatus } from '../model/task-record';
 import type { RegistrySource } from '../registry/registry-source';
 import { isInputProblem, parseInputRequired } from '../s2c/input-required-contract';
 import type { EventLog } from '../store/event-log';
 import { ItemTooLargeError } from '../store/item-size';
+import type { SessionStore } from '../store/session-store';
 import type { TaskStore } from '../store/task-store';
 import { sharedValidators } from '../tools/json-schema-validators';
 import { toolEvent } from '../tools/tool-event';
@@ -45,8 +52,14 @@ export interface TaskExecutorDeps {
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
   readonly log?: (entry: Record<string, unknown>) => void;
-  /** The event log open streams read; absent (events off): no status notifications. */
+  /** The event log open streams read; absent (events off): no status notifications, no relayed progress or logs. */
   readonly events?: EventLog;
+  /** Where the creating session's log level is read when a run starts; absent: every level is relayed. */
+  readonly sessions?: Pick<SessionStore, 'get'>;
+  /** At most one progress append per this many ms (how often the client's GET stream reads the log). @default 1000 */
+  readonly progressIntervalMs?: number;
+  /** Progress and log messages relayed per run, at most. @default MAX_TASK_NOTIFICATIONS */
+  readonly maxNotifications?: number;
 }
 
 export interface TaskInvocation {
@@ -58,6 +71,8 @@ export interface TaskInvocation {
 
 /** Kept back from the invocation's deadline to still store the outcome. */
 const STORE_MARGIN_MS = 2_000;
+/** The longest a run waits, after its tool invocation, for its progress and log messages to be appended. */
+const RELAY_DRAIN_MS = 10_000;
 
 /** What became of the task; `skipped` when it was gone or already terminal. */
 export type TaskRunOutcome = TaskStatus | 'skipped';
@@ -126,15 +141,24 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
     task: { taskId },
     ...(resumed ? resumeFields(resumed) : firstRunFields(task)),
   };
+  const relay = hasReportChannel(tool) ? await notificationRelay(deps, task, log) : undefined;
   const startedAt = now();
   let outcome;
   try {
-    outcome = await deps.invoker.invoke(tool, event_, { signal: cancelled.signal, timeoutMs: Math.max(0, Math.min(...limits)) });
+    outcome = await deps.invoker.invoke(tool, event_, { signal: cancelled.signal, timeoutMs: Math.max(0, Math.min(...limits)), ...relay?.sinks });
+  } catch (error) {
+    await relay?.abandon();
+    throw error;
   } finally {
     watcher.stop();
   }
   log({ level: 'info', message: 'task tool invocation ended', tool: tool.name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
-  if (cancelled.signal.aborted) return 'cancelled';
+  if (cancelled.signal.aborted) {
+    // Cancelled is terminal: nothing more of this run is relayed (progress, rule 3).
+    await relay?.abandon();
+    return 'cancelled';
+  }
+  await relay?.close(Math.min(RELAY_DRAIN_MS, invocation.deadline - STORE_MARGIN_MS - now()));
 
   if (outcome.ok) {
     const input = parseInputRequired(outcome.payload);
@@ -156,6 +180,53 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
     const tooLarge = toolErrorResult(`tool '${tool.name}' returned a result of ${error.bytes} bytes; a task keeps at most ${error.limit}`);
     return finish(deps.store, owner, taskId, 'failed', 'The result was too large to keep.', { result: { ...tooLarge } }, task);
   }
+}
+
+/**
+ * Whether the function can report while it runs: a Lambda tool registered `streaming`
+ * (its response stream's lines), or a local `handler` module (its context); a plain
+ * Invoke has no channel back, so its runs read no session.
+ */
+function hasReportChannel(tool: { streaming?: boolean; lambdaArn?: string; handler?: string }): boolean {
+  return tool.streaming === true || (tool.lambdaArn === undefined && tool.handler !== undefined);
+}
+
+/**
+ * The relay of this run's progress and log messages, for a task a 2025-11-25 session
+ * created: 2025-11-25 basic/utilities/tasks, "Task Progress Notifications", keeps the
+ * request's progressToken valid for the task's lifetime. None for a 2026-07-28 task: the
+ * tasks extension defines no progress or log messages for a task (only its
+ * `statusMessage` and `notifications/tasks` status over subscriptions/listen), and there
+ * is no session to deliver them to. None either when the session is gone: no stream can
+ * read its partition.
+ */
+async function notificationRelay(
+  deps: TaskExecutorDeps, task: TaskRecord, log: (entry: Record<string, unknown>) => void,
+): Promise<TaskNotificationRelay | undefined> {
+  const { sessionId, protocolVersion, progressToken } = task.request;
+  if (!deps.events || sessionId === undefined || protocolVersion === SESSIONLESS_PROTOCOL_VERSION) return undefined;
+  let logLevel: string | undefined;
+  if (deps.sessions) {
+    try {
+      const session = await deps.sessions.get(sessionId);
+      if (!session) return undefined;
+      logLevel = session.logLevel;
+    } catch (error) {
+      // The GET stream applies the level again on delivery: relaying every level is safe.
+      log({ level: 'warn', message: 'reading the session\'s log level failed; relaying every level', error: String(error) });
+    }
+  }
+  return new TaskNotificationRelay({
+    events: deps.events,
+    sessionId,
+    taskId: task.taskId,
+    ...(progressToken !== undefined ? { progressToken } : {}),
+    ...(logLevel !== undefined ? { logLevel } : {}),
+    ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),
+    ...(deps.maxNotifications !== undefined ? { maxNotifications: deps.maxNotifications } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    log,
+  });
 }
 
 /** The first run's input: what the synchronous rounds before the task gathered (a tool with `inputBeforeTask`). */

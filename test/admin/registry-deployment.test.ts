@@ -79,19 +79,24 @@ async function deploy(e: CloudFormationCustomResourceEvent): Promise<Record<stri
   return JSON.parse(sent.body);
 }
 
+/** The whole response CloudFormation gets when `e` succeeded: its ids echoed, the table's physical id. */
+function succeeded(e: CloudFormationCustomResourceEvent): Record<string, unknown> {
+  return {
+    Status: 'SUCCESS',
+    PhysicalResourceId: `mcp-registry:${tableName}`,
+    StackId: STACK_ID,
+    RequestId: e.RequestId,
+    LogicalResourceId: 'McpRegistry1A2B3C4D',
+  };
+}
+
 function withoutStoreFields(items: StoredRegistryItem[]): RegistryItem[] {
   return items.map(({ order: _o, version: _v, ...rest }) => rest as RegistryItem);
 }
 
 test('Create writes every item in declaration order and answers SUCCESS', async () => {
   const e = event('Create', [tool('lookup_order'), readme, tool('cancel_order')]);
-  expect(await deploy(e)).toEqual({
-    Status: 'SUCCESS',
-    PhysicalResourceId: `mcp-registry:${tableName}`,
-    StackId: STACK_ID,
-    RequestId: e.RequestId,
-    LogicalResourceId: 'McpRegistry1A2B3C4D',
-  });
+  expect(await deploy(e)).toEqual(succeeded(e));
   expect(withoutStoreFields(await fx.store.list())).toEqual([tool('lookup_order'), readme, tool('cancel_order')]);
   const log = JSON.parse(fx.logs.at(-1)!);
   expect(log).toMatchObject({ msg: 'registry deployment', requestType: 'Create', status: 'SUCCESS', written: ['tool#lookup_order', 'resource#file:///docs/readme.md', 'tool#cancel_order'], deleted: [] });
@@ -105,13 +110,7 @@ test('Update removes a renamed item and leaves an item registered at run time al
   const e = event('Update', [tool('lookup_order'), tool('new_name')], {
     OldResourceProperties: { ServiceToken: 'token', TableName: tableName, Items: JSON.stringify([tool('lookup_order'), tool('old_name')]) },
   });
-  expect(await deploy(e)).toEqual({
-    Status: 'SUCCESS',
-    PhysicalResourceId: `mcp-registry:${tableName}`,
-    StackId: STACK_ID,
-    RequestId: e.RequestId,
-    LogicalResourceId: 'McpRegistry1A2B3C4D',
-  });
+  expect(await deploy(e)).toEqual(succeeded(e));
   const items = await fx.store.list();
   expect(items.map((i) => (i as { name: string }).name)).toEqual(['lookup_order', 'registered_by_admin', 'new_name']);
   expect(await fx.store.get('tool', 'old_name')).toBeUndefined();
@@ -142,13 +141,7 @@ test('Delete removes what the resource wrote and nothing else', async () => {
   await deploy(event('Create', [tool('a'), readme]));
   const runtime = await fx.store.put(tool('registered_by_admin'));
   const e = event('Delete', [tool('a'), readme]);
-  expect(await deploy(e)).toEqual({
-    Status: 'SUCCESS',
-    PhysicalResourceId: `mcp-registry:${tableName}`,
-    StackId: STACK_ID,
-    RequestId: e.RequestId,
-    LogicalResourceId: 'McpRegistry1A2B3C4D',
-  });
+  expect(await deploy(e)).toEqual(succeeded(e));
   expect(await fx.store.list()).toEqual([runtime]);
   // Again (a retried Delete): nothing left to remove, still SUCCESS.
   expect(await deploy(e)).toMatchObject({ Status: 'SUCCESS' });

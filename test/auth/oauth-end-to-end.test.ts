@@ -30,12 +30,9 @@ import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
 import type { WebRequestServer } from '../protocol/web-request-server';
 import { createTestTables, type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../support/dynamodb-local';
-import { TestAuthorizationServer } from '../support/oauth-authorization-server';
-import { oauthConfigFor } from '../support/oauth-fixture';
+import { TestAuthorizationServer, type TestClient } from '../support/oauth-authorization-server';
+import { ALICE, BOB, oauthConfigFor } from '../support/oauth-fixture';
 import { startRuntimeServer } from '../support/runtime-server';
-
-const ALICE = { clientId: 'alice-agent', clientSecret: 'alice-secret-0123456789', defaultScope: 'mcp:tools' };
-const BOB = { clientId: 'bob-agent', clientSecret: 'bob-secret-9876543210', defaultScope: 'mcp:tools' };
 
 let ddb: DynamoDbLocal;
 let as: TestAuthorizationServer;
@@ -72,16 +69,8 @@ async function issuedTokens(): Promise<string[]> {
   return [as, ...otherServers].flatMap((authorizationServer) => authorizationServer.issued);
 }
 
-async function tokenFor(client: typeof ALICE): Promise<string> {
-  const res = await fetch(`${as.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'authorization': `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: server.url.href }).toString(),
-  });
-  return (await res.json() as { access_token: string }).access_token;
+function tokenFor(client: TestClient): Promise<string> {
+  return as.tokenFor(client, server.url.href);
 }
 
 describe('the official SDK clients discover the authorization server and call a tool', () => {

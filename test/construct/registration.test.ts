@@ -142,7 +142,8 @@ describe('the Custom::McpRegistry resource', () => {
     const { stack, server } = setup();
     const orders = toolFunction(stack, 'Orders');
     const docs = toolFunction(stack, 'Docs');
-    server.addTool({
+    // The fields the registry item carries as they are declared; `function` and `timeout` become lambdaArn and timeoutSeconds.
+    const lookupOrder = {
       name: 'lookup_order',
       title: 'Look up an order',
       description: 'Finds an order by id',
@@ -150,9 +151,8 @@ describe('the Custom::McpRegistry resource', () => {
       outputSchema: { type: 'object', properties: { status: { type: 'string' } } },
       annotations: { readOnlyHint: true, openWorldHint: false },
       icons: [{ src: 'https://example.com/o.png', mimeType: 'image/png', sizes: ['48x48'] }],
-      function: orders,
-      timeout: Duration.seconds(20),
-    });
+    };
+    server.addTool({ ...lookupOrder, function: orders, timeout: Duration.seconds(20) });
     server.addTool({ name: 'gateway_tool', description: 'AgentCore style', inputSchema, function: orders, contract: ToolContract.BEDROCK_AGENTCORE_GATEWAY });
     server.addResource({ uri: 'file:///docs/readme.md', name: 'readme', mimeType: 'text/markdown', text: '# Orders' });
     server.addResourceTemplate({ uriTemplate: 'orders://{orderId}', name: 'order', mimeType: 'application/json', function: orders, completions: { orderId: ['A-1', 'A-2'] } });
@@ -166,18 +166,7 @@ describe('the Custom::McpRegistry resource', () => {
     const template = Template.fromStack(stack);
     const ordersArn = `ARN(${logicalId(orders)})`;
     expect(declaredItems(template)).toEqual([
-      {
-        type: 'tool',
-        name: 'lookup_order',
-        title: 'Look up an order',
-        description: 'Finds an order by id',
-        inputSchema,
-        outputSchema: { type: 'object', properties: { status: { type: 'string' } } },
-        annotations: { readOnlyHint: true, openWorldHint: false },
-        icons: [{ src: 'https://example.com/o.png', mimeType: 'image/png', sizes: ['48x48'] }],
-        lambdaArn: ordersArn,
-        timeoutSeconds: 20,
-      },
+      { type: 'tool', ...lookupOrder, lambdaArn: ordersArn, timeoutSeconds: 20 },
       { type: 'tool', name: 'gateway_tool', description: 'AgentCore style', inputSchema, lambdaArn: ordersArn, contract: 'bedrock-agentcore-gateway' },
       { type: 'resource', uri: 'file:///docs/readme.md', name: 'readme', mimeType: 'text/markdown', text: '# Orders' },
       { type: 'resourceTemplate', uriTemplate: 'orders://{orderId}', name: 'order', mimeType: 'application/json', completions: { orderId: ['A-1', 'A-2'] }, lambdaArn: ordersArn },

@@ -1,30 +1,5 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { FunctionUrlEventError, functionUrlEventToRequest, isFunctionUrlEvent, requestUrl } from '../../lambda-src/entry/function-url-event';
-
-function event(overrides: Partial<APIGatewayProxyEventV2> & { method?: string } = {}): APIGatewayProxyEventV2 {
-  const { method = 'POST', ...rest } = overrides;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/mcp',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'host': 'abc123.lambda-url.eu-west-1.on.aws' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.lambda-url.eu-west-1.on.aws',
-      domainPrefix: 'abc123',
-      http: { method, path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '23/Nov/2026:18:00:00 +0000',
-      timeEpoch: 1795024800000,
-    },
-    isBase64Encoded: false,
-    ...rest,
-  };
-}
+import { functionUrlEvent as event } from '../support/function-url-event';
 
 describe('isFunctionUrlEvent', () => {
   test('recognises a payload 2.0 HTTP event', () => {
@@ -44,7 +19,7 @@ describe('functionUrlEventToRequest', () => {
   test('keeps method, path and raw query string on a synthetic https origin', () => {
     const req = functionUrlEventToRequest(event({ method: 'GET', rawPath: '/mcp', rawQueryString: 'a=1&b=%20x&a=2' }));
     expect(req.method).toBe('GET');
-    expect(req.url).toBe('https://abc123.lambda-url.eu-west-1.on.aws/mcp?a=1&b=%20x&a=2');
+    expect(req.url).toBe('https://fn.lambda-url.eu-west-1.on.aws/mcp?a=1&b=%20x&a=2');
     expect(new URL(req.url).searchParams.getAll('a')).toEqual(['1', '2']);
   });
 

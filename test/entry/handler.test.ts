@@ -3,27 +3,16 @@
  * Function URL event -> Request -> http app -> response stream, the runtime built once
  * per environment, and failures that must not crash the environment.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler, type RuntimeOverrides } from '../../lambda-src/entry/index';
-import type { HandlerConfig } from '../../lambda-src/model/config';
 import type { RequestContext } from '../../lambda-src/model/request-context';
 import type { McpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
+import { functionUrlEvent } from '../support/function-url-event';
+import { handlerConfig } from '../support/handler-config';
 
-const config: HandlerConfig = {
-  sessionTable: 'sessions',
-  registryTable: 'registry',
-  serverName: 'test',
-  serverVersion: '1.0.0',
-  sessionTtlSeconds: 3600,
-  registryCacheSeconds: 30,
-  authMode: 'iam',
-  allowedOrigins: [],
-  maxBodyBytes: 1024 * 1024,
-  toolTimeoutSeconds: 60,
-};
+const config = handlerConfig({ authMode: 'iam', registryCacheSeconds: 30, toolTimeoutSeconds: 60 });
 
 /** Answers with what it was given, so the test sees what the handler built. */
 class EchoEndpoint implements McpEndpoint {
@@ -33,31 +22,6 @@ class EchoEndpoint implements McpEndpoint {
     this.seen.push({ method: request.method, url: request.url, body, ctx });
     return Response.json({ method: request.method, body }, { status: 200, headers: { 'mcp-session-id': 'abc' } });
   }
-}
-
-function urlEvent(method = 'POST', body?: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/mcp',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'host': 'fn.lambda-url.eu-west-1.on.aws' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'fn',
-      authorizer: { iam: { accountId: '123456789012', callerId: 'AIDA:bob', userArn: 'arn:aws:iam::123456789012:user/bob', userId: 'AIDA' } },
-      domainName: 'fn.lambda-url.eu-west-1.on.aws',
-      domainPrefix: 'fn',
-      http: { method, path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'test' },
-      requestId: 'url-req',
-      routeKey: '$default',
-      stage: '$default',
-      time: 'now',
-      timeEpoch: 0,
-    } as APIGatewayProxyEventV2['requestContext'],
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 function overrides(endpoint: McpEndpoint, logs: string[] = []): RuntimeOverrides {
@@ -74,7 +38,7 @@ test('a Function URL request reaches the endpoint with the IAM principal and the
   const endpoint = new EchoEndpoint();
   const handler = createHandler(overrides(endpoint));
   const sink = new CollectingSink();
-  await invokeStreamingHandler(handler, urlEvent('POST', '{"jsonrpc":"2.0","id":1,"method":"ping"}'), sink,
+  await invokeStreamingHandler(handler, functionUrlEvent({ body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' }), sink,
     createInvocationContext({ requestId: 'lambda-req-1' }));
   expect(sink.statusCode).toBe(200);
   expect(sink.header('mcp-session-id')).toBe('abc');
@@ -93,7 +57,7 @@ test('the runtime is built once per environment and reused by later invocations'
     built++;
     return overrides(endpoint);
   });
-  for (let i = 0; i < 3; i++) await invokeStreamingHandler(handler, urlEvent('GET'), new CollectingSink());
+  for (let i = 0; i < 3; i++) await invokeStreamingHandler(handler, functionUrlEvent({ method: 'GET' }), new CollectingSink());
   expect(built).toBe(1);
   expect(endpoint.seen).toHaveLength(3);
 });
@@ -116,7 +80,7 @@ test('an unknown event is answered, not fatal', async () => {
 test('a method the Fetch standard forbids is 405, not a crash', async () => {
   const handler = createHandler(overrides(new EchoEndpoint()));
   const sink = new CollectingSink();
-  await invokeStreamingHandler(handler, urlEvent('TRACE'), sink);
+  await invokeStreamingHandler(handler, functionUrlEvent({ method: 'TRACE' }), sink);
   expect(sink.statusCode).toBe(405);
   expect(sink.header('allow')).toBe('GET, POST, DELETE, OPTIONS');
 });
@@ -128,7 +92,7 @@ test('a runtime that cannot be built (bad configuration) answers 500 with a gene
   const sink = new CollectingSink();
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await invokeStreamingHandler(handler, urlEvent('POST', '{}'), sink);
+    await invokeStreamingHandler(handler, functionUrlEvent({ body: '{}' }), sink);
     expect(write.mock.calls.map((c) => String(c[0])).join('')).toContain('MCP_SESSION_TABLE');
   } finally {
     write.mockRestore();
@@ -142,7 +106,7 @@ test("auth mode 'local' from the environment is refused: only the dev server may
   const sink = new CollectingSink();
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await invokeStreamingHandler(handler, urlEvent('POST', '{}'), sink);
+    await invokeStreamingHandler(handler, functionUrlEvent({ body: '{}' }), sink);
   } finally {
     write.mockRestore();
   }

@@ -22,6 +22,7 @@ import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { connectLoggingClientV1 } from '../support/logging-client-v1';
 import { pollUntil, untilLive as waitUntilLive } from '../support/poll-until';
+import { postRawModern } from '../support/raw-modern-request';
 import { connectResourceUpdatesClientV2 } from '../support/resource-updates-client-v2';
 
 jest.setTimeout(60_000);
@@ -43,6 +44,12 @@ beforeAll(async () => {
     client.destroy();
   });
   ({ a, b } = pair);
+  // Warm environments, as a deployment's mostly are: each has read the registry long
+  // enough ago (the cache period and a second) for that read to be settled. A stream
+  // opened on an environment without one announces every list once a read settles
+  // (events/registry-fingerprint.ts), which these tests of event delivery do not count.
+  await Promise.all([a, b].map((i) => postRawModern(i.url, 'tools/list', {}, { id: 1, clientCapabilities: {} })));
+  await new Promise((r) => setTimeout(r, 2500));
 });
 
 afterAll(() => pair?.stop());

@@ -14,12 +14,15 @@
  * - `GET /control/stats`: what a Lambda bill would count: HTTP invocations, those still
  *   running, the invocation-milliseconds they held (each invocation from its start to
  *   the handler's end, which on Lambda is what is billed; `heldNowMs` adds the running
- *   ones so far), and DynamoDB read and write requests.
+ *   ones so far), DynamoDB read and write requests, and of the reads the GetItems of
+ *   cancellation markers (running calls make them, two each interval).
  *
  * Environment: DDB_ENDPOINT, SESSION_TABLE, REGISTRY_TABLE, POLL_INTERVAL_MS,
  * INVOCATION_TIMEOUT_MS, STREAM_MODE (off | poll | live), STREAM_RETRY_MS,
  * MAX_STREAM_MS, HANG_UPS (`hidden`: as on Lambda, a client's hang-up is not
- * signalled to the handler; default `signalled`). Prints `READY <port>` once listening.
+ * signalled to the handler; default `signalled`), REGISTRY_CACHE_SECONDS (default 1),
+ * LAMBDA_ENDPOINT (a local Lambda Invoke endpoint the tools' `lambdaArn`s are invoked
+ * at, with the real AWS SDK client). Prints `READY <port>` once listening.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,9 +32,12 @@ import type { EventConfig } from '../../lambda-src/events/event-config';
 import { buildFunctionUrlEvent } from '../../lambda-src/local/function-url-event-builder';
 import type { HandlerConfig } from '../../lambda-src/model/config';
 import type { RegistryItem } from '../../lambda-src/model/registry-item';
+import { CANCEL_SK_PREFIX } from '../../lambda-src/store/cancellation-store';
 import { sharedDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
 import { EVENTS_BROADCAST_PK } from '../../lambda-src/store/table-schema';
+import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
+import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
 
 const env = process.env;
 const endpoint = env.DDB_ENDPOINT!;
@@ -41,7 +47,7 @@ const config: HandlerConfig = {
   serverName: 'events-test',
   serverVersion: '0.0.0',
   sessionTtlSeconds: 3600,
-  registryCacheSeconds: 1,
+  registryCacheSeconds: Number(env.REGISTRY_CACHE_SECONDS || 1),
   authMode: 'none',
   allowedOrigins: [],
   maxBodyBytes: 4 * 1024 * 1024,
@@ -50,18 +56,24 @@ const config: HandlerConfig = {
 };
 // The runtime takes the same shared client (same options), so this counts its reads.
 const client = sharedDocumentClient({ endpoint });
-const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0 };
+const stats = { invocations: 0, open: 0, heldMs: 0, reads: 0, writes: 0, broadcastReads: 0, cancelReads: 0 };
 /** Start times of the invocations still running, for the time they have held so far. */
 const running = new Set<{ started: number }>();
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 client.middlewareStack.add((next, context) => (args) => {
   if (READS.has(context.commandName ?? '')) stats.reads++;
-  // Reads of the broadcast partition (the scale concern of poll mode): Queries on its key.
+  // Reads of the broadcast (the scale concern of poll mode): Queries of its counters
+  // (`EVENTS#broadcast`) and of its shards (`EVENTS#broadcast#<shard>`).
   const pk = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues?.[':pk'];
-  if (context.commandName === 'QueryCommand' && (pk === EVENTS_BROADCAST_PK || (pk as { S?: string } | undefined)?.S === EVENTS_BROADCAST_PK)) {
+  const pkText = typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
+  if (context.commandName === 'QueryCommand' && (pkText === EVENTS_BROADCAST_PK || pkText?.startsWith(`${EVENTS_BROADCAST_PK}#`))) {
     stats.broadcastReads++;
   }
+  // GetItems of cancellation markers (`CANCEL#...` sort keys), by running calls.
+  const sk = (args.input as { Key?: { sk?: unknown } }).Key?.sk;
+  const skText = typeof sk === 'string' ? sk : (sk as { S?: string } | undefined)?.S;
+  if (context.commandName === 'GetItemCommand' && skText?.startsWith(CANCEL_SK_PREFIX)) stats.cancelReads++;
   if (WRITES.has(context.commandName ?? '')) stats.writes++;
   return next(args);
 }, { step: 'initialize', name: 'countRequests' });
@@ -78,6 +90,15 @@ const handler = createHandler({
     ...(env.POLL_OLDER_REVISIONS === 'true' ? { pollOlderRevisions: true } : {}),
   },
   log: () => undefined,
+  ...(env.LAMBDA_ENDPOINT
+    ? {
+      invoker: new RoutingInvoker({
+        lambda: new LambdaInvoker({
+          clientConfig: { region: 'us-east-1', endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 1 },
+        }),
+      }),
+    }
+    : {}),
 });
 const timeoutMs = Number(env.INVOCATION_TIMEOUT_MS ?? 600_000);
 const hangUps = env.HANG_UPS === 'hidden' ? 'hidden' as const : 'signalled' as const;

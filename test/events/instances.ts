@@ -35,6 +35,8 @@ export interface InstanceStats {
   readonly writes: number;
   /** Queries of the broadcast partition. */
   readonly broadcastReads: number;
+  /** GetItem requests of cancellation markers: a running call reads its two each interval (protocol/cancellation-watch.ts). */
+  readonly cancelReads: number;
 }
 
 export interface InstanceOptions {
@@ -51,6 +53,10 @@ export interface InstanceOptions {
   readonly maxStreamMs?: number;
   /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
   readonly hangUps?: 'signalled' | 'hidden';
+  /** How long the instance serves its cached registry (`registryCacheSeconds`). @default 1 */
+  readonly registryCacheSeconds?: number;
+  /** A local Lambda Invoke endpoint (`http://127.0.0.1:<port>`) the tools are invoked at. */
+  readonly lambdaEndpoint?: string;
 }
 
 /** Two instances sharing fresh tables on a DynamoDB Local of their own. */
@@ -103,6 +109,8 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       MAX_STREAM_MS: options.maxStreamMs === undefined ? '' : String(options.maxStreamMs),
       POLL_OLDER_REVISIONS: options.pollOlderRevisions ? 'true' : '',
       HANG_UPS: options.hangUps ?? 'signalled',
+      REGISTRY_CACHE_SECONDS: options.registryCacheSeconds === undefined ? '' : String(options.registryCacheSeconds),
+      LAMBDA_ENDPOINT: options.lambdaEndpoint ?? '',
       TS_NODE_PROJECT: join(__dirname, '..', 'tsconfig.json'),
     },
     stdio: ['pipe', 'pipe', 'inherit'],

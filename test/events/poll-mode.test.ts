@@ -19,6 +19,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type Instance, type InstancePair, snsEvent, startInstancePair } from './instances';
+import { openSession } from './raw-session';
 import { pollUntil } from '../support/poll-until';
 
 jest.setTimeout(120_000);
@@ -150,4 +151,93 @@ test('a GET in poll mode writes the priming event, what is pending, and retry, t
     expect(second.trimEnd()).toMatch(new RegExp(`retry: ${RETRY_MS}$`));
   }
   expect(second).toContain(text);
+});
+
+test('concurrent publishers on both instances, some messages delivered twice: polling readers on both get every event exactly once', async () => {
+  // The broadcast is sharded (store/event-log.ts): publishers append at once to
+  // different shards, readers keep a position per shard in their event ids. Every
+  // event must still reach every reader exactly once, whatever the interleaving.
+  const READERS = 4;
+  const PUBLISHERS = 8;
+  const PER_PUBLISHER = 10;
+  const sessions = await Promise.all(Array.from({ length: READERS }, (_, i) => openSession((i % 2 ? b : a).url)));
+  const headers = (session: string, lastId?: string) => ({
+    'accept': 'text/event-stream',
+    'mcp-session-id': session,
+    'mcp-protocol-version': '2025-11-25',
+    ...(lastId ? { 'last-event-id': lastId } : {}),
+  });
+  const frames = (text: string) => text.split('\n\n').map((block) => ({
+    id: /^id: (.+)$/m.exec(block)?.[1],
+    data: /^data: (.+)$/m.exec(block)?.[1],
+  }));
+  /** The broadcast positions in an event id (`<shard 0>-<shard 1>-...`). */
+  const broadcastOf = (id: string) => id.split('.')[0].split('-').map(Number);
+
+  // Each reader's first GET: its priming id is its cursor from now on.
+  const readers = await Promise.all(sessions.map(async (session, i) => {
+    const first = await (await fetch((i % 2 ? a : b).url, { headers: headers(session) })).text();
+    const primingId = frames(first).find((f) => f.id)?.id;
+    expect(primingId).toBeTruthy();
+    return { session, primingId: primingId!, lastId: primingId!, received: [] as string[], polls: 0 };
+  }));
+  const marker = `marker-${randomUUID()}`;
+  let stop = false;
+  const polling = readers.map(async (reader, i) => {
+    while (!stop) {
+      // Each GET to the next instance, as a Function URL spreads them.
+      const res = await fetch(((i + reader.polls++) % 2 ? a : b).url, { headers: headers(reader.session, reader.lastId) });
+      for (const frame of frames(await res.text())) {
+        if (frame.id) reader.lastId = frame.id;
+        const message = frame.data ? JSON.parse(frame.data) as { method?: string; params?: { data?: unknown } } : undefined;
+        if (message?.method === 'notifications/message') reader.received.push(String(message.params?.data));
+      }
+      if (reader.received.includes(marker)) return;
+      await sleep(RETRY_MS);
+    }
+  });
+
+  const texts: string[] = [];
+  const results = await Promise.all(Array.from({ length: PUBLISHERS }, async (_, p) => {
+    const outcomes: Array<{ appended?: number; duplicates?: number }> = [];
+    for (let i = 0; i < PER_PUBLISHER; i++) {
+      const text = `concurrent-${p}-${i}-${randomUUID()}`;
+      texts.push(text);
+      const messageId = randomUUID();
+      const first = (p + i) % 2 ? a : b;
+      const other = first === a ? b : a;
+      // Every third message is delivered twice, to both instances at once (SNS
+      // redelivers, and a retried invocation may run beside the first).
+      const deliveries = i % 3 === 0 ? [first, other] : [first];
+      outcomes.push(...await Promise.all(deliveries.map((x) => x.sns(snsEvent(text, {}, messageId)))));
+    }
+    return outcomes;
+  }));
+  const outcomes = results.flat();
+  const twice = Array.from({ length: PER_PUBLISHER }, (_, i) => i).filter((i) => i % 3 === 0).length * PUBLISHERS;
+  expect(outcomes.reduce((n, o) => n + (o.appended ?? 0), 0)).toBe(texts.length);
+  expect(outcomes.reduce((n, o) => n + (o.duplicates ?? 0), 0)).toBe(twice);
+
+  // Published last: a reader that has it has read every shard past everything above.
+  await a.sns(snsEvent(marker));
+  try {
+    await until(() => readers.every((r) => r.received.includes(marker)));
+  } finally {
+    stop = true;
+    await Promise.all(polling);
+  }
+  for (const reader of readers) {
+    const counted = reader.received.filter((r) => r !== marker);
+    // Exactly once: as many as published, each of them, none twice.
+    expect(counted).toHaveLength(texts.length);
+    expect(new Set(counted)).toEqual(new Set(texts));
+    // Many polls, so cursors crossed many interleavings of the appends.
+    expect(reader.polls).toBeGreaterThanOrEqual(3);
+  }
+  // The appends did spread over shards: more than one shard's position moved.
+  const moved = (r: (typeof readers)[number]) => {
+    const from = broadcastOf(r.primingId);
+    return broadcastOf(r.lastId).filter((seq, shard) => seq > from[shard]).length;
+  };
+  expect(readers.map(moved).every((n) => n >= 2)).toBe(true);
 });

@@ -162,6 +162,10 @@ test('a 2025-06-18 GET has no priming event and no retry; the next GET without L
   // Nothing more without the header: the cursor moved past it.
   await sleep(300);
   expect(parse(await (await fetch(a.url, { headers })).text()).texts).toEqual([]);
+  // An idle poll writes nothing: the cursor is written only when it moved.
+  const writesBefore = (await a.stats()).writes + (await b.stats()).writes;
+  for (const x of [a, b, a, b]) expect(parse(await (await fetch(x.url, { headers })).text()).texts).toEqual([]);
+  expect((await a.stats()).writes + (await b.stats()).writes).toBe(writesBefore);
   // A client that says it received less gets the rest again: the header is what it received.
   const later = `later-${randomUUID()}`;
   await b.sns(snsEvent(later));

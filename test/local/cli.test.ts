@@ -13,7 +13,7 @@ function capture() {
 test('--help prints the usage with every flag', async () => {
   const { io, out } = capture();
   expect(await runCli(['dev', '--help'], io)).toBe(0);
-  for (const flag of ['--port', '--host', '--registry', '--allow-origin', '--app', '--stack', '--watch']) expect(out.join('')).toContain(flag);
+  for (const flag of ['--port', '--host', '--registry', '--allow-origin', '--app', '--stack', '--watch', '--hang-ups']) expect(out.join('')).toContain(flag);
 });
 
 test('an unknown command is refused with the usage', async () => {
@@ -76,6 +76,31 @@ test.each([
   const { io, err } = capture();
   expect(await runCli(['dev', '--port', '0', ...args], io)).toBe(1);
   expect(err.join('')).toMatch(message);
+});
+
+test('--hang-ups takes signalled or hidden only', async () => {
+  const { io, err } = capture();
+  expect(await runCli(['dev', '--port', '0', '--hang-ups', 'sometimes'], io)).toBe(1);
+  expect(err.join('')).toMatch(/--hang-ups must be signalled or hidden, got 'sometimes'/);
+});
+
+test('--hang-ups hidden reaches the server and the banner says so', async () => {
+  const { io, out } = capture();
+  const server = await runCli(['dev', '--port', '0', '--hang-ups', 'hidden', '--quiet'], io) as DevServer;
+  try {
+    expect(server.hangUps).toBe('hidden');
+    expect(out.join('')).toContain('hang-ups   hidden, as on Lambda');
+  } finally {
+    await server.stop();
+  }
+  const plain = capture();
+  const signalled = await runCli(['dev', '--port', '0', '--quiet'], plain.io) as DevServer;
+  try {
+    expect(signalled.hangUps).toBe('signalled');
+    expect(plain.out.join('')).not.toContain('hang-ups');
+  } finally {
+    await signalled.stop();
+  }
 });
 
 test('the banner shows the URL, the items and how to point the MCP Inspector at it', () => {

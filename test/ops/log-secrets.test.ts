@@ -23,11 +23,9 @@ import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { ACCEPT_BOTH, initializeMessage, testConfig, TestToolInvoker, TOOLS } from '../protocol/endpoint-fixture';
-import { TestAuthorizationServer } from '../support/oauth-authorization-server';
-import { oauthConfigFor } from '../support/oauth-fixture';
+import { TestAuthorizationServer, type TestClient } from '../support/oauth-authorization-server';
+import { ALICE, BOB, oauthConfigFor } from '../support/oauth-fixture';
 
-const ALICE = { clientId: 'alice-agent', clientSecret: 'alice-secret-0123456789', defaultScope: 'mcp:tools' };
-const BOB = { clientId: 'bob-agent', clientSecret: 'bob-secret-9876543210', defaultScope: 'mcp:tools' };
 const COOKIE = 'sessioncookie=cookie-secret-5566778899';
 
 let as: TestAuthorizationServer;
@@ -59,16 +57,8 @@ afterAll(async () => {
   await as?.close();
 });
 
-async function tokenFor(client: typeof ALICE): Promise<string> {
-  const res = await fetch(`${as.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'authorization': `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: server.url.href }).toString(),
-  });
-  return (await res.json() as { access_token: string }).access_token;
+function tokenFor(client: TestClient): Promise<string> {
+  return as.tokenFor(client, server.url.href);
 }
 
 test('a run with tokens, sessions, refusals and a hijack attempt', async () => {

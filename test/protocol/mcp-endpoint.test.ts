@@ -645,7 +645,7 @@ describe('bad input', () => {
     expect(response.status).toBe(202);
   });
 
-  test('notifications/cancelled for a request in another invocation: 202, no effect', async () => {
+  test('notifications/cancelled for a request in another invocation, without a cancellation store: 202, no session write', async () => {
     const id = await initialize();
     sessions.reset();
     const response = await endpoint.handle(inSession(id, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 12, reason: 'user' } }), context());

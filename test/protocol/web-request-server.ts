@@ -2,10 +2,12 @@
  * A tiny real HTTP server on 127.0.0.1 in front of a web-standard handler, for driving
  * the endpoint with the official SDK clients over real sockets. It converts an
  * IncomingMessage to a `Request` (with a signal that aborts when the client goes away)
- * and pipes the `Response` back as it is produced, so SSE events arrive as written.
+ * and pipes the `Response` back as it is produced (the signing proxy's own
+ * writeFetchResponse), so SSE events arrive as written.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeFetchResponse } from '../../lambda-src/local/write-fetch-response';
 import type { RequestContext } from '../../lambda-src/model/request-context';
 
 export type WebHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
@@ -37,31 +39,6 @@ async function toRequest(req: IncomingMessage, signal: AbortSignal, port: number
   });
 }
 
-async function pipeResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  res.writeHead(response.status, headers);
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => undefined));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // the response stream was cancelled because the client left
-  }
-  res.end();
-}
-
 export async function startWebRequestServer(handler: WebHandler, options: WebRequestServerOptions = {}): Promise<WebRequestServer> {
   let port = 0;
   const server: Server = createServer((req, res) => {
@@ -76,7 +53,7 @@ export async function startWebRequestServer(handler: WebHandler, options: WebReq
         deadline: Date.now() + 60_000,
         ...options.context?.(request),
       };
-      await pipeResponse(await handler(request, ctx), res);
+      await writeFetchResponse(await handler(request, ctx), res);
     })().catch((error) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(String(error));

@@ -105,3 +105,58 @@ test('invalidate() makes the next call read, and a read begun before it does not
   expect(fresh.tools.map((t) => t.name)).toEqual(['b', 'a', 'z']);
   expect(await source.snapshot()).toBe(fresh);
 });
+
+describe('settled(): the state every environment serves by now', () => {
+  test('is the newest read that returned at least ttl + 1 s ago, and nothing before there is one', async () => {
+    const source = new RegistrySource(store, { ttlMs: 30_000, now });
+    const first = await source.snapshot();
+    expect(source.settled()).toBeUndefined();
+    clock += 30_999;
+    expect(source.settled()).toBeUndefined();
+    clock += 1;
+    expect(source.settled()).toBe(first);
+
+    // A change, read here at once (the cache expired): not settled until another
+    // environment that read just before it has read again.
+    await store.put(tool('c'));
+    const second = await source.snapshot();
+    expect(second.tools.map((t) => t.name)).toEqual(['b', 'a', 'c']);
+    expect(source.settled()).toBe(first);
+    clock += 30_999;
+    expect(source.settled()).toBe(first);
+    clock += 1;
+    expect(source.settled()).toBe(second);
+    expect(store.lists).toBe(2);
+  });
+
+  test('counts a read from when it returned, not from when it began', async () => {
+    let open!: () => void;
+    store.gate = new Promise((resolve) => (open = resolve));
+    const source = new RegistrySource(store, { ttlMs: 1000, now });
+    const pending = source.snapshot();
+    clock += 5000; // the read is slow: a write may have landed just before it returned
+    open();
+    const snapshot = await pending;
+    expect(snapshot.loadedAt).toBe(clock - 5000);
+    clock += 1999;
+    expect(source.settled()).toBeUndefined();
+    clock += 1;
+    expect(source.settled()).toBe(snapshot);
+  });
+
+  test('a failed read is no new state, and settleAfterMs 0 (one environment) settles each read at once', async () => {
+    const source = new RegistrySource(store, { ttlMs: 1000, now, settleAfterMs: 0 });
+    const first = await source.snapshot();
+    expect(source.settled()).toBe(first);
+    store.failing = true;
+    clock += 1000;
+    expect(await source.snapshot()).toBe(first); // served stale
+    expect(source.settled()).toBe(first);
+    store.failing = false;
+    await store.put(tool('c'));
+    clock += 1000;
+    const third = await source.snapshot();
+    expect(third).not.toBe(first);
+    expect(source.settled()).toBe(third);
+  });
+});

@@ -8,7 +8,6 @@ import { startHandlerServer, type HandlerServer } from './handler-server';
 import { openSession, post, sessionHeaders } from './raw-client';
 import { PROFILE, recordResult } from './reliability-profile';
 import { scanTable } from './table-snapshot';
-import type { HandlerConfig } from '../../lambda-src/model/config';
 import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbEventLog } from '../../lambda-src/store/dynamodb-event-log';
@@ -17,6 +16,7 @@ import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-st
 import { RegistryConflictError } from '../../lambda-src/store/registry-store';
 import { SessionConflictError } from '../../lambda-src/store/session-store';
 import { createTestTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { handlerConfig } from '../support/handler-config';
 
 const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 
@@ -32,18 +32,7 @@ beforeAll(async () => {
   tables = await createTestTables(ddb.endpoint);
   direct = localDynamoDbClient(ddb.endpoint);
   docClients.push(createDocumentClient({ endpoint: ddb.endpoint }), createDocumentClient({ endpoint: ddb.endpoint }));
-  const config: HandlerConfig = {
-    sessionTable: tables.sessionTable,
-    registryTable: tables.registryTable,
-    serverName: 'reliability-writes',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 30,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 10,
-  };
+  const config = handlerConfig({ ...tables, serverName: 'reliability-writes', registryCacheSeconds: 30, toolTimeoutSeconds: 10 });
   for (const client of docClients) {
     instances.push(await startHandlerServer({
       config,

@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { startHandlerServer } from './handler-server';
-import type { HandlerConfig } from '../../lambda-src/model/config';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
 import { createDocumentClient } from '../../lambda-src/store/dynamodb-client';
 import { DynamoDbRegistryStore } from '../../lambda-src/store/dynamodb-registry-store';
@@ -14,6 +13,7 @@ import { DynamoDbSessionStore } from '../../lambda-src/store/dynamodb-session-st
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { RoutingInvoker } from '../../lambda-src/tools/routing-invoker';
 import { startHandlerChild } from '../support/handler-child-process';
+import { handlerConfig } from '../support/handler-config';
 
 export interface LoadInstanceSettings {
   readonly dynamoDbEndpoint: string;
@@ -34,18 +34,12 @@ export interface LoadInstance {
 
 export async function startLoadInstance(settings: LoadInstanceSettings): Promise<LoadInstance> {
   const client = createDocumentClient({ endpoint: settings.dynamoDbEndpoint });
-  const config: HandlerConfig = {
+  const config = handlerConfig({
     sessionTable: settings.sessionTable,
     registryTable: settings.registryTable,
     serverName: 'reliability-load',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
     registryCacheSeconds: 30,
-    authMode: 'none',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 30,
-  };
+  });
   const registryStore = new DynamoDbRegistryStore({ client, tableName: settings.registryTable, consistentReads: false });
   const errors: string[] = [];
   const keepErrors = (line: string) => {

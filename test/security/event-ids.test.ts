@@ -13,7 +13,7 @@ import { openSession, SseStream } from '../events/raw-session';
 jest.setTimeout(90_000);
 
 const FP = { tools: 'aaaaaaaa', prompts: 'bbbbbbbb', resources: 'cccccccc' };
-const CURSOR: StreamCursor = { broadcast: 1_700_000_000_000_000, session: 0, fingerprint: FP };
+const CURSOR: StreamCursor = { broadcast: [1_700_000_000_000_000, 0, 1_700_000_000_000_007, 1], session: 0, fingerprint: FP };
 
 describe('StreamCursorCodec', () => {
   const codec = new StreamCursorCodec(randomBytes(32));
@@ -52,10 +52,16 @@ describe('StreamCursorCodec', () => {
   });
 
   test('a seq past 2^53 - 1 is refused even when signed: the cursor always advances', () => {
-    const id = codec.encode('session-1', { ...CURSOR, broadcast: 9_999_999_999_999_999 }, 'strm', 0);
+    const id = codec.encode('session-1', { ...CURSOR, broadcast: [0, 9_999_999_999_999_999, 0, 0] }, 'strm', 0);
     expect(codec.decode('session-1', id)).toBeUndefined();
-    const max = codec.encode('session-1', { ...CURSOR, broadcast: Number.MAX_SAFE_INTEGER }, 'strm', 0);
-    expect(codec.decode('session-1', max)?.broadcast).toBe(Number.MAX_SAFE_INTEGER);
+    const max = codec.encode('session-1', { ...CURSOR, broadcast: [0, Number.MAX_SAFE_INTEGER, 0, 0] }, 'strm', 0);
+    expect(codec.decode('session-1', max)?.broadcast).toEqual([0, Number.MAX_SAFE_INTEGER, 0, 0]);
+  });
+
+  test('a broadcast position with another number of shards is refused even when signed', () => {
+    for (const broadcast of [[5], [1, 2, 3], [1, 2, 3, 4, 5], []]) {
+      expect(codec.decode('session-1', codec.encode('session-1', { ...CURSOR, broadcast }, 'strm', 0))).toBeUndefined();
+    }
   });
 });
 
@@ -108,7 +114,8 @@ describe('over two instances sharing the store (and so the sealing key)', () => 
     stream.close();
     await expect400(await resume(b.url, s2, priming.id!));
     const [position, rest] = [priming.id!.slice(0, priming.id!.indexOf('.')), priming.id!.slice(priming.id!.indexOf('.'))];
-    await expect400(await resume(b.url, s1, `${Number(position) - 1000}${rest}`));
+    const rewound = position.split('-').map((seq, shard) => (shard === 0 ? Number(seq) - 1000 : seq)).join('-');
+    await expect400(await resume(b.url, s1, `${rewound}${rest}`));
     await expect400(await resume(b.url, s1, '9999999999999999.9999999999999999.x.x.x:x:0'));
     // And the genuine one still works.
     const ok = await resume(b.url, s1, priming.id!);

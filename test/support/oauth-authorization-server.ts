@@ -117,6 +117,23 @@ export class TestAuthorizationServer {
     return new jose.SignJWT(payload).setProtectedHeader({ alg: entry.alg, kid: entry.kid }).sign(entry.privateKey);
   }
 
+  /**
+   * An access token for `client` with `resource` as its audience, fetched from the token
+   * endpoint over HTTP as a client would (`client_credentials`, `client_secret_basic`):
+   * for raw requests, where no SDK auth provider asks for one.
+   */
+  async tokenFor(client: TestClient, resource: string): Promise<string> {
+    const res = await fetch(`${this.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'authorization': `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource }).toString(),
+    });
+    return (await res.json() as { access_token: string }).access_token;
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.http.closeAllConnections();

@@ -6,16 +6,16 @@
  * invocation; the entry classifies it as a task event and runs the tool; a later
  * `tasks/result` on the Function URL reads the outcome. State lives in DynamoDB Local.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CollectingSink, createInvocationContext, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import { createHandler, type StreamingHandler } from '../../lambda-src/entry/index';
-import type { HandlerConfig } from '../../lambda-src/model/config';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { LambdaTaskRunner } from '../../lambda-src/tasks/lambda-task-runner';
 import { isTaskEvent } from '../../lambda-src/tasks/task-event';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { FakeLambdaEndpoint } from '../support/fake-lambda-endpoint';
+import { FUNCTION_URL_HOST, functionUrlEvent } from '../support/function-url-event';
+import { handlerConfig } from '../support/handler-config';
 
 let ddb: DynamoDbLocal;
 let lambda: FakeLambdaEndpoint;
@@ -23,33 +23,34 @@ let handler: StreamingHandler;
 /** The task invocations Lambda would have run, with what the handler answered them. */
 const taskInvocations: Array<Promise<string>> = [];
 
+/**
+ * The real handler on fresh tables, serving one task tool `report` (a Lambda function
+ * on the fake endpoint); `taskRunner` as in production, or the default when absent.
+ */
+async function taskHandler(taskSupport: 'optional' | 'required', taskRunner?: LambdaTaskRunner): Promise<StreamingHandler> {
+  const registryStore = new MemoryRegistryStore();
+  await registryStore.put({
+    type: 'tool', name: 'report', inputSchema: { type: 'object' }, taskSupport, lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:report',
+  });
+  return createHandler({
+    config: handlerConfig({
+      ...await createTestTables(ddb.endpoint),
+      serverName: 'tasks',
+      registryCacheSeconds: 30,
+      authMode: 'iam',
+      dynamoDbEndpoint: ddb.endpoint,
+    }),
+    registryStore,
+    invoker: new LambdaInvoker({ clientConfig: lambda.clientConfig() }),
+    taskRunner,
+    log: () => undefined,
+  });
+}
+
 beforeAll(async () => {
   ddb = await startDynamoDbLocal();
   lambda = await FakeLambdaEndpoint.start();
-  const tables = await createTestTables(ddb.endpoint);
-  const config: HandlerConfig = {
-    ...tables,
-    serverName: 'tasks',
-    serverVersion: '1.0.0',
-    sessionTtlSeconds: 3600,
-    registryCacheSeconds: 30,
-    authMode: 'iam',
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    toolTimeoutSeconds: 30,
-    dynamoDbEndpoint: ddb.endpoint,
-  };
-  const registryStore = new MemoryRegistryStore();
-  await registryStore.put({
-    type: 'tool', name: 'report', inputSchema: { type: 'object' }, taskSupport: 'optional', lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:report',
-  });
-  handler = createHandler({
-    config,
-    registryStore,
-    invoker: new LambdaInvoker({ clientConfig: lambda.clientConfig() }),
-    taskRunner: new LambdaTaskRunner({ functionName: 'mcp-server', clientConfig: lambda.clientConfig() }),
-    log: () => undefined,
-  });
+  handler = await taskHandler('optional', new LambdaTaskRunner({ functionName: 'mcp-server', clientConfig: lambda.clientConfig() }));
   lambda
     .register('mcp-server', (event) => {
       // Lambda queues an 'Event' invocation and answers 202 at once; the run is separate.
@@ -65,39 +66,22 @@ afterAll(async () => {
   await ddb?.stop();
 });
 
-function urlEvent(body: unknown, sessionId?: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/mcp',
-    rawQueryString: '',
+/** A JSON-RPC message POSTed to the Function URL, as a 2025-11-25 client sends it. */
+function urlEvent(body: unknown, sessionId?: string) {
+  return functionUrlEvent({
     headers: {
       'content-type': 'application/json',
       'accept': 'application/json, text/event-stream',
-      'host': 'fn.lambda-url.eu-west-1.on.aws',
+      'host': FUNCTION_URL_HOST,
       ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } : {}),
     },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'fn',
-      authorizer: { iam: { accountId: '123456789012', callerId: 'AIDA:bob', userArn: 'arn:aws:iam::123456789012:user/bob', userId: 'AIDA' } },
-      domainName: 'fn.lambda-url.eu-west-1.on.aws',
-      domainPrefix: 'fn',
-      http: { method: 'POST', path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'test' },
-      requestId: 'url-req',
-      routeKey: '$default',
-      stage: '$default',
-      time: 'now',
-      timeEpoch: 0,
-    } as APIGatewayProxyEventV2['requestContext'],
     body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
+  });
 }
 
-async function post(body: unknown, sessionId?: string): Promise<{ sink: CollectingSink; json: any }> {
+async function post(body: unknown, sessionId?: string, to: StreamingHandler = handler): Promise<{ sink: CollectingSink; json: any }> {
   const sink = new CollectingSink();
-  await invokeStreamingHandler(handler, urlEvent(body, sessionId), sink, createInvocationContext({ timeoutMs: 60_000 }));
+  await invokeStreamingHandler(to, urlEvent(body, sessionId), sink, createInvocationContext({ timeoutMs: 60_000 }));
   const text = sink.body();
   return { sink, json: text ? JSON.parse(text) : undefined };
 }
@@ -126,33 +110,8 @@ test('a task runs in an asynchronous invocation of the same function, classified
 
 test('outside Lambda (the dev server) a task runs in process, after its creating request', async () => {
   expect(process.env.AWS_LAMBDA_FUNCTION_NAME).toBeUndefined();
-  const registryStore = new MemoryRegistryStore();
-  await registryStore.put({
-    type: 'tool', name: 'report', inputSchema: { type: 'object' }, taskSupport: 'required', lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:report',
-  });
-  const tables = await createTestTables(ddb.endpoint);
-  const local = createHandler({
-    config: {
-      ...tables,
-      serverName: 'tasks',
-      serverVersion: '1.0.0',
-      sessionTtlSeconds: 3600,
-      registryCacheSeconds: 30,
-      authMode: 'iam',
-      allowedOrigins: [],
-      maxBodyBytes: 1024 * 1024,
-      toolTimeoutSeconds: 30,
-      dynamoDbEndpoint: ddb.endpoint,
-    },
-    registryStore,
-    invoker: new LambdaInvoker({ clientConfig: lambda.clientConfig() }),
-    log: () => undefined,
-  });
-  const call = async (body: unknown, sessionId?: string) => {
-    const sink = new CollectingSink();
-    await invokeStreamingHandler(local, urlEvent(body, sessionId), sink, createInvocationContext({ timeoutMs: 60_000 }));
-    return { sink, json: JSON.parse(sink.body()) };
-  };
+  const local = await taskHandler('required');
+  const call = (body: unknown, sessionId?: string) => post(body, sessionId, local);
   const init = await call({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
   const sessionId = init.sink.header('mcp-session-id')!;
   const selfInvokesBefore = lambda.invocations.filter((i) => i.functionName === 'mcp-server').length;

@@ -17,12 +17,9 @@
  * then wait until the client has received it (a promise in this process for Node.js, a
  * file for Python); if progress arrived only with the result, the call could not end.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client as ClientV2, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 // eslint-disable-next-line import/no-unresolved
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
@@ -30,25 +27,23 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { build } from 'esbuild';
 import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler, type ResponseSink } from '../../lambda-src/entry/awslambda-shim';
 import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { defineTool, type ToolHandler } from '../../lambda-src/tool';
+import { buildHarness, HANDLER_ASSET, startBundledHandler, type BundledHandler } from '../support/bundled-handler';
 import { FakeLambdaEndpoint, type FakeResponseStream } from '../support/fake-lambda-endpoint';
 import { FakeRuntimeApi } from '../support/fake-runtime-api';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..', '..');
-const asset = join(root, 'assets', 'handler', 'index.mjs');
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 
 let fake: FakeLambdaEndpoint;
 let scratch: string;
-let harness: ChildProcess;
+let harness: BundledHandler | undefined;
 let url: URL;
 const runtimes: FakeRuntimeApi[] = [];
-const harnessErrors: string[] = [];
 /** Opens the gate of the gated Node.js tool's current call. */
 let openNodeGate: () => void = () => undefined;
 
@@ -89,7 +84,7 @@ const tool = (name: string, fn: string, extra: Partial<ToolItem> = {}): ToolItem
 });
 
 beforeAll(async () => {
-  expect(existsSync(asset)).toBe(true); // built by `npx projen bundle:handler`
+  expect(existsSync(HANDLER_ASSET)).toBe(true); // built by `npx projen bundle:handler`
   scratch = mkdtempSync(join(tmpdir(), 'streaming-e2e-'));
   fake = await FakeLambdaEndpoint.start();
 
@@ -125,53 +120,31 @@ beforeAll(async () => {
     tool('failing_py', 'failing-python'),
   ];
 
-  const dir = mkdtempSync(join(tmpdir(), 'streaming-harness-'));
-  const harnessFile = join(dir, 'harness.mjs');
-  await build({
-    entryPoints: [join(__dirname, 'fixtures', 'bundled-handler-harness.ts')],
-    outfile: harnessFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'error',
-  });
-  harness = spawn(process.execPath, [harnessFile, asset, JSON.stringify(items)], {
-    env: {
-      PATH: process.env.PATH ?? '',
+  const built = await buildHarness();
+  try {
+    harness = await startBundledHandler(built.file, items, {
       // The asset's own Lambda client finds the local endpoint the way any AWS SDK v3 client does.
       AWS_ENDPOINT_URL_LAMBDA: fake.url,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDFAKE',
       AWS_SECRET_ACCESS_KEY: 'fake',
       AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  createInterface({ input: harness.stderr! }).on('line', (line) => harnessErrors.push(line));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: harness.stdout! }).once('line', resolve);
-    harness.once('exit', (code) => reject(new Error(`the harness exited with ${code}: ${harnessErrors.join('\n')}`)));
-  });
-  url = new URL(JSON.parse(first).url);
-  rmSync(dir, { recursive: true, force: true });
+    });
+  } finally {
+    built.dispose();
+  }
+  url = harness.url;
 });
 
 afterAll(async () => {
-  if (harness && harness.exitCode === null) {
-    const exited = once(harness, 'exit');
-    harness.kill('SIGTERM');
-    await exited;
-  }
+  await harness?.stop();
   for (const api of runtimes) await api.close();
   await fake?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 afterEach(() => {
-  expect(harnessErrors).toEqual([]);
+  expect(harness?.errors).toEqual([]);
 });
 
 type Progress = { progress: number; total?: number; message?: string };

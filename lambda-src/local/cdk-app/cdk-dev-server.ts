@@ -64,6 +64,13 @@ export interface CdkDevServerOptions {
   readonly dynamoDbEndpoint?: string;
   /** @default 'python3' */
   readonly python?: string;
+  /**
+   * `hidden`: behave as Lambda does about a client's hang-up: a streamed response is not
+   * interrupted when the client leaves, the handler is never told, and the invocation
+   * runs until the handler ends it (docs/streams.md). `signalled` tells the handler at
+   * once, as a plain local server would. @default 'signalled'
+   */
+  readonly hangUps?: 'signalled' | 'hidden';
 }
 
 /** A tool, resource or prompt of a served server and the function behind it. */
@@ -308,7 +315,7 @@ export class CdkDevServer extends EventEmitter {
         return;
       }
       // The handler function's own timeout, as Lambda applies it.
-      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`, (slot.info?.timeoutSeconds ?? 900) * 1000);
+      void serve(slot.handler, req, res, `${host}:${(http.address() as AddressInfo).port}`, (slot.info?.timeoutSeconds ?? 900) * 1000, this.options.hangUps);
     });
     http.requestTimeout = 0;
     http.headersTimeout = 60_000;
