@@ -2,7 +2,8 @@
 // and how fast events reach it (docs/streams.md).
 //
 // For each mode (today's behaviour as the baseline: a live stream held to the 15-minute
-// function timeout; live bounded at 5 minutes; poll at 10 s and at 30 s), three idle
+// function timeout; live bounded at 5 minutes; poll at 10 s, alone and with 2025-06-18
+// sessions polled too (`pollOlderRevisions`); poll at 30 s), three idle
 // clients, each on its own handler instance (test/events/handler-instance.ts, bundled
 // here), all instances sharing one DynamoDB Local, hang-ups hidden as on Lambda:
 //
@@ -20,7 +21,8 @@
 // write as 1 WRU: every item here is under 1 KB), and the ratio to the baseline.
 //
 // Bounded: `--seconds N` per mode (default 40), plus the wait for the last events
-// (at most the poll interval + 2 s): about 3.5 minutes for a default run.
+// (at most the poll interval + 2 s): about 4.5 minutes for a default run. `--modes
+// "poll 10 s"` runs only the modes whose name starts so.
 // `--seconds 300` for a longer, steadier one.
 //
 // `--scale` runs only the scale section instead (about 1 minute):
@@ -62,6 +64,10 @@ const MODES = [
   { name: 'baseline (live to timeout)', env: { STREAM_MODE: 'live', MAX_STREAM_MS: String(FUNCTION_TIMEOUT_MS - 10_000) }, intervalMs: 1000 },
   { name: 'live (5 min bound)', env: { STREAM_MODE: 'live', MAX_STREAM_MS: '300000' }, intervalMs: 1000 },
   { name: 'poll 10 s', env: { STREAM_MODE: 'poll', STREAM_RETRY_MS: '10000', MAX_STREAM_MS: '300000' }, intervalMs: 10_000 },
+  // 2025-06-18 / 2025-03-26 sessions polled too, from the cursor each session keeps
+  // (McpStreams.poll(interval, { pollOlderRevisions: true })): their clients reconnect
+  // after their own 1 s, as they know no `retry:`.
+  { name: 'poll 10 s, older revisions polled', env: { STREAM_MODE: 'poll', STREAM_RETRY_MS: '10000', MAX_STREAM_MS: '300000', POLL_OLDER_REVISIONS: 'true' }, intervalMs: 10_000 },
   { name: 'poll 30 s', env: { STREAM_MODE: 'poll', STREAM_RETRY_MS: '30000', MAX_STREAM_MS: '300000' }, intervalMs: 30_000 },
 ].filter((m) => !ONLY || ONLY.some((o) => m.name.startsWith(o)));
 

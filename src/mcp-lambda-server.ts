@@ -556,6 +556,7 @@ export class McpLambdaServer extends Construct implements IMcpServerMetrics {
       ...(props.eventRetention ? { [ENV.eventTtlSeconds]: secondsString(props.eventRetention) } : {}),
       [ENV.streamMode]: streams.mode,
       ...(streams.interval ? { [ENV.streamRetryMs]: millisString(streams.interval) } : {}),
+      ...(streams.pollOlderRevisions ? { [ENV.streamPollOlderRevisions]: 'true' } : {}),
       ...(streams.mode !== 'off' ? { [ENV.maxStreamMs]: millisString(settings.maxStream) } : {}),
     };
     Object.assign(environment, auth.environment ?? {});

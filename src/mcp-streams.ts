@@ -15,6 +15,28 @@ export interface McpLiveStreamOptions {
 }
 
 /**
+ * Options of `McpStreams.poll()`.
+ */
+export interface McpPollStreamOptions {
+  /**
+   * Poll 2025-06-18 and 2025-03-26 sessions too, instead of giving them a live stream.
+   * Those revisions have no `retry:` field and no priming event: their clients reconnect
+   * a GET stream the server ends after their own delay (1 second in the official SDKs),
+   * and each session keeps a server-side cursor so nothing is lost or repeated between
+   * polls. An idle such client then costs about a tenth of a live stream (docs/streams.md).
+   *
+   * Off by default because only the official SDK releases from November 2025 on
+   * (TypeScript 1.23, Python 1.23) reconnect a GET stream the server ends: an older
+   * client, which is what most 2025-06-18 clients are, would stop receiving
+   * notifications after its first poll, where a live stream serves it up to the
+   * maximum stream duration.
+   *
+   * @default false
+   */
+  readonly pollOlderRevisions?: boolean;
+}
+
+/**
  * How the server holds the streams that carry notifications to clients: a 2025-era
  * GET stream and a 2026-07-28 `subscriptions/listen`. Each open stream is one running
  * Lambda invocation, billed for as long as it is open.
@@ -29,18 +51,20 @@ export class McpStreams {
    * that delay (MCP 2025-11-25 Transports, "Resumability and Redelivery"). An idle
    * client holds an invocation only for the few milliseconds of each GET, and an event
    * reaches it within about `interval`. Clients of 2025-03-26 and 2025-06-18, which know
-   * no `retry:` field, get a live stream (bounded as in `live()`), and a 2026-07-28
-   * `subscriptions/listen` lasts at most that bound too.
+   * no `retry:` field, get a live stream (bounded as in `live()`) unless
+   * `options.pollOlderRevisions`, and a 2026-07-28 `subscriptions/listen` lasts at most
+   * that bound too.
    *
    * @param interval the delay between a client's polls: at least 1 second, at most 5 minutes. @default Duration.seconds(10)
+   * @param options how clients of older revisions are served
    */
-  public static poll(interval?: Duration): McpStreams {
+  public static poll(interval?: Duration, options: McpPollStreamOptions = {}): McpStreams {
     const value = interval ?? Duration.seconds(10);
     if (!Token.isUnresolved(value.toMilliseconds({ integral: false }))) {
       const ms = value.toMilliseconds({ integral: false });
       if (ms < 1000 || ms > 300_000) throw new Error(`McpStreams.poll(): interval must be between 1 second and 5 minutes, got ${value.toHumanString()}`);
     }
-    return new McpStreams('poll', value, undefined);
+    return new McpStreams('poll', value, undefined, options.pollOlderRevisions ?? false);
   }
 
   /**
@@ -53,7 +77,7 @@ export class McpStreams {
     if (options.maxDuration && options.maxDuration.toMilliseconds() < 1000) {
       throw new Error(`McpStreams.live(): maxDuration must be at least 1 second, got ${options.maxDuration.toHumanString()}`);
     }
-    return new McpStreams('live', undefined, options.maxDuration);
+    return new McpStreams('live', undefined, options.maxDuration, false);
   }
 
   /**
@@ -63,7 +87,7 @@ export class McpStreams {
    * list again.
    */
   public static none(): McpStreams {
-    return new McpStreams('off', undefined, undefined);
+    return new McpStreams('off', undefined, undefined, false);
   }
 
   /**
@@ -85,8 +109,14 @@ export class McpStreams {
    */
   public readonly maxDuration?: Duration;
 
-  private constructor(mode: string, interval: Duration | undefined, maxDuration: Duration | undefined) {
+  /**
+   * Whether poll mode polls 2025-06-18 and 2025-03-26 sessions too (`McpPollStreamOptions`).
+   */
+  public readonly pollOlderRevisions: boolean;
+
+  private constructor(mode: string, interval: Duration | undefined, maxDuration: Duration | undefined, pollOlderRevisions: boolean) {
     this.mode = mode;
+    this.pollOlderRevisions = pollOlderRevisions;
     this.interval = interval;
     this.maxDuration = maxDuration;
   }

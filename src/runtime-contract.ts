@@ -29,6 +29,8 @@ export const HANDLER_ENV = {
   streamMode: 'MCP_STREAM_MODE',
   /** The `retry:` a polled GET stream ends with, in ms. */
   streamRetryMs: 'MCP_STREAM_RETRY_MS',
+  /** `true`: poll mode polls 2025-06-18 / 2025-03-26 sessions too, from a cursor each session keeps. */
+  streamPollOlderRevisions: 'MCP_STREAM_POLL_OLDER_REVISIONS',
   /** A stream's own maximum duration, in ms: on Lambda a hang-up is never seen. */
   maxStreamMs: 'MCP_STREAM_MAX_DURATION_MS',
 } as const;

@@ -202,6 +202,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
           pollIntervalMs: eventConfig.pollIntervalMs,
           mode: eventConfig.streamMode === 'poll' ? 'poll' as const : 'live' as const,
           ...(eventConfig.streamRetryMs !== undefined ? { retryMs: eventConfig.streamRetryMs } : {}),
+          ...(eventConfig.pollOlderRevisions ? { pollOlderRevisions: true } : {}),
           ...(eventConfig.maxStreamMs !== undefined ? { maxStreamMs: eventConfig.maxStreamMs } : {}),
           // Event ids are signed under the sealing key, so every environment accepts
           // the ids any other one issued.

@@ -32,6 +32,8 @@ export interface EventConfig {
   readonly streamRetryMs?: number;
   /** The longest any stream stays open, in ms, whatever the invocation's deadline. @default DEFAULT_MAX_STREAM_MS */
   readonly maxStreamMs?: number;
+  /** Poll mode: poll 2025-06-18 / 2025-03-26 sessions too, from a cursor each session keeps. @default false */
+  readonly pollOlderRevisions?: boolean;
 }
 
 export const EVENT_ENV = {
@@ -40,6 +42,7 @@ export const EVENT_ENV = {
   streamMode: HANDLER_ENV.streamMode,
   streamRetryMs: HANDLER_ENV.streamRetryMs,
   maxStreamMs: HANDLER_ENV.maxStreamMs,
+  pollOlderRevisions: HANDLER_ENV.streamPollOlderRevisions,
 } as const;
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -70,6 +73,13 @@ function streamModeOf(env: NodeJS.ProcessEnv): StreamMode {
   throw new Error(`environment variable ${EVENT_ENV.streamMode} must be off, poll or live, got '${raw}'`);
 }
 
+function flagOf(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`environment variable ${name} must be true or false, got '${raw}'`);
+}
+
 export function loadEventConfig(env: NodeJS.ProcessEnv = process.env): EventConfig {
   return {
     pollIntervalMs: positiveInt(env, EVENT_ENV.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS),
@@ -77,5 +87,6 @@ export function loadEventConfig(env: NodeJS.ProcessEnv = process.env): EventConf
     streamMode: streamModeOf(env),
     streamRetryMs: positiveInt(env, EVENT_ENV.streamRetryMs, DEFAULT_STREAM_RETRY_MS, 100),
     maxStreamMs: positiveInt(env, EVENT_ENV.maxStreamMs, DEFAULT_MAX_STREAM_MS, 1000),
+    pollOlderRevisions: flagOf(env, EVENT_ENV.pollOlderRevisions),
   };
 }

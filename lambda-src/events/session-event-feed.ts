@@ -97,6 +97,20 @@ export class SessionEventFeed {
     return this.nextId();
   }
 
+  /** Where the feed is now: after everything `poll` has returned. */
+  position(): StreamCursor {
+    return this.cursor;
+  }
+
+  /**
+   * A signed id of the current position that no event of this stream carries (it takes
+   * the next number): what a session keeps as its server-side cursor (docs/streams.md,
+   * "Per era"), unique to this stream so that a retried write recognises itself.
+   */
+  resumeId(): string {
+    return this.nextId();
+  }
+
   /** The messages due since the last poll, in order; advances the cursor. */
   async poll(): Promise<FeedMessage[]> {
     const { log, sessionId } = this.options;

@@ -33,6 +33,14 @@ export interface StreamCursor {
   readonly fingerprint: RegistryFingerprint;
 }
 
+/** Whether two cursors are the same position (their ids may still differ in stream and number). */
+export function sameCursor(a: StreamCursor | undefined, b: StreamCursor | undefined): boolean {
+  if (!a || !b) return a === b;
+  const [fa, fb] = [a.fingerprint, b.fingerprint];
+  return a.broadcast.length === b.broadcast.length && a.broadcast.every((seq, shard) => seq === b.broadcast[shard])
+    && a.session === b.session && fa.tools === fb.tools && fa.prompts === fb.prompts && fa.resources === fb.resources;
+}
+
 /** At most 16 digits and at most 2^53-1, so a seq and seq + 1 are exact numbers of the same width class. */
 const SEQ = /^(0|[1-9][0-9]{0,15})$/;
 const FP = /^[A-Za-z0-9_-]{1,16}$/;

@@ -43,8 +43,8 @@ import { restoreSession } from './session-restore';
 import { openStandaloneStream } from './standalone-stream';
 import { BroadcastTail } from '../events/broadcast-tail';
 import { DEFAULT_MAX_STREAM_MS, DEFAULT_STREAM_RETRY_MS } from '../events/event-config';
-import { SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
-import { StreamCursorCodec } from '../events/stream-cursor';
+import { type FeedMessage, SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
+import { sameCursor, type StreamCursor, StreamCursorCodec } from '../events/stream-cursor';
 import type { RequestContext } from '../model/request-context';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
@@ -153,10 +153,14 @@ export class LegacySessionEndpoint {
    * does not offer an SSE stream at this endpoint", and holds no invocation open for
    * nothing. With one, by mode (docs/streams.md):
    *
-   * - poll (2025-11-25 only: it needs the priming event and `retry:` of
-   *   "Resumability and Redelivery" / "Polling SSE streams"), and buffered mode: one read
-   *   of the log, then the end; the client reconnects with `Last-Event-ID`;
-   * - live (and poll under 2025-03-26 / 2025-06-18, whose clients have neither): the
+   * - poll (2025-11-25: with the priming event and `retry:` of "Resumability and
+   *   Redelivery" / "Polling SSE streams"), and buffered mode: one read of the log,
+   *   then the end; the client reconnects with `Last-Event-ID`;
+   * - poll under 2025-03-26 / 2025-06-18 when the deployment asks for it
+   *   (`pollOlderRevisions`), and buffered mode: the same, from the cursor the session
+   *   keeps (pollWithCursor), as those clients send no id after an empty stream;
+   * - live (and otherwise poll under 2025-03-26 / 2025-06-18: their clients before
+   *   the 2025-11 releases do not reconnect a GET stream the server ends): the
    *   stream stays open up to its own maximum duration, reading the log and the session
    *   every interval. It takes the session's `streamId` when it opens, so an older
    *   stream of the session ends at its next poll: one standalone stream per session.
@@ -183,14 +187,21 @@ export class LegacySessionEndpoint {
     }
     const modern = found.protocolVersion >= '2025-11-25';
     const buffered = this.deps.responseMode === 'buffered';
-    const polled = buffered || (events.mode === 'poll' && modern);
     const sessions = this.deps.sessions;
+    // 2025-06-18 / 2025-03-26 clients poll only where the deployment chose it (or in
+    // buffered mode, which has no other way) and the store keeps a server-side cursor.
+    const keepsCursor = !modern && sessions.moveStreamResume !== undefined
+      && (buffered || (events.mode === 'poll' && events.pollOlderRevisions === true));
+    const polled = buffered || (events.mode === 'poll' && modern) || keepsCursor;
+    const stored = keepsCursor && found.streamResumeId !== undefined ? codec.decode(found.id, found.streamResumeId) : undefined;
     const feed = await SessionEventFeed.open({
       log: events.log,
       registry: this.deps.registry,
       sessionId: found.id,
       loadSession: () => sessions.get(found.id),
-      resumeFrom,
+      // "Resumability and Redelivery": `Last-Event-ID` is what the client received, so
+      // it wins over the cursor the server kept.
+      resumeFrom: resumeFrom ?? stored,
       codec,
       sessionCreatedAt: found.createdAt,
       watch: !polled,
@@ -200,6 +211,7 @@ export class LegacySessionEndpoint {
         ? { broadcastTail: this.broadcastTail ??= new BroadcastTail(events.log, events.pollIntervalMs, this.options.now) }
         : {}),
     });
+    if (keepsCursor) return this.pollWithCursor(ctx, found, feed, stored);
     if (polled) {
       await this.refreshExpiry(found);
     } else {
@@ -226,6 +238,52 @@ export class LegacySessionEndpoint {
       reconnectDelayMs: modern ? (polled && !buffered ? events.retryMs ?? DEFAULT_STREAM_RETRY_MS : this.options.reconnectDelayMs) : undefined,
       now: this.options.now,
       once: polled,
+    });
+  }
+
+  /**
+   * A polled GET of a 2025-06-18 / 2025-03-26 session (docs/streams.md, "Per era").
+   * Those revisions have no priming event and no `retry:`: their clients reconnect a
+   * closed GET after their own delay and send `Last-Event-ID` only when the closed
+   * stream carried an event, so the session keeps where its last GET ended
+   * (`streamResumeId`). The log is read first and the cursor moved (compare-and-set,
+   * with the expiry refresh in the same write) before anything is written: the client's
+   * reconnect, on any environment, reads the new cursor, and of two concurrent GETs
+   * only the one that moved the cursor delivers the events it covers.
+   */
+  private async pollWithCursor(
+    ctx: RequestContext,
+    session: SessionRecord,
+    feed: SessionEventFeed,
+    stored: StreamCursor | undefined,
+  ): Promise<Response> {
+    let messages: FeedMessage[] = [];
+    try {
+      messages = await feed.poll();
+      const expiry = this.expiryPatch(session).expiresAt;
+      if (!sameCursor(stored, feed.position())) {
+        const move = await this.deps.sessions.moveStreamResume!(session.id, session.streamResumeId, feed.resumeId(), expiry);
+        if (move === 'gone') return this.sessionNotFound();
+        // Another GET of the session moved the cursor meanwhile: it delivers these.
+        if (move === 'raced') messages = [];
+      } else {
+        await this.refreshExpiry(session);
+      }
+    } catch (error) {
+      if (error instanceof SessionGoneError) return this.sessionNotFound();
+      // Nothing delivered and the cursor unmoved: the client's next GET reads again.
+      messages = [];
+      this.options.log({ level: 'warn', message: 'a polled GET failed to read the log or move its cursor; the next poll reads again', requestId: ctx.requestId, error: String(error) });
+    }
+    return openStandaloneStream({
+      feed: { primingId: () => feed.primingId(), poll: async () => messages },
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+      endMarginMs: this.options.streamEndMarginMs,
+      keepAliveMs: this.options.keepAliveMs,
+      // No priming event and no `retry:`: neither exists before 2025-11-25.
+      now: this.options.now,
+      once: true,
     });
   }
 

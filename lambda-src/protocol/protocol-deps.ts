@@ -72,6 +72,12 @@ export interface ProtocolEventDeps {
    * @default 'live'
    */
   readonly mode?: 'poll' | 'live';
+  /**
+   * Poll mode: 2025-06-18 / 2025-03-26 sessions are polled too, from a cursor the
+   * session keeps, instead of getting a live stream (docs/streams.md, "Per era").
+   * @default false
+   */
+  readonly pollOlderRevisions?: boolean;
   /** Poll mode's `retry:`, in ms. @default DEFAULT_STREAM_RETRY_MS */
   readonly retryMs?: number;
   /** The longest a stream (GET or `subscriptions/listen`) stays open, in ms. @default DEFAULT_MAX_STREAM_MS */

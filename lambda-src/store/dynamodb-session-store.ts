@@ -5,12 +5,13 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, isSameItem, oldNumber } from './conditional-check';
+import { isConditionalCheckFailed, isSameItem, oldNumber, oldString } from './conditional-check';
 import { DynamoDbSessionStateStore } from './dynamodb-session-state-store';
 import { fromSessionItem, isLive, toSessionItem } from './session-item';
 import type { SessionStateWrite } from './session-state-store';
 import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
+  type StreamResumeMove,
 } from './session-store';
 import { isStorableSessionId, nowEpochSeconds, sessionKey } from './table-schema';
 import type { SessionStateChanges } from '../model/session-state-changes';
@@ -154,6 +155,45 @@ export class DynamoDbSessionStore implements SessionStore {
       const expiresAt = oldNumber(err, 'expiresAt');
       if (expiresAt === undefined || expiresAt <= nowEpochSeconds(this.now())) return false;
       throw new SubscriptionLimitError(MAX_SUBSCRIPTIONS);
+    }
+  }
+
+  async moveStreamResume(id: string, from: string | undefined, to: string, expiresAt?: number): Promise<StreamResumeMove> {
+    if (!isStorableSessionId(id)) return 'gone';
+    const now = nowEpochSeconds(this.now());
+    const names: Record<string, string> = { '#resume': 'streamResumeId', '#version': 'version', '#expiresAt': 'expiresAt' };
+    const values: Record<string, unknown> = { ':to': to, ':one': 1, ':now': now };
+    let set = '#resume = :to';
+    if (expiresAt !== undefined) {
+      values[':expiresAt'] = expiresAt;
+      set += ', #expiresAt = :expiresAt';
+    }
+    let condition = 'attribute_exists(pk) AND #expiresAt > :now AND ';
+    if (from === undefined) {
+      condition += 'attribute_not_exists(#resume)';
+    } else {
+      values[':from'] = from;
+      condition += '#resume = :from';
+    }
+    try {
+      await this.client.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(id),
+        UpdateExpression: `SET ${set} ADD #version :one`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        // One request tells "gone" from "moved by another GET".
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return 'moved';
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const old = oldNumber(err, 'expiresAt');
+      if (old === undefined || old <= now) return 'gone';
+      // The SDK retries an UpdateItem whose answer was lost although DynamoDB may have
+      // applied it; `to` is unique to the calling GET, so finding it is finding our own write.
+      return oldString(err, 'streamResumeId') === to ? 'moved' : 'raced';
     }
   }
 

@@ -11,6 +11,7 @@ import { decodeSessionState, encodeSessionState } from './session-state-attribut
 import { SESSION_STATE_ATTRIBUTE, type SessionStateWrite } from './session-state-store';
 import {
   MAX_SUBSCRIPTIONS, SessionConflictError, SubscriptionLimitError, type SessionPatch, type SessionRecord, type SessionStore,
+  type StreamResumeMove,
 } from './session-store';
 import { nowEpochSeconds } from './table-schema';
 import { applySessionStateChanges, type SessionStateChanges } from '../model/session-state-changes';
@@ -71,6 +72,14 @@ export class MemorySessionStore implements SessionStore {
     subs.add(uri);
     this.items.set(id, { ...old!, subscriptions: subs, version: old!.version + 1 });
     return true;
+  }
+
+  async moveStreamResume(id: string, from: string | undefined, to: string, expiresAt?: number): Promise<StreamResumeMove> {
+    const old = this.items.get(id);
+    if (!isLive(old, this.nowSeconds())) return 'gone';
+    if (old!.streamResumeId !== from) return 'raced';
+    this.items.set(id, { ...old!, streamResumeId: to, ...(expiresAt !== undefined ? { expiresAt } : {}), version: old!.version + 1 });
+    return 'moved';
   }
 
   async removeSubscription(id: string, uri: string): Promise<boolean> {

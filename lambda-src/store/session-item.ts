@@ -37,6 +37,7 @@ export function toSessionItem(record: SessionRecord): SessionItem {
     expiresAt: record.expiresAt,
     version: record.version,
     streamId: record.streamId,
+    streamResumeId: record.streamResumeId,
     // A DynamoDB string set (ADD/DELETE update it atomically); a set cannot be empty.
     subscriptions: record.subscriptions?.length ? new Set(record.subscriptions) : undefined,
     // A map, one entry per top-level key (session-state-attribute.ts).
@@ -65,6 +66,7 @@ export function fromSessionItem(item: Record<string, unknown>): SessionRecord {
   if (item.principal !== undefined) record.principal = JSON.parse(item.principal as string);
   if (item.initialized !== undefined) record.initialized = item.initialized as boolean;
   if (typeof item.streamId === 'string') record.streamId = item.streamId;
+  if (typeof item.streamResumeId === 'string') record.streamResumeId = item.streamResumeId;
   if (item[SESSION_STATE_ATTRIBUTE] !== undefined) record.sessionState = decodeSessionState(item[SESSION_STATE_ATTRIBUTE]);
   const subscriptions = item.subscriptions as Iterable<string> | undefined;
   if (subscriptions !== undefined) {

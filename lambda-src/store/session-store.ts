@@ -47,7 +47,17 @@ export interface SessionRecord {
    * Connections": a server MUST NOT broadcast a message on several streams).
    */
   readonly streamId?: string;
+  /**
+   * Where the session's next polled GET resumes when the client sends no
+   * `Last-Event-ID` (poll mode for 2025-06-18 / 2025-03-26 clients, docs/streams.md):
+   * the signed event id of the cursor the last polled GET ended at. Absent until one
+   * such GET moved it.
+   */
+  readonly streamResumeId?: string;
 }
+
+/** What `moveStreamResume` did. */
+export type StreamResumeMove = 'moved' | 'raced' | 'gone';
 
 /** Fields a request may change on a live session. */
 export interface SessionPatch {
@@ -95,6 +105,16 @@ export interface SessionStore {
    * subscriptions; without it tools' state changes are refused.
    */
   applySessionState?(id: string, changes: SessionStateChanges): Promise<SessionStateWrite>;
+  /**
+   * Sets `streamResumeId` to `to` only if it is still `from` (absent: never set), in one
+   * conditional write that also sets `expiresAt` when given. `raced`: another GET of
+   * the session moved it meanwhile (nothing written); `gone`: the session is not live.
+   * `to` must be unique to the caller (a retried write recognises itself by it).
+   * The compare-and-set makes the GET that moved the cursor the only one that delivers
+   * the events it covers, on whichever environment. Optional like the subscriptions;
+   * without it older clients get live streams in poll mode.
+   */
+  moveStreamResume?(id: string, from: string | undefined, to: string, expiresAt?: number): Promise<StreamResumeMove>;
 }
 
 /** Most resource subscriptions one session may hold: bounds the session item's size. */

@@ -136,6 +136,23 @@ test('a GET returns the events recorded since Last-Event-ID at once and ends, so
   await client.close();
 });
 
+test('a 2025-06-18 GET resumes from the cursor its session keeps: no event is lost between two GETs without Last-Event-ID', async () => {
+  const init = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+  });
+  await init.text();
+  const headers = { 'accept': 'text/event-stream', 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-06-18' };
+  const first = await (await fetch(server.url, { headers })).text();
+  // Neither a priming event nor `retry:` exists before 2025-11-25.
+  expect(first).not.toMatch(/^(id|retry):/m);
+  await events.append({ method: 'notifications/message', params: { level: 'error', data: 'between' } });
+  const data = (body: string) => body.split('\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)).params.data);
+  expect(data(await (await fetch(server.url, { headers })).text())).toEqual(['between']);
+  expect(data(await (await fetch(server.url, { headers })).text())).toEqual([]);
+});
+
 test('the SDK client polls its GET stream and receives an event published while it was away', async () => {
   const client = new ClientV1({ name: 'v1', version: '1.0.0' });
   const received = new Promise<unknown>((resolve) => client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => resolve(n.params.data)));

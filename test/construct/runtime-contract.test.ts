@@ -65,7 +65,7 @@ const CONFIGURATIONS: Record<string, (stack: Stack) => McpLambdaServerProps> = {
     eventPollInterval: Duration.millis(500),
     eventRetention: Duration.hours(2),
     responseMode: McpResponseMode.BUFFERED,
-    streams: McpStreams.poll(Duration.seconds(20)),
+    streams: McpStreams.poll(Duration.seconds(20), { pollOlderRevisions: true }),
   }),
   'none': () => ({ auth: McpAuth.none() }),
   'oauth, every option': () => ({
@@ -125,7 +125,7 @@ describe('the environment the construct synthesizes is the one the handler reads
   test('values round-trip: what the props say is what the handler loads', () => {
     const env = Object.fromEntries(handlerEnvironments)['every optional handler prop'];
     expect(loadResponseMode(env)).toBe('buffered');
-    expect(loadEventConfig(env)).toEqual({ pollIntervalMs: 500, eventTtlSeconds: 7200, streamMode: 'poll', streamRetryMs: 20000, maxStreamMs: 300000 });
+    expect(loadEventConfig(env)).toEqual({ pollIntervalMs: 500, eventTtlSeconds: 7200, streamMode: 'poll', streamRetryMs: 20000, maxStreamMs: 300000, pollOlderRevisions: true });
     const config = loadConfig(env);
     expect(config).toMatchObject({ authMode: 'iam', instructions: 'Use the echo tool.', allowedOrigins: ['https://app.example.com'] });
     const oauth = loadConfig(Object.fromEntries(handlerEnvironments)['oauth, every option']).oauth;

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { newStack, serverTemplate } from './server-template';
+import { loadEventConfig } from '../../lambda-src/events/event-config';
 import { McpLambdaServer, McpStreams } from '../../src';
 
 /** The MCP handler's environment (the admin function is the other function). */
@@ -38,6 +39,18 @@ test('an existing topic gets the same default', () => {
 test('McpStreams.poll(interval) sets the retry delay', () => {
   const env = environmentOf(serverTemplate({ enableEvents: true, streams: McpStreams.poll(Duration.seconds(30)) }).template);
   expect(env).toMatchObject({ MCP_STREAM_MODE: 'poll', MCP_STREAM_RETRY_MS: '30000' });
+});
+
+test('McpStreams.poll(interval, { pollOlderRevisions }) tells the handler to poll 2025-06-18 / 2025-03-26 sessions; off by default', () => {
+  const on = environmentOf(serverTemplate({ enableEvents: true, streams: McpStreams.poll(undefined, { pollOlderRevisions: true }) }).template);
+  expect(on).toMatchObject({ MCP_STREAM_MODE: 'poll', MCP_STREAM_RETRY_MS: '10000', MCP_STREAM_POLL_OLDER_REVISIONS: 'true' });
+  expect(loadEventConfig(on as NodeJS.ProcessEnv).pollOlderRevisions).toBe(true);
+  const off = environmentOf(serverTemplate({ enableEvents: true }).template);
+  expect(off).not.toHaveProperty('MCP_STREAM_POLL_OLDER_REVISIONS');
+  expect(loadEventConfig(off as NodeJS.ProcessEnv).pollOlderRevisions).toBe(false);
+  expect(McpStreams.poll().pollOlderRevisions).toBe(false);
+  expect(McpStreams.live().pollOlderRevisions).toBe(false);
+  expect(() => loadEventConfig({ MCP_STREAM_POLL_OLDER_REVISIONS: 'yes' })).toThrow(/must be true or false, got 'yes'/);
 });
 
 test('McpStreams.live({ maxDuration }) sets the bound; without a topic, streams carry registry changes', () => {

@@ -87,6 +87,7 @@ const handler = createHandler({
     ...(env.STREAM_MODE ? { streamMode: env.STREAM_MODE as EventConfig['streamMode'] } : {}),
     ...(env.STREAM_RETRY_MS ? { streamRetryMs: Number(env.STREAM_RETRY_MS) } : {}),
     ...(env.MAX_STREAM_MS ? { maxStreamMs: Number(env.MAX_STREAM_MS) } : {}),
+    ...(env.POLL_OLDER_REVISIONS === 'true' ? { pollOlderRevisions: true } : {}),
   },
   log: () => undefined,
   ...(env.LAMBDA_ENDPOINT

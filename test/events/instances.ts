@@ -48,6 +48,8 @@ export interface InstanceOptions {
   /** Stream mode (events/event-config.ts). @default the handler's default, live */
   readonly streamMode?: 'off' | 'poll' | 'live';
   readonly streamRetryMs?: number;
+  /** Poll mode polls 2025-06-18 / 2025-03-26 sessions too (`pollOlderRevisions`). @default false */
+  readonly pollOlderRevisions?: boolean;
   readonly maxStreamMs?: number;
   /** `hidden`: a client's hang-up is not signalled to the handler, as on Lambda. @default 'signalled' */
   readonly hangUps?: 'signalled' | 'hidden';
@@ -105,6 +107,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       STREAM_MODE: options.streamMode ?? '',
       STREAM_RETRY_MS: options.streamRetryMs === undefined ? '' : String(options.streamRetryMs),
       MAX_STREAM_MS: options.maxStreamMs === undefined ? '' : String(options.maxStreamMs),
+      POLL_OLDER_REVISIONS: options.pollOlderRevisions ? 'true' : '',
       HANG_UPS: options.hangUps ?? 'signalled',
       REGISTRY_CACHE_SECONDS: options.registryCacheSeconds === undefined ? '' : String(options.registryCacheSeconds),
       LAMBDA_ENDPOINT: options.lambdaEndpoint ?? '',

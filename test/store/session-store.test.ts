@@ -167,6 +167,48 @@ describe.each(BACKENDS)('%s session store', (_name, makeBackend) => {
     expect((await v.store.get(record.id))!.version).toBe(n + 1);
   });
 
+  test('moveStreamResume is a compare-and-set on streamResumeId, with the expiry in the same write', async () => {
+    const record = sessionRecord(v.clock.seconds);
+    await v.store.create(record);
+    const move = v.store.moveStreamResume!.bind(v.store);
+    // Never set: only a move from "absent" takes.
+    expect(await move(record.id, 'r-0', 'r-1')).toBe('raced');
+    expect(await move(record.id, undefined, 'r-1', record.expiresAt + 60)).toBe('moved');
+    expect(await v.store.get(record.id)).toEqual({ ...record, streamResumeId: 'r-1', expiresAt: record.expiresAt + 60, version: 2 });
+    // From a value that is no longer there: nothing written.
+    expect(await move(record.id, undefined, 'r-2')).toBe('raced');
+    expect(await move(record.id, 'r-0', 'r-2')).toBe('raced');
+    expect(await move(record.id, 'r-1', 'r-2')).toBe('moved');
+    const got = await v.store.get(record.id);
+    expect(got).toEqual({ ...record, streamResumeId: 'r-2', expiresAt: record.expiresAt + 60, version: 3 });
+    // Other writes keep it.
+    expect((await v.store.update(record.id, { logLevel: 'debug' }))!.streamResumeId).toBe('r-2');
+  });
+
+  test('concurrent moveStreamResume from one value: exactly one moves', async () => {
+    const record = sessionRecord(v.clock.seconds);
+    await v.store.create(record);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => v.store.moveStreamResume!(record.id, undefined, `r-${i}`)));
+    expect(results.filter((r) => r === 'moved')).toHaveLength(1);
+    expect(results.filter((r) => r === 'raced')).toHaveLength(7);
+    const winner = results.indexOf('moved');
+    expect((await v.store.get(record.id))!.streamResumeId).toBe(`r-${winner}`);
+  });
+
+  test('moveStreamResume of an expired, deleted or unknown session is gone and writes nothing', async () => {
+    const record = sessionRecord(v.clock.seconds, { expiresAt: v.clock.seconds + 10 });
+    await v.store.create(record);
+    const created = v.clock.ms;
+    v.clock.ms = (record.expiresAt + 5) * 1000;
+    expect(await v.store.moveStreamResume!(record.id, undefined, 'r-1', record.expiresAt + 3600)).toBe('gone');
+    v.clock.ms = created;
+    expect(await v.store.get(record.id)).toEqual(record);
+    await v.store.delete(record.id);
+    expect(await v.store.moveStreamResume!(record.id, undefined, 'r-1')).toBe('gone');
+    expect(await v.store.moveStreamResume!(newId(), undefined, 'r-1')).toBe('gone');
+    expect(await v.store.get(record.id)).toBeUndefined();
+  });
+
   test('delete returns whether a live session existed, and removes expired ones too', async () => {
     const live = sessionRecord(v.clock.seconds);
     await v.store.create(live);
