@@ -20,8 +20,9 @@
  * What keeps appends from racing: the `seq` is the clock in microseconds (clockSeq)
  * unless the environment already saw the counter at or above it, so an append needs no
  * read first and two appends race only when they reach the same shard's counter out of
- * clock order; a broadcast append picks one of BROADCAST_SHARDS at random, so
- * concurrent publishers mostly write to different counters; and a lost race learns the
+ * clock order; a broadcast append goes to its environment's shard of BROADCAST_SHARDS
+ * (chosen at random, and moved by every race it loses), so concurrent publishers end
+ * up writing to different counters while a lone publisher fills one shard; and a lost race learns the
  * counter from the failed condition (ReturnValuesOnConditionCheckFailure), so the retry
  * needs no read either. docs/streams.md ("Scale of the broadcast partition") measures it.
  *
@@ -43,7 +44,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
+  BROADCAST_SHARDS, DEDUP_TTL_SECONDS, DEFAULT_EVENT_TTL_SECONDS, DEFAULT_READ_LIMIT, clockSeq, shardsOf,
   type EventInput, type EventLog, type EventTarget, type LogCursor, type StoredEvent,
 } from './event-log';
 import { assertItemFits } from './item-size';
@@ -86,6 +87,15 @@ export class DynamoDbEventLog implements EventLog {
    * session would grow without bound; their appends rarely race).
    */
   private readonly broadcastCounters: Array<number | undefined> = [];
+  /**
+   * The broadcast shard this environment appends to, until a race moves it. Appends of
+   * one environment never race each other (one SNS delivery at a time), and a reader
+   * pays one Query per shard with something new: with one shard per publishing
+   * environment, a deployment that publishes from one environment at a time fills one
+   * shard, and readers read one. Concurrent publishers, which do race, spread out as
+   * each lost race moves its environment to another shard.
+   */
+  private broadcastShard = Math.floor(Math.random() * BROADCAST_SHARDS);
 
   constructor(options: DynamoDbEventLogOptions) {
     this.client = options.client;
@@ -99,7 +109,7 @@ export class DynamoDbEventLog implements EventLog {
     const broadcast = input.sessionId === undefined;
     const shards = shardsOf(input);
     let lastSeen: number | undefined;
-    let shard = Math.floor(Math.random() * shards);
+    let shard = broadcast ? this.broadcastShard : 0;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const counterKey = eventCounterKey(input.sessionId, shard);
       const nowMs = this.now();
@@ -161,14 +171,20 @@ export class DynamoDbEventLog implements EventLog {
           // Overtaken (or the remembered value was stale): retry above the counter as it
           // is now, as DynamoDB returned it (else as read).
           lastSeen = seqOfItem(counterReason.Item) ?? await this.counter(counterKey);
-          if (broadcast) this.broadcastCounters[shard] = lastSeen;
+          if (broadcast) {
+            this.broadcastCounters[shard] = lastSeen;
+            // Another environment appends here now: this one moves to another shard.
+            shard = this.broadcastShard = otherShard(shard, shards);
+          }
           if (attempt > 2) await backOff(attempt);
           continue;
         }
         // A transaction conflict: another append is committing on the same counter.
         if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw err;
-        if (broadcast) this.broadcastCounters[shard] = undefined;
-        shard = Math.floor(Math.random() * shards);
+        if (broadcast) {
+          this.broadcastCounters[shard] = undefined;
+          shard = this.broadcastShard = otherShard(shard, shards);
+        }
         await backOff(attempt);
       }
     }
@@ -264,4 +280,9 @@ function seqOfItem(item: Record<string, unknown> | undefined): number | undefine
 /** A short random pause, growing with the attempts, so that racing appends spread out. */
 function backOff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+}
+
+/** A shard other than `shard`, at random (the same one when there is only one). */
+function otherShard(shard: number, shards: number): number {
+  return shards < 2 ? shard : (shard + 1 + Math.floor(Math.random() * (shards - 1))) % shards;
 }

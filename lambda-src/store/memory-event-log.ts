@@ -38,7 +38,9 @@ export class MemoryEventLog implements EventLog {
   async append(input: EventInput): Promise<{ shard: number; seq: number } | undefined> {
     const nowMs = this.now();
     const nowSeconds = nowEpochSeconds(nowMs);
-    // At random, as DynamoDbEventLog picks one.
+    // At random: one process has no races to spread, and DynamoDbEventLog's choice (one
+    // shard per environment until a race moves it) is only about cost. Spreading here
+    // keeps every reader's path over several shards exercised.
     const shardNo = Math.floor(Math.random() * shardsOf(input));
     const pk = eventPartitionKey(input.sessionId, shardNo);
     const shard = this.shards.get(pk) ?? { events: [] };
