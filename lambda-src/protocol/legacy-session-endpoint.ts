@@ -411,7 +411,14 @@ export class LegacySessionEndpoint {
     }
     if (cancelled.size === 0) return;
     const at = this.options.now();
-    await Promise.all([...cancelled.values()].map(({ id }) => store.cancelRequest(session.id, id, at)));
+    try {
+      await Promise.all([...cancelled.values()].map(({ id }) => store.cancelRequest(session.id, id, at)));
+    } catch (error) {
+      // A receiver may ignore a cancellation ("Behavior Requirements"): a marker that
+      // could not be written must not fail the answers and requests posted beside it.
+      this.options.log({ level: 'warn', message: 'a cancellation could not be recorded; the request runs on', requestId: ctx.requestId, error: String(error) });
+      return;
+    }
     // Cancellation, "Implementation Notes": both parties SHOULD log cancellation reasons.
     for (const { id, reason } of cancelled.values()) {
       this.options.log({

@@ -29,8 +29,13 @@ class CountingStore implements CancellationStore {
   reads = 0;
   writes: Array<{ sessionId: string; requestId?: CancelledRequestId }> = [];
   failReads = 0;
+  failWrites = 0;
   cancelRequest(sessionId: string, requestId: CancelledRequestId, at: number): Promise<void> {
     this.writes.push({ sessionId, requestId });
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      return Promise.reject(new Error('throttled'));
+    }
     return this.inner.cancelRequest(sessionId, requestId, at);
   }
   endSession(sessionId: string, at: number): Promise<void> {
@@ -174,6 +179,20 @@ test('a failed read is logged and read again; the cancel still lands', async () 
   await endpoint.handle(inSession(id, cancel(2)), context());
   expect(sseMessages(await (await running).text())).toEqual([]);
   expect(logs.filter((l) => l.message === 'reading cancellation markers failed; retrying')).toHaveLength(2);
+});
+
+test('a marker that cannot be written is logged; what was posted beside it is still served', async () => {
+  const id = await initialize(BATCH_PROTOCOL_VERSION);
+  store.failWrites = 1;
+  const echo = { jsonrpc: '2.0', id: 'e', method: 'tools/call', params: { name: 'echo', arguments: { message: 'still here' } } };
+  const response = await endpoint.handle(inSession(id, [cancel('elsewhere'), echo], BATCH_PROTOCOL_VERSION), context());
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual([expect.objectContaining({ id: 'e', result: expect.objectContaining({ content: [{ type: 'text', text: 'still here' }] }) })]);
+  expect(logs).toEqual(expect.arrayContaining([
+    expect.objectContaining({ level: 'warn', message: 'a cancellation could not be recorded; the request runs on', error: 'Error: throttled' }),
+  ]));
+  store.failWrites = 1;
+  expect((await endpoint.handle(inSession(id, cancel('elsewhere'), BATCH_PROTOCOL_VERSION), context())).status).toBe(202);
 });
 
 test('a call that ends before one interval reads no marker', async () => {
