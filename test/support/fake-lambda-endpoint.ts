@@ -33,6 +33,7 @@ import { EventStreamCodec } from '@smithy/core/event-streams';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { readRequestBody } from './request-body';
+import type { ResponseSink } from '../../lambda-src/entry/awslambda-shim';
 
 export interface FakeInvocation {
   /** The function name or ARN as the client sent it (URL-decoded). */
@@ -298,4 +299,17 @@ function send(res: ServerResponse, response: FakeLambdaResponse): void {
     ...response.headers,
   });
   res.end(body);
+}
+
+/** A sink that forwards what a streamified handler writes to the fake endpoint's response stream. */
+export function sinkTo(stream: FakeResponseStream): ResponseSink {
+  return {
+    start: () => undefined,
+    write: (chunk, done) => {
+      stream.write(chunk);
+      done();
+    },
+    end: (done) => done(),
+    onDisconnect: () => undefined,
+  };
 }

@@ -21,13 +21,13 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler, type ResponseSink } from '../../lambda-src/entry/awslambda-shim';
+import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { isTaskEvent } from '../../lambda-src/tasks/task-event';
 import { defineTool, type ToolHandler } from '../../lambda-src/tool';
 import { buildHarness, startBundledHandler, type BundledHandler } from '../support/bundled-handler';
 import { createTestTables, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
-import { FakeLambdaEndpoint, type FakeResponseStream } from '../support/fake-lambda-endpoint';
+import { FakeLambdaEndpoint, sinkTo } from '../support/fake-lambda-endpoint';
 
 jest.setTimeout(120_000);
 
@@ -45,17 +45,6 @@ const taskRuns: Array<Promise<unknown>> = [];
 /** Gates of the tool's steps, opened by the test once the client has that step's progress. */
 const gates = new Map<number, () => void>();
 
-function sinkTo(stream: FakeResponseStream): ResponseSink {
-  return {
-    start: () => undefined,
-    write: (chunk, done) => {
-      stream.write(chunk);
-      done();
-    },
-    end: (done) => done(),
-    onDisconnect: () => undefined,
-  };
-}
 
 beforeAll(async () => {
   ddb = await startDynamoDbLocal();

@@ -27,11 +27,11 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 // eslint-disable-next-line import/no-unresolved
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler, type ResponseSink } from '../../lambda-src/entry/awslambda-shim';
+import { createInvocationContext, ensureAwslambdaGlobal, invokeStreamingHandler } from '../../lambda-src/entry/awslambda-shim';
 import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { defineTool, type ToolHandler } from '../../lambda-src/tool';
 import { buildHarness, HANDLER_ASSET, startBundledHandler, type BundledHandler } from '../support/bundled-handler';
-import { FakeLambdaEndpoint, type FakeResponseStream } from '../support/fake-lambda-endpoint';
+import { FakeLambdaEndpoint, type FakeResponseStream, sinkTo } from '../support/fake-lambda-endpoint';
 import { FakeRuntimeApi } from '../support/fake-runtime-api';
 
 jest.setTimeout(120_000);
@@ -47,18 +47,6 @@ const runtimes: FakeRuntimeApi[] = [];
 /** Opens the gate of the gated Node.js tool's current call. */
 let openNodeGate: () => void = () => undefined;
 
-/** A sink that forwards what a streamified handler writes to the fake endpoint's response stream. */
-function sinkTo(stream: FakeResponseStream): ResponseSink {
-  return {
-    start: () => undefined,
-    write: (chunk, done) => {
-      stream.write(chunk);
-      done();
-    },
-    end: (done) => done(),
-    onDisconnect: () => undefined,
-  };
-}
 
 /** Runs a streamified Node.js handler as Lambda's Node.js runtime does, for InvokeWithResponseStream. */
 function nodeRuntime(handler: ToolHandler) {
