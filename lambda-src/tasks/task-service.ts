@@ -79,6 +79,9 @@ const MAX_RUN_MS = 15 * 60_000;
 /** Compare-and-set retries of one `tasks/update`: more than the input requests a round may hold (s2c MAX_INPUT_REQUESTS). */
 const MAX_UPDATE_ATTEMPTS = 32;
 
+/** Compare-and-set attempts of a refusal against answers landing at the same moment. */
+const MAX_REFUSAL_ATTEMPTS = 8;
+
 export class TaskService {
   private readonly defaultTtlMs: number;
   private readonly maxTtlMs: number;
@@ -281,15 +284,32 @@ export class TaskService {
           return;
         }
         if (signal.aborted) return;
-        const text = `the tool's request for input (${request.method}) could not be answered: ${outcome.refused}`;
-        await this.options.store.update(task.owner, task.taskId, {
-          status: 'failed',
-          statusMessage: `The client could not answer the tool's request for input: ${outcome.refused}`,
-          outcome: { result: { content: [{ type: 'text', text }], isError: true } },
-          input: null,
-        }, ['input_required']);
+        await this.failForRefusal(task.owner, task.taskId, input.round, key, request.method, outcome.refused);
       }).catch(() => undefined); // a failed store write: the next poll reads the task again
       relayed.set(key, relay);
+    }
+  }
+
+  /**
+   * Fails the task for a refused input request, but only while that request of that
+   * round is still unanswered: another `tasks/result` may have had it answered (and the
+   * task moved on to a later round) meanwhile. The write is a compare-and-set on the
+   * round as read, retried when answers to other requests land in between.
+   */
+  private async failForRefusal(owner: string, taskId: string, round: number, key: string, method: string, refused: string): Promise<void> {
+    const text = `the tool's request for input (${method}) could not be answered: ${refused}`;
+    for (let attempt = 0; attempt < MAX_REFUSAL_ATTEMPTS; attempt++) {
+      const current = await this.options.store.get(owner, taskId);
+      const input = current?.status === 'input_required' ? current.input : undefined;
+      if (!input || input.round !== round || !Object.prototype.hasOwnProperty.call(input.pending, key)
+        || Object.prototype.hasOwnProperty.call(input.answers, key)) return;
+      const failed = await this.options.store.update(owner, taskId, {
+        status: 'failed',
+        statusMessage: `The client could not answer the tool's request for input: ${refused}`,
+        outcome: { result: { content: [{ type: 'text', text }], isError: true } },
+        input: null,
+      }, ['input_required'], { input });
+      if (failed) return;
     }
   }
 

@@ -211,6 +211,28 @@ describe('without a working invocation', () => {
     expect(await stuck.get(ALICE, task.taskId)).toMatchObject({ status: 'failed', statusMessage: expect.stringMatching(/did not finish within its time limit/) });
   });
 
+  test('a refused input request fails the task only while that request of that round is unanswered', async () => {
+    const store = new MemoryTaskStore();
+    const tasks = new TaskService({ store, runner: { start: async () => undefined } });
+    const refuse = (taskId: string, round: number) => (tasks as unknown as {
+      failForRefusal(owner: string, taskId: string, round: number, key: string, method: string, refused: string): Promise<void>;
+    }).failForRefusal(ALICE, taskId, round, 'k', 'elicitation/create', 'the client declined');
+    const asking = (round: number) => ({ round, pending: { k: { method: 'elicitation/create' } }, answers: {} });
+    const request = { method: 'tools/call' as const, tool: 'echo', arguments: {}, protocolVersion: '2025-11-25', requestId: '1' };
+
+    // Answered through another tasks/result, and the tool asked again in round 2 under the same key.
+    const moved = (await tasks.create({ owner: ALICE, request, runLimitMs: 60_000 })).task;
+    await store.update(ALICE, moved.taskId, { status: 'input_required', input: asking(2) }, ['working']);
+    await refuse(moved.taskId, 1);
+    expect((await tasks.get(ALICE, moved.taskId)).status).toBe('input_required');
+
+    // Still the round it was asked in, unanswered: the task fails, saying why.
+    const waiting = (await tasks.create({ owner: ALICE, request, runLimitMs: 60_000 })).task;
+    await store.update(ALICE, waiting.taskId, { status: 'input_required', input: asking(1) }, ['working']);
+    await refuse(waiting.taskId, 1);
+    expect(await tasks.get(ALICE, waiting.taskId)).toMatchObject({ status: 'failed', statusMessage: expect.stringMatching(/the client declined/) });
+  });
+
   test('a task whose invocation cannot be started is failed at once', async () => {
     const store = new MemoryTaskStore();
     const failing = new TaskService({ store, runner: new LambdaTaskRunner({ functionName: 'missing', clientConfig: lambda.clientConfig() }) });
