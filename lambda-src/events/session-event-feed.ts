@@ -4,8 +4,10 @@
  * the notifications this session should get, each with its SSE event id
  * (stream-cursor.ts).
  *
- * One poll costs one Query per partition (2 strongly consistent reads of an empty
- * partition: 2 RRU), plus a registry read when the environment's cached snapshot is
+ * One poll costs a Query of the session's partition and one of the broadcast shards'
+ * counters (2 RRU when nothing is new; BroadcastTail shares the latter between the
+ * streams of an environment), one more Query per broadcast shard that has new events,
+ * plus a registry read when the environment's cached snapshot is
  * older than `registryCacheSeconds` (registry changes are announced once every
  * environment's cache shows them: registry-fingerprint.ts), plus one session read only when a
  * `notifications/resources/updated` or `notifications/message` is due (to check the

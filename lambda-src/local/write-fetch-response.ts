@@ -9,23 +9,34 @@ import type { ServerResponse } from 'node:http';
  * named in `omitHeaders` (lower-case) are not passed on.
  */
 export async function writeFetchResponse(response: Response, res: ServerResponse, omitHeaders: ReadonlySet<string> = new Set()): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    if (!omitHeaders.has(key)) headers[key] = value;
-  });
+  // A flat list keeps repeated headers (several Set-Cookie) apart.
+  const headers: string[] = [];
+  for (const [key, value] of response.headers) {
+    if (!omitHeaders.has(key) && key !== 'set-cookie') headers.push(key, value);
+  }
+  for (const cookie of response.headers.getSetCookie()) {
+    if (!omitHeaders.has('set-cookie')) headers.push('set-cookie', cookie);
+  }
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
     return;
   }
-  res.flushHeaders();
   const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => undefined));
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  // A client that left before this point has already had its 'close'.
+  if (res.destroyed) {
+    cancel();
+    return;
+  }
+  res.on('close', cancel);
+  res.flushHeaders();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      res.write(value);
+      // Read no further ahead than the client takes.
+      if (!res.write(value) && !res.destroyed) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
     }
   } catch {
     // the body ended early: the upstream stream was cut, or the client left
