@@ -9,8 +9,6 @@
  * session or after a cancellation.
  */
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
-import type { EventInput } from '../../lambda-src/store/event-log';
-import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
@@ -21,19 +19,12 @@ import { TaskService } from '../../lambda-src/tasks/task-service';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { testConfig } from '../protocol/endpoint-fixture';
 import { FakeLambdaEndpoint, type FakeResponseStream } from '../support/fake-lambda-endpoint';
+import { RecordingEventLog } from '../support/recording-event-log';
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const RELATED = 'io.modelcontextprotocol/related-task';
 const OWNER = 'iam:arn:aws:iam::123456789012:user/alice';
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
-
-class RecordingEventLog extends MemoryEventLog {
-  readonly appended: EventInput[] = [];
-  override append(input: EventInput) {
-    this.appended.push(input);
-    return super.append(input);
-  }
-}
 
 let lambda: FakeLambdaEndpoint;
 let registry: RegistrySource;

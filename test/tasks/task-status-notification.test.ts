@@ -16,8 +16,6 @@ import * as z from 'zod/v4';
 import type { ToolItem } from '../../lambda-src/model/registry-item';
 import { createMcpEndpoint } from '../../lambda-src/protocol/mcp-endpoint';
 import { RegistrySource } from '../../lambda-src/registry/registry-source';
-import type { EventInput } from '../../lambda-src/store/event-log';
-import { MemoryEventLog } from '../../lambda-src/store/memory-event-log';
 import { MemoryRegistryStore } from '../../lambda-src/store/memory-registry-store';
 import { MemorySessionStore } from '../../lambda-src/store/memory-session-store';
 import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
@@ -27,6 +25,7 @@ import { TaskService } from '../../lambda-src/tasks/task-service';
 import { LocalInvoker } from '../../lambda-src/tools/local-invoker';
 import { ALICE, testConfig } from '../protocol/endpoint-fixture';
 import { startWebRequestServer, type WebRequestServer } from '../protocol/web-request-server';
+import { RecordingEventLog } from '../support/recording-event-log';
 
 const TOOLS: ToolItem[] = [
   {
@@ -35,15 +34,6 @@ const TOOLS: ToolItem[] = [
 ];
 
 let server: WebRequestServer;
-/** The real in-memory log, recording what is appended to it. */
-class RecordingEventLog extends MemoryEventLog {
-  readonly appended: EventInput[] = [];
-  override append(input: EventInput) {
-    this.appended.push(input);
-    return super.append(input);
-  }
-}
-
 let events: RecordingEventLog;
 const finished: string[] = [];
 
