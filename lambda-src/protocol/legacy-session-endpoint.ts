@@ -88,19 +88,28 @@ export const MAX_CANCELS_PER_POST = 4;
 const EXPIRY_REFRESH_FRACTION = 0.1;
 
 /**
+ * The `notifications/cancelled` of one POST, in order, each with whether the request it
+ * names is in the same POST. Malformed ones, without a string or number `requestId`,
+ * are left out (2025-11-25 basic/utilities/cancellation, "Error Handling").
+ */
+function cancelsIn(messages: readonly JSONRPCMessage[]): Array<{ id: CancelledRequestId; reason?: unknown; inPost: boolean }> {
+  const posted = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
+  const cancels: Array<{ id: CancelledRequestId; reason?: unknown; inPost: boolean }> = [];
+  for (const message of messages) {
+    if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
+    const params = (message.params ?? {}) as { requestId?: unknown; reason?: unknown };
+    if (isCancellableRequestId(params.requestId)) cancels.push({ id: params.requestId, reason: params.reason, inPost: posted.has(params.requestId) });
+  }
+  return cancels;
+}
+
+/**
  * Ids of the requests of a batch that a `notifications/cancelled` of the same batch
  * names. Wherever the cancel stands in the batch: the SDK delivers notifications a
  * tick after requests, so it aborts such a request even when the cancel came first.
  */
 function cancelledInBatch(messages: readonly JSONRPCMessage[]): CancelledRequestId[] {
-  const requests = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
-  const cancelled: CancelledRequestId[] = [];
-  for (const message of messages) {
-    if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
-    const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
-    if (isCancellableRequestId(id) && requests.has(id)) cancelled.push(id);
-  }
-  return cancelled;
+  return cancelsIn(messages).filter((c) => c.inPost).map((c) => c.id);
 }
 
 export class LegacySessionEndpoint {
@@ -399,15 +408,11 @@ export class LegacySessionEndpoint {
   private async recordCancellations(ctx: RequestContext, session: SessionRecord, messages: readonly JSONRPCMessage[]): Promise<void> {
     const store = this.deps.cancellations;
     if (!store) return;
-    const posted = new Set<unknown>(messages.filter(isJSONRPCRequest).map((m) => m.id));
+    // One marker per id (the JSON text keeps the string "1" apart from the number 1).
     const cancelled = new Map<string, { id: CancelledRequestId; reason?: unknown }>();
-    for (const message of messages) {
+    for (const { id, reason, inPost } of cancelsIn(messages)) {
       if (cancelled.size >= MAX_CANCELS_PER_POST) break;
-      if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') continue;
-      const params = (message.params ?? {}) as { requestId?: unknown; reason?: unknown };
-      const id = params.requestId;
-      if (!isCancellableRequestId(id) || posted.has(id)) continue;
-      cancelled.set(JSON.stringify(id), { id, reason: params.reason });
+      if (!inPost) cancelled.set(JSON.stringify(id), { id, reason });
     }
     if (cancelled.size === 0) return;
     const at = this.options.now();
