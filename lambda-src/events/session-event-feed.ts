@@ -24,6 +24,7 @@ import type { JSONRPCNotification } from '@modelcontextprotocol/server';
 import type { BroadcastTail } from './broadcast-tail';
 import { changedLists, LIST_CHANGED_METHOD, settledFingerprint, UNKNOWN_FINGERPRINT } from './registry-fingerprint';
 import type { StreamCursor, StreamCursorCodec } from './stream-cursor';
+import { atOrAbove } from '../model/log-levels';
 import type { RegistrySource } from '../registry/registry-source';
 import { byShard, type EventLog, inAppendOrder, maxCursor, type StoredEvent } from '../store/event-log';
 import type { SessionRecord } from '../store/session-store';
@@ -54,9 +55,6 @@ export interface SessionEventFeedOptions {
   /** Where the broadcast partition is read: the environment's shared tail (broadcast-tail.ts). @default the log itself */
   readonly broadcastTail?: BroadcastTail;
 }
-
-/** RFC 5424 order, lowest first (2025-11-25 server/utilities/logging). */
-const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export class SessionGoneError extends Error {
   constructor() {
@@ -180,8 +178,6 @@ function accepts(event: StoredEvent, session: SessionRecord | undefined): boolea
   if (event.method === 'notifications/resources/updated') {
     return session?.subscriptions?.includes(event.params.uri as string) ?? false;
   }
-  if (event.method === 'notifications/message' && session?.logLevel !== undefined) {
-    return LEVELS.indexOf(event.params.level as string) >= LEVELS.indexOf(session.logLevel);
-  }
+  if (event.method === 'notifications/message') return atOrAbove(event.params.level, session?.logLevel);
   return true;
 }

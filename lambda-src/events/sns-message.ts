@@ -14,6 +14,7 @@
  * A message that breaks the contract is refused with a reason, never thrown: the
  * caller logs it and goes on (a retry would fail the same way).
  */
+import { isLogLevel, LOG_LEVELS } from '../model/log-levels';
 import type { EventInput } from '../store/event-log';
 
 /** The notifications an SNS message may carry: those a server sends unprompted. */
@@ -26,9 +27,6 @@ export const SNS_METHODS = [
 ] as const;
 
 export const DEFAULT_SNS_METHOD = 'notifications/message';
-
-/** RFC 5424 severities, as MCP logging names them (2025-11-25 server/utilities/logging). */
-const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
 
 /** SNS's own limit on a message, body and attributes together (256 KiB). */
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -106,8 +104,8 @@ export function parseSnsRecord(record: SnsRecordLike): SnsParse {
     params = isJson && isPlainObject(parsed) && typeof parsed.level === 'string' && 'data' in parsed
       ? parsed
       : { level: 'info', data: parsed };
-    if (!LOG_LEVELS.has(params.level as string)) {
-      return { ok: false, reason: `level ${JSON.stringify(params.level)} is not a logging level (${[...LOG_LEVELS].join(', ')})` };
+    if (!isLogLevel(params.level)) {
+      return { ok: false, reason: `level ${JSON.stringify(params.level)} is not a logging level (${LOG_LEVELS.join(', ')})` };
     }
   } else {
     if (!isJson || !isPlainObject(parsed)) {

@@ -45,6 +45,7 @@ import { BroadcastTail } from '../events/broadcast-tail';
 import { DEFAULT_MAX_STREAM_MS, DEFAULT_STREAM_RETRY_MS } from '../events/event-config';
 import { type FeedMessage, SessionEventFeed, SessionGoneError, StreamSupersededError } from '../events/session-event-feed';
 import { sameCursor, type StreamCursor, StreamCursorCodec } from '../events/stream-cursor';
+import { isLogLevel } from '../model/log-levels';
 import type { RequestContext } from '../model/request-context';
 import { storeClientAnswers } from '../s2c/client-answers';
 import { ServerRequestRelay } from '../s2c/server-request-relay';
@@ -72,9 +73,6 @@ const VERSION_HEADER = 'mcp-protocol-version';
  * the session then reads back (a strongly consistent read of 100 RCU).
  */
 export const MAX_CLIENT_DESCRIPTION_BYTES = 32 * 1024;
-
-/** The levels of `logging/setLevel` (2025-11-25 server/utilities/logging, "Log Levels", RFC 5424). */
-const LOGGING_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
 
 /**
  * Most `notifications/cancelled` of one POST written as markers. A 2025-03-26 batch may
@@ -511,7 +509,7 @@ export class LegacySessionEndpoint {
       if (isJSONRPCRequest(m) && m.method === 'logging/setLevel') {
         setLevelIds.add(m.id);
         const level = m.params?.level;
-        if (typeof level === 'string' && LOGGING_LEVELS.has(level)) lastLevel = level;
+        if (isLogLevel(level)) lastLevel = level;
       }
     }
     let storedLevel: Promise<void> | undefined;

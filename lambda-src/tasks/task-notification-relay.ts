@@ -27,10 +27,11 @@
  * Messages keep their order: a progress held back is appended before any log line that
  * came after it.
  */
+import { atOrAbove } from '../model/log-levels';
 import { RELATED_TASK_META_KEY } from '../model/task-record';
 import type { EventLog } from '../store/event-log';
 import { ItemTooLargeError, MAX_ITEM_BYTES } from '../store/item-size';
-import { TOOL_LOG_LEVELS, type ToolLog, type ToolProgress } from '../tools/tool-invoker';
+import type { ToolLog, ToolProgress } from '../tools/tool-invoker';
 
 /** Progress and log messages appended per task run, at most (docs/writing-tools.md states the cost). */
 export const MAX_TASK_NOTIFICATIONS = 1_000;
@@ -80,11 +81,8 @@ export class TaskNotificationRelay {
   private appended = 0;
   private stopped = false;
   private running?: Promise<void>;
-  private readonly minLevel: number;
 
-  constructor(private readonly options: TaskNotificationRelayOptions) {
-    this.minLevel = options.logLevel === undefined ? 0 : Math.max(0, (TOOL_LOG_LEVELS as readonly string[]).indexOf(options.logLevel));
-  }
+  constructor(private readonly options: TaskNotificationRelayOptions) {}
 
   /** The sinks to hand the tool invoker. */
   get sinks(): { onProgress?: (progress: ToolProgress) => void; onLog: (log: ToolLog) => void } {
@@ -120,7 +118,7 @@ export class TaskNotificationRelay {
   log(log: ToolLog): void {
     if (this.stopped) return;
     // Below the session's level: never written (the GET stream filters again by the level as it is then).
-    if ((TOOL_LOG_LEVELS as readonly string[]).indexOf(log.level) < this.minLevel) return;
+    if (!atOrAbove(log.level, this.options.logLevel)) return;
     this.releaseHeld();
     this.enqueue(pending('log', 'notifications/message', { ...log, _meta: this.meta() }));
   }

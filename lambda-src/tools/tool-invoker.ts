@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../model/log-levels';
 import type { FunctionTarget } from '../model/registry-item';
 
 /**
@@ -43,9 +44,9 @@ export interface InvokeOptions {
   readonly clientContext?: string;
 }
 
-/** RFC 5424 severities, as MCP's `logging/setLevel` names them. */
-export const TOOL_LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-export type ToolLogLevel = (typeof TOOL_LOG_LEVELS)[number];
+/** The levels a tool may log at: MCP's (model/log-levels.ts). */
+export const TOOL_LOG_LEVELS = LOG_LEVELS;
+export type ToolLogLevel = LogLevel;
 
 /** One log message (MCP `notifications/message` params). */
 export interface ToolLog {
