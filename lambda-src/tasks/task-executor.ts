@@ -147,7 +147,7 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
   try {
     outcome = await deps.invoker.invoke(tool, event_, { signal: cancelled.signal, timeoutMs: Math.max(0, Math.min(...limits)), ...relay?.sinks });
   } catch (error) {
-    await relay?.abandon();
+    await relay?.abandon(invocation.deadline - STORE_MARGIN_MS - now());
     throw error;
   } finally {
     watcher.stop();
@@ -155,7 +155,7 @@ async function runTask(deps: TaskExecutorDeps, event: TaskEvent, invocation: Tas
   log({ level: 'info', message: 'task tool invocation ended', tool: tool.name, outcome: outcome.ok ? 'ok' : outcome.kind, latencyMs: now() - startedAt });
   if (cancelled.signal.aborted) {
     // Cancelled is terminal: nothing more of this run is relayed (progress, rule 3).
-    await relay?.abandon();
+    await relay?.abandon(invocation.deadline - STORE_MARGIN_MS - now());
     return 'cancelled';
   }
   await relay?.close(Math.min(RELAY_DRAIN_MS, invocation.deadline - STORE_MARGIN_MS - now()));

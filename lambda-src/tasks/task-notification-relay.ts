@@ -27,6 +27,7 @@
  * Messages keep their order: a progress held back is appended before any log line that
  * came after it.
  */
+import { abortableSleep } from '../model/abortable-sleep';
 import { atOrAbove } from '../model/log-levels';
 import { RELATED_TASK_META_KEY } from '../model/task-record';
 import type { EventLog } from '../store/event-log';
@@ -126,27 +127,29 @@ export class TaskNotificationRelay {
   /**
    * The run's tool invocation ended: appends what is held and queued, for at most
    * `budgetMs`, then stops. Resolves once no append is in flight, so that nothing
-   * of this run lands after the outcome the executor stores next.
+   * of this run lands after the outcome the executor stores next, or once the budget
+   * is spent (an append stalled in a DynamoDB brown-out must not hold the task
+   * `working` past the invocation's own end).
    */
   async close(budgetMs: number): Promise<void> {
+    const until = this.now() + Math.max(0, budgetMs);
     this.releaseHeld();
-    if (this.running) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, budgetMs))))]);
-      clearTimeout(timer);
-    }
-    await this.abandon();
+    if (this.running) await waitAtMost(this.running, budgetMs);
+    await this.abandon(until - this.now());
   }
 
-  /** Stops at once (the task was cancelled): what is waiting is dropped; resolves once no append is in flight. */
-  async abandon(): Promise<void> {
+  /**
+   * Stops at once (the task was cancelled): what is waiting is dropped; resolves once no
+   * append is in flight, or after `waitMs` at the most.
+   */
+  async abandon(waitMs: number = Infinity): Promise<void> {
     this.stopped = true;
     if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
     this.dropped += this.queue.length + (this.held ? 1 : 0);
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.held = undefined;
-    await this.running;
+    if (this.running) await (Number.isFinite(waitMs) ? waitAtMost(this.running, waitMs) : this.running);
     if (this.dropped > 0) {
       this.options.log?.({ level: 'info', message: 'some progress or log messages of the task were not relayed', relayed: this.appended, dropped: this.dropped });
     }
@@ -210,4 +213,11 @@ export class TaskNotificationRelay {
       }
     }
   }
+}
+
+/** `work` or `ms`, whichever ends first; the timer goes with it. */
+async function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([work, abortableSleep(Math.max(0, ms), done.signal)]);
+  done.abort();
 }

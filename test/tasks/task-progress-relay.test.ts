@@ -14,7 +14,7 @@ import { MemorySessionStore } from '../../lambda-src/store/memory-session-store'
 import { MemoryTaskStore } from '../../lambda-src/store/memory-task-store';
 import type { TaskEvent } from '../../lambda-src/tasks/task-event';
 import { executeTask, type TaskExecutorDeps } from '../../lambda-src/tasks/task-executor';
-import { MAX_QUEUED } from '../../lambda-src/tasks/task-notification-relay';
+import { MAX_QUEUED, TaskNotificationRelay } from '../../lambda-src/tasks/task-notification-relay';
 import { TaskService } from '../../lambda-src/tasks/task-service';
 import { LambdaInvoker } from '../../lambda-src/tools/lambda-invoker';
 import { testConfig } from '../protocol/endpoint-fixture';
@@ -235,4 +235,20 @@ test('after a cancellation nothing more of the run is relayed: a progress held b
     ['notifications/progress', 1],
     ['notifications/tasks/status', 'cancelled'],
   ]);
+});
+
+test('an append that stalls (a DynamoDB brown-out) holds neither close nor abandon past its budget', async () => {
+  // A log whose appends never answer: the relay must still let the executor store the outcome.
+  const stalled = new RecordingEventLog();
+  stalled.append = () => new Promise(() => undefined);
+  const logged: Array<Record<string, unknown>> = [];
+  const relay = new TaskNotificationRelay({ events: stalled, sessionId: 's', taskId: 't', log: (e) => logged.push(e) });
+  relay.log({ level: 'info', data: 'first' });
+  relay.log({ level: 'info', data: 'second' });
+  await relay.close(50);
+  expect(logged).toEqual([expect.objectContaining({ message: 'some progress or log messages of the task were not relayed', relayed: 0, dropped: 1 })]);
+
+  const cancelled = new TaskNotificationRelay({ events: stalled, sessionId: 's', taskId: 't' });
+  cancelled.log({ level: 'info', data: 'x' });
+  await cancelled.abandon(50);
 });
